@@ -1,0 +1,102 @@
+// Every setting PostFlow reads, validated once at start-up. Nothing else reads process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Config {
+  /** all = API and worker in one process; api / worker = one half, for several processes on one Postgres. */
+  role: Role;
+  host: string;
+  port: number;
+  /** An external PostgreSQL; when absent an embedded one runs from dataDir. */
+  databaseUrl: string | null;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  /** 32-byte key (base64 or hex) for credentials at rest and session tokens; generated into dataDir when absent. */
+  secretKey: string | null;
+  sessionTtlSeconds: number;
+  worker: {
+    concurrency: number;
+    /** Publish attempts of a delivery before it fails for good (transient failures only). */
+    maxAttempts: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+    /** How often a worker looks for publishes abandoned by a worker that died. */
+    recoveryIntervalMs: number;
+  };
+  providers: {
+    requestTimeoutMs: number;
+    telegramApiUrl: string;
+  };
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`PostFlow cannot start, its configuration is wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  POSTFLOW_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(4000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL, e.g. postgresql://user:pass@localhost:5432/postflow')
+    .optional(),
+  POSTFLOW_DATA_DIR: z.string().min(1).default('.postflow-data'),
+  POSTFLOW_EMBEDDED_PG_PORT: int(1, 65535).default(54329),
+  POSTFLOW_SECRET_KEY: z
+    .string()
+    .refine((v) => decodeKey(v) !== null, 'must be 32 random bytes as base64 or 64 hex characters (try: openssl rand -base64 32)')
+    .optional(),
+  POSTFLOW_SESSION_TTL_SECONDS: int(60, 365 * 24 * 3600).default(30 * 24 * 3600),
+  WORKER_CONCURRENCY: int(1, 500).default(32),
+  PUBLISH_MAX_ATTEMPTS: int(1, 50).default(6),
+  PUBLISH_RETRY_BASE_DELAY_MS: int(1, 3_600_000).default(30_000),
+  PUBLISH_RETRY_MAX_DELAY_MS: int(1, 24 * 3_600_000).default(3_600_000),
+  PUBLISH_RECOVERY_INTERVAL_MS: int(100, 3_600_000).default(15_000),
+  PROVIDER_REQUEST_TIMEOUT_MS: int(100, 300_000).default(30_000),
+  TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+/** Reads the environment into a Config, or throws a ConfigError listing every problem and how to fix it. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`));
+  }
+  const e = parsed.data;
+  return {
+    role: e.POSTFLOW_ROLE,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir: path.resolve(e.POSTFLOW_DATA_DIR),
+    embeddedPostgresPort: e.POSTFLOW_EMBEDDED_PG_PORT,
+    secretKey: e.POSTFLOW_SECRET_KEY ?? null,
+    sessionTtlSeconds: e.POSTFLOW_SESSION_TTL_SECONDS,
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      maxAttempts: e.PUBLISH_MAX_ATTEMPTS,
+      retryBaseDelayMs: e.PUBLISH_RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: e.PUBLISH_RETRY_MAX_DELAY_MS,
+      recoveryIntervalMs: e.PUBLISH_RECOVERY_INTERVAL_MS,
+    },
+    providers: { requestTimeoutMs: e.PROVIDER_REQUEST_TIMEOUT_MS, telegramApiUrl: e.TELEGRAM_API_URL.replace(/\/$/, '') },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export function decodeKey(value: string): Buffer | null {
+  const hex = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : null;
+  const key = hex ?? Buffer.from(value, 'base64');
+  return key.length === 32 ? key : null;
+}

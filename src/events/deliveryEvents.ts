@@ -1,0 +1,59 @@
+// Delivery changes reach subscribers through Postgres LISTEN/NOTIFY: a trigger on `deliveries` (see the init
+// migration) notifies on commit, whichever process made the change; each API process LISTENs on one connection
+// and fans the snapshot out to its own graphql-ws / SSE subscribers. No Redis, and nothing sent before commit.
+import pgListen from 'pg-listen';
+import { createPubSub, filter, pipe } from 'graphql-yoga';
+import type { Logger } from '../logger.js';
+
+export const DELIVERY_CHANNEL = 'postflow_delivery';
+
+// pg-listen is CommonJS with an `exports.default`.
+const createSubscriber = pgListen.default;
+
+/** The trigger's payload: what a subscriber sees of a delivery at one moment. */
+export interface DeliverySnapshot {
+  id: string;
+  postId: string;
+  channelId: string;
+  workspaceId: string;
+  status: string;
+  scheduledAt: string | null;
+  attempts: number;
+  lastError: string | null;
+  externalId: string | null;
+  externalUrl: string | null;
+  publishedAt: string | null;
+  updatedAt: string;
+}
+
+export interface DeliveryFilter {
+  workspaceId: string;
+  postId?: string | null;
+  channelId?: string | null;
+}
+
+export interface DeliveryEvents {
+  subscribe(filter: DeliveryFilter): AsyncIterable<DeliverySnapshot>;
+  close(): Promise<void>;
+}
+
+export async function listenForDeliveryEvents(databaseUrl: string, logger: Logger): Promise<DeliveryEvents> {
+  const pubsub = createPubSub<{ delivery: [DeliverySnapshot] }>();
+  const subscriber = createSubscriber(
+    { connectionString: databaseUrl },
+    { retryLimit: Number.POSITIVE_INFINITY, retryTimeout: Number.POSITIVE_INFINITY, retryInterval: (n: number) => Math.min(5000, 250 * 2 ** n) },
+  );
+  subscriber.notifications.on(DELIVERY_CHANNEL, (snapshot: DeliverySnapshot) => pubsub.publish('delivery', snapshot));
+  subscriber.events.on('error', (error) => logger.error('delivery event listener failed', { error: error.message }));
+  subscriber.events.on('reconnect', (attempt) => logger.warn('delivery event listener reconnecting', { attempt }));
+  await subscriber.connect();
+  await subscriber.listenTo(DELIVERY_CHANNEL);
+  return {
+    subscribe: (f) =>
+      pipe(
+        pubsub.subscribe('delivery'),
+        filter((s: DeliverySnapshot) => s.workspaceId === f.workspaceId && (!f.postId || s.postId === f.postId) && (!f.channelId || s.channelId === f.channelId)),
+      ),
+    close: () => subscriber.close(),
+  };
+}

@@ -1,0 +1,42 @@
+// What happens to a delivery after a failed attempt: pure, so every branch is tested without a network.
+import type { ClassifiedFailure } from '../integrations/types.js';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export type AfterFailure =
+  | { action: 'retry'; runAt: Date; lastError: string }
+  | { action: 'fail'; lastError: string; needsReconnect: boolean };
+
+/**
+ * `attempts` counts the attempt that just failed. Transient failures (retryable, rate-limited) are tried again up to
+ * maxAttempts: retryable ones after exponential backoff with jitter (half fixed, half random), rate-limited ones not before the platform's
+ * reset time. Auth, permanent and unknown-outcome failures end the delivery at once.
+ */
+export function decideAfterFailure(failure: ClassifiedFailure, attempts: number, policy: RetryPolicy, now: Date, random: () => number = Math.random): AfterFailure {
+  switch (failure.kind) {
+    case 'AUTH':
+      return { action: 'fail', needsReconnect: true, lastError: `${failure.message} The channel needs reconnecting: update its credentials, then retry.` };
+    case 'PERMANENT':
+      return { action: 'fail', needsReconnect: false, lastError: failure.message };
+    case 'UNKNOWN':
+      return {
+        action: 'fail',
+        needsReconnect: false,
+        lastError: `${failure.message} The post may or may not have been published, and this network has no way to retry safely: check the channel, then retry if it is missing.`,
+      };
+    case 'RETRYABLE':
+    case 'RATE_LIMITED': {
+      if (attempts >= policy.maxAttempts) {
+        return { action: 'fail', needsReconnect: false, lastError: `Gave up after ${attempts} attempts. Last error: ${failure.message}` };
+      }
+      const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
+      const jittered = backoff / 2 + random() * (backoff / 2);
+      const delay = failure.kind === 'RATE_LIMITED' ? Math.max(failure.retryAfterMs ?? backoff, 0) : jittered;
+      return { action: 'retry', runAt: new Date(now.getTime() + delay), lastError: failure.message };
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { builder } from './builder.js';
+import { requireAuth } from './context.js';
+import { createChannel, deleteChannel, findChannel, setChannelPaused, updateChannel } from '../services/channels.js';
+
+export const PlatformEnum = builder.enumType('Platform', { values: ['MASTODON', 'TELEGRAM', 'WEBHOOK'] as const });
+
+builder.prismaObject('Channel', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    platform: t.expose('platform', { type: PlatformEnum }),
+    name: t.exposeString('name'),
+    accountHandle: t.exposeString('accountHandle', { nullable: true }),
+    timezone: t.exposeString('timezone', { description: 'IANA time zone in which this channel\'s days and hours are read.' }),
+    paused: t.exposeBoolean('paused', { description: 'A paused channel holds its due deliveries until resumed.' }),
+    needsReconnect: t.exposeBoolean('needsReconnect', { description: 'The network refused the credentials: update them with updateChannel.' }),
+    settings: t.expose('settings', { type: 'JSON', description: 'What PostFlow learnt from the network on connecting (limits, handle), never secrets.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const CreateChannelInput = builder.inputType('CreateChannelInput', {
+  fields: (t) => ({
+    platform: t.field({ type: PlatformEnum, required: true }),
+    name: t.string({ required: true }),
+    timezone: t.string({ description: 'IANA time zone, default UTC.' }),
+    credentials: t.field({
+      type: 'JSON',
+      required: true,
+      description: 'MASTODON { instanceUrl, accessToken }; TELEGRAM { botToken, chatId }; WEBHOOK { url, secret }.',
+    }),
+  }),
+});
+
+const UpdateChannelInput = builder.inputType('UpdateChannelInput', {
+  fields: (t) => ({
+    name: t.string(),
+    timezone: t.string(),
+    credentials: t.field({ type: 'JSON', description: 'New credentials: checked with the network, and clear needsReconnect.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  channels: t.prismaField({
+    type: ['Channel'],
+    resolve: (query, _root, _args, ctx) =>
+      ctx.prisma.channel.findMany({ ...query, where: { workspaceId: requireAuth(ctx).workspaceId, deletedAt: null }, orderBy: { createdAt: 'asc' } }),
+  }),
+  channel: t.prismaField({
+    type: 'Channel',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, args, ctx) => findChannel(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createChannel: t.prismaField({
+    type: 'Channel',
+    args: { input: t.arg({ type: CreateChannelInput, required: true }) },
+    resolve: (_q, _root, args, ctx) => createChannel(ctx.services, requireAuth(ctx).workspaceId, args.input),
+  }),
+  updateChannel: t.prismaField({
+    type: 'Channel',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateChannelInput, required: true }) },
+    resolve: (_q, _root, args, ctx) => updateChannel(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.input),
+  }),
+  pauseChannel: t.prismaField({
+    type: 'Channel',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_q, _root, args, ctx) => setChannelPaused(ctx.services, requireAuth(ctx).workspaceId, String(args.id), true),
+  }),
+  resumeChannel: t.prismaField({
+    type: 'Channel',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_q, _root, args, ctx) => setChannelPaused(ctx.services, requireAuth(ctx).workspaceId, String(args.id), false),
+  }),
+  deleteChannel: t.prismaField({
+    type: 'Channel',
+    description: 'Stops using the channel: its unpublished deliveries are cancelled; published history stays.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_q, _root, args, ctx) => deleteChannel(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+  }),
+}));

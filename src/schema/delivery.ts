@@ -1,0 +1,105 @@
+import { builder } from './builder.js';
+import { requireAuth } from './context.js';
+import { rescheduleDelivery, retryDelivery } from '../services/posts.js';
+import type { DeliverySnapshot } from '../events/deliveryEvents.js';
+
+export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
+  values: ['DRAFT', 'PENDING', 'SCHEDULED', 'PUBLISHING', 'PUBLISHED', 'FAILED', 'CANCELLED'] as const,
+});
+
+const AttemptOutcomeEnum = builder.enumType('AttemptOutcome', {
+  values: ['IN_PROGRESS', 'SUCCEEDED', 'RETRYABLE', 'RATE_LIMITED', 'AUTH', 'PERMANENT', 'UNKNOWN'] as const,
+});
+
+builder.prismaObject('Delivery', {
+  description: 'One post on one channel.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    status: t.expose('status', { type: DeliveryStatusEnum }),
+    scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true, description: 'When it goes out (or its next attempt does).' }),
+    attempts: t.exposeInt('attempts', { description: 'Attempts since it was last scheduled by a person.' }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    externalId: t.exposeString('externalId', { nullable: true }),
+    externalUrl: t.exposeString('externalUrl', { nullable: true }),
+    publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true }),
+    contentOverride: t.exposeString('contentOverride', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    post: t.relation('post'),
+    channel: t.relation('channel'),
+    attemptLog: t.relation('attemptsLog', { description: 'Every publish attempt, oldest first.', query: { orderBy: { number: 'asc' } } }),
+  }),
+});
+
+builder.prismaObject('DeliveryAttempt', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    number: t.exposeInt('number'),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+    outcome: t.expose('outcome', { type: AttemptOutcomeEnum }),
+    errorClass: t.exposeString('errorClass', { nullable: true }),
+    responseCode: t.exposeInt('responseCode', { nullable: true }),
+    responseMessage: t.exposeString('responseMessage', { nullable: true }),
+  }),
+});
+
+const DeliveryUpdate = builder.objectRef<DeliverySnapshot>('DeliveryUpdate').implement({
+  description: 'A delivery as it was when its status, time or attempts changed.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    postId: t.exposeID('postId'),
+    channelId: t.exposeID('channelId'),
+    status: t.field({ type: DeliveryStatusEnum, resolve: (s) => s.status as never }),
+    scheduledAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.scheduledAt }),
+    attempts: t.exposeInt('attempts'),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    externalId: t.exposeString('externalId', { nullable: true }),
+    externalUrl: t.exposeString('externalUrl', { nullable: true }),
+    publishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.publishedAt }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  failedDeliveries: t.prismaConnection({
+    type: 'Delivery',
+    cursor: 'id',
+    description: 'The dead-letter list: deliveries that failed for good, newest first. retryDelivery sends one again.',
+    args: { channelId: t.arg.id() },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.delivery.findMany({
+        ...query,
+        where: { workspaceId: requireAuth(ctx).workspaceId, status: 'FAILED', ...(args.channelId && { channelId: String(args.channelId) }) },
+        orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
+      }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  rescheduleDelivery: t.prismaField({
+    type: 'Delivery',
+    args: { id: t.arg.id({ required: true }), scheduledAt: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_q, _root, args, ctx) => rescheduleDelivery(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.scheduledAt),
+  }),
+  retryDelivery: t.prismaField({
+    type: 'Delivery',
+    description: 'Sends a FAILED delivery again now, with a fresh retry budget.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_q, _root, args, ctx) => retryDelivery(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  deliveryUpdated: t.field({
+    type: DeliveryUpdate,
+    description: 'Every change of a delivery\'s status, time or attempts in the workspace, optionally for one post or channel.',
+    args: { postId: t.arg.id(), channelId: t.arg.id() },
+    subscribe: (_root, args, ctx) =>
+      ctx.events.subscribe({
+        workspaceId: requireAuth(ctx).workspaceId,
+        postId: args.postId ? String(args.postId) : null,
+        channelId: args.channelId ? String(args.channelId) : null,
+      }),
+    resolve: (snapshot) => snapshot,
+  }),
+}));

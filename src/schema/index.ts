@@ -1,0 +1,8 @@
+// Assembles the schema: importing each domain file registers its types on the one builder.
+import { builder } from './builder.js';
+import './auth.js';
+import './channel.js';
+import './delivery.js';
+import './post.js';
+
+export const schema = builder.toSchema();

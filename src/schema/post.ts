@@ -1,0 +1,125 @@
+import { builder } from './builder.js';
+import { requireAuth } from './context.js';
+import { DeliveryStatusEnum } from './delivery.js';
+import { cancelPost, createPost, deletePost, publishPostNow, reschedulePost, updatePost } from '../services/posts.js';
+
+const PostSourceEnum = builder.enumType('PostSource', { values: ['MANUAL', 'PRODUCT', 'ARTICLE', 'IMPORT'] as const });
+
+builder.prismaObject('Post', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    content: t.exposeString('content'),
+    mediaUrls: t.exposeStringList('mediaUrls'),
+    source: t.expose('source', { type: PostSourceEnum }),
+    sourceId: t.exposeString('sourceId', { nullable: true }),
+    priority: t.exposeInt('priority'),
+    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deliveries: t.relation('deliveries', { query: { orderBy: { createdAt: 'asc' } } }),
+  }),
+});
+
+const ContentOverrideInput = builder.inputType('ContentOverrideInput', {
+  fields: (t) => ({ channelId: t.id({ required: true }), content: t.string({ required: true }) }),
+});
+
+const CreatePostInput = builder.inputType('CreatePostInput', {
+  fields: (t) => ({
+    content: t.string({ required: true }),
+    mediaUrls: t.stringList({ description: 'Public image URLs.' }),
+    channelIds: t.idList({ required: true }),
+    scheduledAt: t.field({ type: 'DateTime', description: 'Give exactly one of scheduledAt, publishNow and draft.' }),
+    publishNow: t.boolean(),
+    draft: t.boolean({ description: 'Save without scheduling; reschedulePost or publishNow sends it later.' }),
+    idempotencyKey: t.string({ description: 'Sending the same key again returns the first post instead of creating another.' }),
+    priority: t.int({ description: '0 to 100, higher first (default 0).' }),
+    contentOverrides: t.field({ type: [ContentOverrideInput], description: 'A different text for some channels, e.g. a shorter one.' }),
+  }),
+});
+
+const UpdatePostInput = builder.inputType('UpdatePostInput', {
+  fields: (t) => ({ content: t.string(), mediaUrls: t.stringList(), priority: t.int() }),
+});
+
+const PostFilter = builder.inputType('PostFilter', {
+  fields: (t) => ({
+    status: t.field({ type: DeliveryStatusEnum, description: 'Posts with at least one delivery in this status.' }),
+    channelId: t.id(),
+    from: t.field({ type: 'DateTime', description: 'Deliveries scheduled at or after this instant.' }),
+    to: t.field({ type: 'DateTime', description: 'Deliveries scheduled before this instant.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  post: t.prismaField({
+    type: 'Post',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => ctx.prisma.post.findFirst({ ...query, where: { id: uuidOrNull(String(args.id)), workspaceId: requireAuth(ctx).workspaceId } }),
+  }),
+  posts: t.prismaConnection({
+    type: 'Post',
+    cursor: 'id',
+    description: 'Posts, newest first.',
+    args: { filter: t.arg({ type: PostFilter }) },
+    resolve: (query, _root, { filter }, ctx) => {
+      const deliveryWhere = {
+        ...(filter?.status && { status: filter.status }),
+        ...(filter?.channelId && { channelId: String(filter.channelId) }),
+        ...((filter?.from || filter?.to) && { scheduledAt: { ...(filter.from && { gte: filter.from }), ...(filter.to && { lt: filter.to }) } }),
+      };
+      return ctx.prisma.post.findMany({
+        ...query,
+        where: { workspaceId: requireAuth(ctx).workspaceId, ...(Object.keys(deliveryWhere).length && { deliveries: { some: deliveryWhere } }) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      });
+    },
+  }),
+}));
+
+
+builder.mutationFields((t) => ({
+  createPost: t.prismaField({
+    type: 'Post',
+    description: 'Checks the content against every target network, then saves the post and one delivery per channel.',
+    args: { input: t.arg({ type: CreatePostInput, required: true }) },
+    resolve: (_q, _root, { input }, ctx) => {
+      const auth = requireAuth(ctx);
+      return createPost(ctx.services, auth, {
+        ...input,
+        channelIds: input.channelIds.map(String),
+        contentOverrides: input.contentOverrides?.map((o) => ({ channelId: String(o.channelId), content: o.content })),
+      });
+    },
+  }),
+  updatePost: t.prismaField({
+    type: 'Post',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePostInput, required: true }) },
+    resolve: (_q, _root, args, ctx) => updatePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.input),
+  }),
+  reschedulePost: t.prismaField({
+    type: 'Post',
+    description: 'Moves every delivery not yet published to a new time (drafts are scheduled).',
+    args: { id: t.arg.id({ required: true }), scheduledAt: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_q, _root, args, ctx) => reschedulePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.scheduledAt),
+  }),
+  publishNow: t.prismaField({
+    type: 'Post',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_q, _root, args, ctx) => publishPostNow(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+  }),
+  cancelPost: t.prismaField({
+    type: 'Post',
+    description: 'Cancels every delivery not yet published. Refused when all are already published.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_q, _root, args, ctx) => cancelPost(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+  }),
+  deletePost: t.id({
+    description: 'Deletes the post, its deliveries and their history; returns the id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => deletePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+  }),
+}));
+
+const uuidOrNull = (id: string) => (/^[0-9a-f-]{36}$/i.test(id) ? id : '00000000-0000-0000-0000-000000000000');

@@ -1,0 +1,97 @@
+// One HTTP server for everything a client talks to: GraphQL over HTTP (and SSE), GraphiQL in a browser, and
+// graphql-ws subscriptions on the same /graphql path.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { createYoga, maskError } from 'graphql-yoga';
+import { AppError } from '../domain/errors.js';
+import type { Context } from '../schema/context.js';
+import type { Logger } from '../logger.js';
+
+export interface HttpServer {
+  url: string;
+  /** Stops accepting connections, closes subscriptions, waits for requests in progress. */
+  stop(): Promise<void>;
+}
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  host: string;
+  port: number;
+  /** Builds a request's context from its Authorization header (HTTP) or connectionParams (WebSocket). */
+  createContext(authorization: string | null): Promise<Context>;
+  logger: Logger;
+}
+
+export const GRAPHQL_PATH = '/graphql';
+
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
+    schema: options.schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    graphiql: { subscriptionsProtocol: 'WS', title: 'PostFlow' },
+    logging: { debug: (...a) => options.logger.debug(a.join(' ')), info: (...a) => options.logger.debug(a.join(' ')), warn: (...a) => options.logger.warn(a.join(' ')), error: (...a) => options.logger.error(a.join(' ')) },
+    context: async (initial) => {
+      const fromHttp = initial.request?.headers.get('authorization') ?? null;
+      const fromWs = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
+      return options.createContext(fromHttp ?? (typeof fromWs === 'string' ? fromWs : null));
+    },
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof AppError && error instanceof GraphQLError) {
+          return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: original.code, ...original.details } });
+        }
+        if (!(original instanceof GraphQLError) && original) options.logger.error('unexpected error in a resolver', { error: String((original as Error).stack ?? original) });
+        return maskError(error, message, isDev);
+      },
+    },
+  });
+
+  const server = http.createServer(yoga);
+  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  const wsServer = useServer(
+    {
+      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        return errors.length ? errors : args;
+      },
+    },
+    wss,
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  return {
+    url: `http://${shownHost}:${port}${GRAPHQL_PATH}`,
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await wsServer.dispose();
+      server.closeIdleConnections();
+      await closed;
+    },
+  };
+}

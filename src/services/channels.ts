@@ -1,0 +1,122 @@
+// Channels: one connected account on one network. Credentials are checked against the network on connect and
+// stored sealed; only the handle and non-secret settings are ever shown.
+import type { Channel } from '../generated/prisma/client.js';
+import { ValidationError, notFound } from '../domain/errors.js';
+import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
+import type { PlatformName } from '../integrations/types.js';
+import { Issues, isUuid, isValidTimezone } from './validation.js';
+import { txExecutor, type ServiceDeps, type Tx } from './deps.js';
+
+export interface ChannelInput {
+  platform?: PlatformName | null;
+  name?: string | null;
+  timezone?: string | null;
+  credentials?: unknown;
+}
+
+export async function createChannel(deps: ServiceDeps, workspaceId: string, input: ChannelInput): Promise<Channel> {
+  const issues = new Issues();
+  const platform = input.platform;
+  if (!platform || !deps.providers.platforms().includes(platform)) {
+    issues.add(['input', 'platform'], 'oneOf', `platform must be one of ${deps.providers.platforms().join(', ')}`);
+  }
+  checkNameAndZone(issues, input, true);
+  issues.throwIfAny();
+  const connected = await connect(deps, platform!, input.credentials);
+  return deps.prisma.channel.create({
+    data: {
+      workspaceId,
+      platform: platform!,
+      name: input.name!.trim(),
+      timezone: input.timezone ?? 'UTC',
+      accountHandle: connected.accountHandle,
+      settings: connected.settings as object,
+      credentialsEncrypted: connected.sealed,
+    },
+  });
+}
+
+export async function updateChannel(deps: ServiceDeps, workspaceId: string, id: string, input: ChannelInput): Promise<Channel> {
+  const channel = await findChannel(deps, workspaceId, id);
+  const issues = new Issues();
+  checkNameAndZone(issues, input, false);
+  issues.throwIfAny();
+  const connected = input.credentials != null ? await connect(deps, channel.platform, input.credentials) : null;
+  return deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.channel.update({
+      where: { id },
+      data: {
+        ...(input.name != null && { name: input.name.trim() }),
+        ...(input.timezone != null && { timezone: input.timezone }),
+        ...(connected && {
+          accountHandle: connected.accountHandle,
+          settings: connected.settings as object,
+          credentialsEncrypted: connected.sealed,
+          needsReconnect: false,
+        }),
+      },
+    });
+    if (connected && channel.needsReconnect) await requeueHeldDeliveries(tx, id);
+    return updated;
+  });
+}
+
+export async function setChannelPaused(deps: ServiceDeps, workspaceId: string, id: string, paused: boolean): Promise<Channel> {
+  await findChannel(deps, workspaceId, id);
+  return deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.channel.update({ where: { id }, data: { paused } });
+    // A paused channel's due deliveries are held (left SCHEDULED, not published); resuming queues them again.
+    if (!paused) await requeueHeldDeliveries(tx, id);
+    return updated;
+  });
+}
+
+/** Removes the channel from use; its unpublished deliveries are cancelled, its published history is kept. */
+export async function deleteChannel(deps: ServiceDeps, workspaceId: string, id: string): Promise<Channel> {
+  await findChannel(deps, workspaceId, id);
+  return deps.prisma.$transaction(async (tx) => {
+    const open = await tx.delivery.findMany({ where: { channelId: id, status: { in: ['DRAFT', 'PENDING', 'SCHEDULED', 'FAILED'] } }, select: { id: true } });
+    await tx.delivery.updateMany({ where: { id: { in: open.map((d) => d.id) } }, data: { status: 'CANCELLED' } });
+    await removePublishJobs(txExecutor(tx), open.map((d) => d.id));
+    return tx.channel.update({ where: { id }, data: { deletedAt: new Date(), paused: true } });
+  });
+}
+
+export async function findChannel(deps: Pick<ServiceDeps, 'prisma'>, workspaceId: string, id: string): Promise<Channel> {
+  const channel = isUuid(id) ? await deps.prisma.channel.findFirst({ where: { id, workspaceId, deletedAt: null } }) : null;
+  if (!channel) throw notFound('Channel', id);
+  return channel;
+}
+
+async function requeueHeldDeliveries(tx: Tx, channelId: string): Promise<void> {
+  const held = await tx.delivery.findMany({ where: { channelId, status: 'SCHEDULED' }, select: { id: true, scheduledAt: true } });
+  const now = Date.now();
+  await enqueuePublishJobs(
+    txExecutor(tx),
+    held.map((d) => ({ deliveryId: d.id, runAt: new Date(Math.max(now, d.scheduledAt?.getTime() ?? now)) })),
+  );
+}
+
+function checkNameAndZone(issues: Issues, input: ChannelInput, required: boolean): void {
+  if (required || input.name != null) {
+    const name = input.name?.trim() ?? '';
+    issues.check(name.length >= 1 && name.length <= 100, ['input', 'name'], 'length', 'name must be 1 to 100 characters');
+  }
+  if (input.timezone != null) {
+    issues.check(isValidTimezone(input.timezone), ['input', 'timezone'], 'timezone', `"${input.timezone}" is not an IANA time zone (e.g. Europe/Berlin)`);
+  }
+}
+
+async function connect(deps: ServiceDeps, platform: PlatformName, rawCredentials: unknown) {
+  const provider = deps.providers.get(platform);
+  const parsed = provider.credentialsSchema.safeParse(rawCredentials ?? {});
+  if (!parsed.success) new Issues().fromZod(['input', 'credentials'], parsed.error).throwIfAny();
+  let account;
+  try {
+    account = await provider.connect(parsed.data);
+  } catch (error) {
+    const failure = provider.classifyFailure(error);
+    throw ValidationError.single(['input', 'credentials'], 'connect', `Could not connect to ${platform} with these credentials: ${failure.message}`);
+  }
+  return { ...account, sealed: deps.secrets.seal(JSON.stringify(parsed.data)) };
+}

@@ -1,0 +1,19 @@
+import type { Prisma } from '../db/database.js';
+import type { ProviderRegistry } from '../integrations/registry.js';
+import type { Secrets } from '../security/secrets.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+
+/** What the services need, handed over by the composition root (src/app.ts). */
+export interface ServiceDeps {
+  prisma: Prisma;
+  providers: ProviderRegistry;
+  secrets: Secrets;
+  config: Config;
+  logger: Logger;
+}
+
+/** A Prisma interactive transaction. */
+export type Tx = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
+
+export const txExecutor = (tx: Tx) => (text: string, values: unknown[]) => tx.$executeRawUnsafe(text, ...values);

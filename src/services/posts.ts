@@ -1,0 +1,220 @@
+// Posts and their deliveries: creation (checked against every target network before anything is saved), and
+// the changes people make afterwards. Every status change goes through the delivery state machine, and the
+// delivery rows and their publish jobs are written in one transaction.
+import type { Post } from '../generated/prisma/client.js';
+import { Prisma as PrismaNs } from '../generated/prisma/client.js';
+import { assertTransition, type DeliveryStatus } from '../domain/deliveryStatus.js';
+import { conflict, notFound } from '../domain/errors.js';
+import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
+import { checkContentForChannels, MAX_MEDIA_URLS, MAX_POST_LENGTH } from './content.js';
+import { Issues, isHttpUrl, isUuid } from './validation.js';
+import { txExecutor, type ServiceDeps, type Tx } from './deps.js';
+
+export interface CreatePostInput {
+  content: string;
+  mediaUrls?: string[] | null;
+  channelIds: string[];
+  scheduledAt?: Date | null;
+  publishNow?: boolean | null;
+  draft?: boolean | null;
+  idempotencyKey?: string | null;
+  priority?: number | null;
+  contentOverrides?: { channelId: string; content: string }[] | null;
+}
+
+/** How far in the past a requested time may be (clock skew, slow clients) before it is refused. */
+const PAST_TOLERANCE_MS = 60_000;
+
+export async function createPost(deps: ServiceDeps, auth: { workspaceId: string; userId: string | null }, input: CreatePostInput): Promise<Post> {
+  const { workspaceId } = auth;
+  if (input.idempotencyKey) {
+    const existing = await deps.prisma.post.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey } } });
+    if (existing) return existing;
+  }
+  const issues = new Issues();
+  const mediaUrls = input.mediaUrls ?? [];
+  checkPostFields(issues, input.content, mediaUrls, input.priority);
+  issues.check((input.idempotencyKey?.length ?? 0) <= 200, ['input', 'idempotencyKey'], 'maxLength', 'idempotencyKey must be at most 200 characters');
+  const channelIds = input.channelIds ?? [];
+  issues.check(channelIds.length > 0, ['input', 'channelIds'], 'required', 'choose at least one channel');
+  issues.check(new Set(channelIds).size === channelIds.length, ['input', 'channelIds'], 'unique', 'a channel is listed twice');
+  const channels = await deps.prisma.channel.findMany({ where: { id: { in: channelIds.filter(isUuid) }, workspaceId, deletedAt: null } });
+  channelIds.forEach((id, i) => issues.check(channels.some((c) => c.id === id), ['input', 'channelIds', i], 'exists', `channel ${id} does not exist in this workspace`));
+  const overrides = new Map<string, string>();
+  (input.contentOverrides ?? []).forEach((o, i) => {
+    if (issues.check(channelIds.includes(o.channelId), ['input', 'contentOverrides', i, 'channelId'], 'targeted', 'an override must name one of channelIds')) {
+      overrides.set(o.channelId, o.content);
+    }
+  });
+  const timing = resolveTiming(issues, input);
+  if (issues.list.length === 0) checkContentForChannels(deps.providers, issues, channels, input.content, mediaUrls, overrides);
+  issues.throwIfAny();
+
+  try {
+    return await deps.prisma.$transaction(async (tx) => {
+      const post = await tx.post.create({
+        data: {
+          workspaceId,
+          authorId: auth.userId,
+          content: input.content,
+          mediaUrls,
+          priority: input.priority ?? 0,
+          idempotencyKey: input.idempotencyKey ?? null,
+          deliveries: {
+            create: channelIds.map((channelId) => ({
+              channelId,
+              workspaceId,
+              status: timing.status,
+              scheduledAt: timing.scheduledAt,
+              contentOverride: overrides.get(channelId) ?? null,
+            })),
+          },
+        },
+        include: { deliveries: { select: { id: true } } },
+      });
+      if (timing.status === 'SCHEDULED') {
+        await enqueuePublishJobs(txExecutor(tx), post.deliveries.map((d) => ({ deliveryId: d.id, runAt: timing.scheduledAt! })));
+      }
+      return post;
+    });
+  } catch (error) {
+    // Two requests with one idempotency key raced: the loser returns the winner's post.
+    if (input.idempotencyKey && error instanceof PrismaNs.PrismaClientKnownRequestError && error.code === 'P2002') {
+      return deps.prisma.post.findUniqueOrThrow({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey } } });
+    }
+    throw error;
+  }
+}
+
+export interface UpdatePostInput {
+  content?: string | null;
+  mediaUrls?: string[] | null;
+  priority?: number | null;
+}
+
+export async function updatePost(deps: ServiceDeps, workspaceId: string, id: string, input: UpdatePostInput): Promise<Post> {
+  const post = await findPost(deps, workspaceId, id);
+  const inFlight = post.deliveries.filter((d) => d.status === 'PUBLISHING' || d.status === 'PUBLISHED');
+  if (inFlight.length === post.deliveries.length) throw conflict(`Post ${id} is already published everywhere: it can no longer be edited`, { postId: id });
+  if (inFlight.some((d) => d.status === 'PUBLISHING')) throw conflict(`Post ${id} is being published right now: edit it once that is done`, { postId: id });
+  const content = input.content ?? post.content;
+  const mediaUrls = input.mediaUrls ?? post.mediaUrls;
+  const issues = new Issues();
+  checkPostFields(issues, content, mediaUrls, input.priority);
+  const open = post.deliveries.filter((d) => d.status !== 'PUBLISHED');
+  const overrides = new Map(open.filter((d) => d.contentOverride != null).map((d) => [d.channelId, d.contentOverride!]));
+  if (issues.list.length === 0) checkContentForChannels(deps.providers, issues, open.map((d) => d.channel), content, mediaUrls, overrides);
+  issues.throwIfAny();
+  return deps.prisma.post.update({ where: { id }, data: { content, mediaUrls, ...(input.priority != null && { priority: input.priority }) } });
+}
+
+/** Reschedules every delivery of the post that is not on the network yet (drafts included). */
+export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id: string, scheduledAt: Date, argName = 'scheduledAt'): Promise<Post> {
+  const issues = new Issues();
+  checkNotInPast(issues, [argName], scheduledAt);
+  issues.throwIfAny();
+  const post = await findPost(deps, workspaceId, id);
+  const movable = post.deliveries.filter((d) => d.status !== 'PUBLISHED' && d.status !== 'PUBLISHING');
+  if (movable.length === 0) assertTransition(post.deliveries[0]?.id ?? id, post.deliveries[0]?.status ?? 'PUBLISHED', 'SCHEDULED');
+  await deps.prisma.$transaction((tx) => scheduleDeliveries(tx, movable, scheduledAt));
+  return post;
+}
+
+export const publishPostNow = (deps: ServiceDeps, workspaceId: string, id: string) => reschedulePost(deps, workspaceId, id, new Date());
+
+export async function rescheduleDelivery(deps: ServiceDeps, workspaceId: string, deliveryId: string, scheduledAt: Date) {
+  const issues = new Issues();
+  checkNotInPast(issues, ['scheduledAt'], scheduledAt);
+  issues.throwIfAny();
+  const delivery = await findDelivery(deps, workspaceId, deliveryId);
+  await deps.prisma.$transaction((tx) => scheduleDeliveries(tx, [delivery], scheduledAt));
+  return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+}
+
+/** A failed delivery goes out again now, with a fresh retry budget. */
+export async function retryDelivery(deps: ServiceDeps, workspaceId: string, deliveryId: string) {
+  const delivery = await findDelivery(deps, workspaceId, deliveryId);
+  assertTransition(deliveryId, delivery.status, 'SCHEDULED');
+  if (delivery.status !== 'FAILED') throw conflict(`Delivery ${deliveryId} is ${delivery.status}: only a FAILED delivery can be retried`, { deliveryId });
+  const channel = await deps.prisma.channel.findUniqueOrThrow({ where: { id: delivery.channelId } });
+  if (channel.needsReconnect) {
+    throw conflict(`Channel "${channel.name}" needs reconnecting: update its credentials with updateChannel, then retry`, { deliveryId, channelId: channel.id });
+  }
+  await deps.prisma.$transaction((tx) => scheduleDeliveries(tx, [delivery], new Date(), { resetAttempts: true }));
+  return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+}
+
+export async function cancelPost(deps: ServiceDeps, workspaceId: string, id: string): Promise<Post> {
+  const post = await findPost(deps, workspaceId, id);
+  const cancellable = post.deliveries.filter((d) => d.status !== 'CANCELLED' && d.status !== 'PUBLISHED' && d.status !== 'PUBLISHING');
+  if (cancellable.length === 0) {
+    const blocking = post.deliveries.find((d) => d.status === 'PUBLISHED' || d.status === 'PUBLISHING');
+    if (blocking) assertTransition(blocking.id, blocking.status, 'CANCELLED');
+    return post;
+  }
+  await deps.prisma.$transaction(async (tx) => {
+    await tx.delivery.updateMany({ where: { id: { in: cancellable.map((d) => d.id) } }, data: { status: 'CANCELLED' } });
+    await removePublishJobs(txExecutor(tx), cancellable.map((d) => d.id));
+  });
+  return post;
+}
+
+export async function deletePost(deps: ServiceDeps, workspaceId: string, id: string): Promise<string> {
+  const post = await findPost(deps, workspaceId, id);
+  if (post.deliveries.some((d) => d.status === 'PUBLISHING')) throw conflict(`Post ${id} is being published right now: delete it once that is done`, { postId: id });
+  await deps.prisma.$transaction(async (tx) => {
+    await removePublishJobs(txExecutor(tx), post.deliveries.map((d) => d.id));
+    await tx.post.delete({ where: { id } });
+  });
+  return id;
+}
+
+async function scheduleDeliveries(tx: Tx, deliveries: { id: string; status: DeliveryStatus }[], at: Date, options: { resetAttempts?: boolean } = {}) {
+  for (const d of deliveries) assertTransition(d.id, d.status, 'SCHEDULED');
+  const ids = deliveries.map((d) => d.id);
+  // The status guard makes a concurrent claim by a worker win cleanly: a delivery that became PUBLISHING meanwhile is not touched.
+  const updated = await tx.delivery.updateMany({
+    where: { id: { in: ids }, status: { in: ['DRAFT', 'PENDING', 'SCHEDULED', 'FAILED', 'CANCELLED'] } },
+    data: { status: 'SCHEDULED', scheduledAt: at, ...(options.resetAttempts && { attempts: 0 }) },
+  });
+  if (updated.count !== ids.length) throw conflict('A delivery started publishing while it was being changed: look at it again and retry', { deliveryIds: ids });
+  await enqueuePublishJobs(txExecutor(tx), ids.map((deliveryId) => ({ deliveryId, runAt: at })));
+}
+
+function resolveTiming(issues: Issues, input: CreatePostInput): { status: DeliveryStatus; scheduledAt: Date | null } {
+  const modes = [input.scheduledAt != null, !!input.publishNow, !!input.draft].filter(Boolean).length;
+  if (modes !== 1) {
+    issues.add(['input'], 'timing', 'give exactly one of scheduledAt, publishNow: true or draft: true');
+    return { status: 'DRAFT', scheduledAt: null };
+  }
+  if (input.draft) return { status: 'DRAFT', scheduledAt: input.scheduledAt ?? null };
+  if (input.publishNow) return { status: 'SCHEDULED', scheduledAt: new Date() };
+  checkNotInPast(issues, ['input', 'scheduledAt'], input.scheduledAt!);
+  return { status: 'SCHEDULED', scheduledAt: input.scheduledAt! };
+}
+
+function checkNotInPast(issues: Issues, path: string[], at: Date): void {
+  issues.check(at.getTime() >= Date.now() - PAST_TOLERANCE_MS, path, 'notInPast', `${at.toISOString()} is in the past: use publishNow to publish at once`);
+}
+
+function checkPostFields(issues: Issues, content: string, mediaUrls: string[], priority: number | null | undefined): void {
+  issues.check(content.length <= MAX_POST_LENGTH, ['input', 'content'], 'maxLength', `content must be at most ${MAX_POST_LENGTH} characters`);
+  issues.check(content.trim().length > 0 || mediaUrls.length > 0, ['input', 'content'], 'required', 'content is empty and there is no media');
+  issues.check(mediaUrls.length <= MAX_MEDIA_URLS, ['input', 'mediaUrls'], 'maxItems', `at most ${MAX_MEDIA_URLS} media URLs`);
+  mediaUrls.forEach((u, i) => issues.check(isHttpUrl(u), ['input', 'mediaUrls', i], 'url', `"${u}" is not an http(s) URL`));
+  if (priority != null) issues.check(Number.isInteger(priority) && priority >= 0 && priority <= 100, ['input', 'priority'], 'range', 'priority must be an integer from 0 to 100');
+}
+
+async function findPost(deps: ServiceDeps, workspaceId: string, id: string) {
+  const post = isUuid(id)
+    ? await deps.prisma.post.findFirst({ where: { id, workspaceId }, include: { deliveries: { include: { channel: true } } } })
+    : null;
+  if (!post) throw notFound('Post', id);
+  return post;
+}
+
+async function findDelivery(deps: ServiceDeps, workspaceId: string, id: string) {
+  const delivery = isUuid(id) ? await deps.prisma.delivery.findFirst({ where: { id, workspaceId } }) : null;
+  if (!delivery) throw notFound('Delivery', id);
+  return delivery;
+}
