@@ -75,7 +75,7 @@ export async function createPost(deps: ServiceDeps, auth: { workspaceId: string;
       if (timing.status === 'SCHEDULED') {
         await enqueuePublishJobs(txExecutor(tx), post.deliveries.map((d) => ({ deliveryId: d.id, runAt: timing.scheduledAt! })));
       }
-      return post;
+      return withoutRelations(post);
     });
   } catch (error) {
     // Two requests with one idempotency key raced: the loser returns the winner's post.
@@ -117,7 +117,7 @@ export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id:
   const movable = post.deliveries.filter((d) => d.status !== 'PUBLISHED' && d.status !== 'PUBLISHING');
   if (movable.length === 0) assertTransition(post.deliveries[0]?.id ?? id, post.deliveries[0]?.status ?? 'PUBLISHED', 'SCHEDULED');
   await deps.prisma.$transaction((tx) => scheduleDeliveries(tx, movable, scheduledAt));
-  return post;
+  return withoutRelations(post);
 }
 
 export const publishPostNow = (deps: ServiceDeps, workspaceId: string, id: string) => reschedulePost(deps, workspaceId, id, new Date());
@@ -150,13 +150,13 @@ export async function cancelPost(deps: ServiceDeps, workspaceId: string, id: str
   if (cancellable.length === 0) {
     const blocking = post.deliveries.find((d) => d.status === 'PUBLISHED' || d.status === 'PUBLISHING');
     if (blocking) assertTransition(blocking.id, blocking.status, 'CANCELLED');
-    return post;
+    return withoutRelations(post);
   }
   await deps.prisma.$transaction(async (tx) => {
     await tx.delivery.updateMany({ where: { id: { in: cancellable.map((d) => d.id) } }, data: { status: 'CANCELLED' } });
     await removePublishJobs(txExecutor(tx), cancellable.map((d) => d.id));
   });
-  return post;
+  return withoutRelations(post);
 }
 
 export async function deletePost(deps: ServiceDeps, workspaceId: string, id: string): Promise<string> {
@@ -203,6 +203,12 @@ function checkPostFields(issues: Issues, content: string, mediaUrls: string[], p
   issues.check(mediaUrls.length <= MAX_MEDIA_URLS, ['input', 'mediaUrls'], 'maxItems', `at most ${MAX_MEDIA_URLS} media URLs`);
   mediaUrls.forEach((u, i) => issues.check(isHttpUrl(u), ['input', 'mediaUrls', i], 'url', `"${u}" is not an http(s) URL`));
   if (priority != null) issues.check(Number.isInteger(priority) && priority >= 0 && priority <= 100, ['input', 'priority'], 'range', 'priority must be an integer from 0 to 100');
+}
+
+/** The GraphQL layer loads relations it is asked for; a stale, partial list here would be served as is. */
+function withoutRelations<T extends { deliveries?: unknown }>(post: T): Omit<T, 'deliveries'> {
+  const { deliveries: _loaded, ...rest } = post;
+  return rest;
 }
 
 async function findPost(deps: ServiceDeps, workspaceId: string, id: string) {

@@ -1,0 +1,276 @@
+// Shared HTTP plumbing for providers: one fetch wrapper that turns every way a call can go wrong into a
+// typed error, and one default classification the providers refine with their platform's quirks.
+import type { ClassifiedFailure } from './types.js';
+
+/** The platform answered with a non-2xx status. */
+export class HttpFailure extends Error {
+  readonly status: number;
+  readonly headers: Headers;
+  /** Parsed JSON when the body was JSON, the raw text otherwise ('' when empty). */
+  readonly body: unknown;
+  /** What was being done, for messages ("POST /api/v1/statuses"); never a URL that may carry a token. */
+  readonly operation: string;
+
+  constructor(operation: string, status: number, headers: Headers, body: unknown) {
+    super(`${operation} answered HTTP ${status}`);
+    this.name = 'HttpFailure';
+    this.operation = operation;
+    this.status = status;
+    this.headers = headers;
+    this.body = body;
+  }
+}
+
+/** No HTTP answer at all. `sent` says whether the platform may have received (and acted on) the request. */
+export class TransportFailure extends Error {
+  readonly operation: string;
+  readonly code: string;
+  readonly sent: boolean;
+  readonly timedOut: boolean;
+
+  constructor(operation: string, code: string, sent: boolean, timedOut: boolean, cause: unknown) {
+    super(`${operation} failed: ${timedOut ? 'timed out' : code}`, { cause });
+    this.name = 'TransportFailure';
+    this.operation = operation;
+    this.code = code;
+    this.sent = sent;
+    this.timedOut = timedOut;
+  }
+}
+
+/** An error whose meaning the provider already knows; classification passes it through untouched. */
+export class ClassifiedError extends Error {
+  readonly failure: ClassifiedFailure;
+
+  constructor(failure: ClassifiedFailure, options?: { cause?: unknown }) {
+    super(failure.message, options);
+    this.name = 'ClassifiedError';
+    this.failure = failure;
+  }
+}
+
+// Codes undici reports when the connection was never established, so the platform cannot have seen the
+// request. ECONNRESET and "other side closed" are absent on purpose: they also happen mid-request.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function transportFailure(operation: string, error: unknown): TransportFailure {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError') return new TransportFailure(operation, 'TIMEOUT', true, true, error);
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  const rawCode = (cause as { code?: unknown } | null)?.code ?? (error as { code?: unknown } | null)?.code;
+  const code = typeof rawCode === 'string' ? rawCode : 'UNKNOWN';
+  return new TransportFailure(operation, code, !NOT_SENT_CODES.has(code), false, error);
+}
+
+export interface HttpRequest {
+  method?: string;
+  url: string;
+  /** Shown in errors instead of the URL (Telegram puts the bot token in the path). */
+  operation: string;
+  timeoutMs: number;
+  headers?: Record<string, string>;
+  /** Sent as JSON with Content-Type: application/json. */
+  json?: unknown;
+  /** Sent as is (FormData, say); fetch sets the Content-Type. */
+  body?: FormData | string;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return '';
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** One HTTP call. Resolves on 2xx; throws HttpFailure or TransportFailure otherwise. */
+export async function httpRequest<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
+  let body: FormData | string | undefined = req.body;
+  if (req.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(req.json);
+  }
+  // One signal covers the headers and the body: a platform that stalls mid-body is as late as one that
+  // never answers.
+  const signal = AbortSignal.timeout(req.timeoutMs);
+  let response: Response;
+  let parsed: unknown;
+  try {
+    response = await fetch(req.url, { method: req.method ?? 'GET', headers, body, signal });
+    parsed = await readBody(response);
+  } catch (error) {
+    throw transportFailure(req.operation, error);
+  }
+  if (response.status < 200 || response.status > 299) {
+    throw new HttpFailure(req.operation, response.status, response.headers, parsed);
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+/**
+ * Downloads a media file to re-upload it. A failure here is about the media host, not the platform, so
+ * it is classified up front: a 401 from an image server must not mark the channel as disconnected.
+ */
+export async function downloadMedia(url: string, timeoutMs: number): Promise<Blob> {
+  let response: Response;
+  let blob: Blob;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    blob = await response.blob();
+  } catch (error) {
+    const failure = transportFailure('media download', error);
+    throw new ClassifiedError(
+      {
+        // Downloading is a GET: retrying it is always safe.
+        kind: 'RETRYABLE',
+        errorClass: 'MEDIA_FETCH_FAILED',
+        message: `Could not download media ${url}: ${failure.timedOut ? 'timed out' : failure.code}`,
+        responseCode: null,
+        retryAfterMs: null,
+      },
+      { cause: error },
+    );
+  }
+  if (!response.ok) {
+    const transient = response.status >= 500 || response.status === 429 || response.status === 408;
+    throw new ClassifiedError({
+      kind: transient ? 'RETRYABLE' : 'PERMANENT',
+      errorClass: 'MEDIA_FETCH_FAILED',
+      message: `Could not download media ${url}: HTTP ${response.status}`,
+      responseCode: response.status,
+      retryAfterMs: null,
+    });
+  }
+  return blob;
+}
+
+/** Retry-After as delta-seconds or an HTTP-date, in ms from `now`; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - now);
+}
+
+export interface ClassifyOptions {
+  /** Whether repeating the request cannot create a second post (see Provider.idempotent). */
+  idempotent: boolean;
+  /** The platform's own error sentence from a failed response body. */
+  platformMessage?: (failure: HttpFailure) => string | null;
+  /** Whether a 403 means the credentials lost their rights (AUTH) rather than a refused request. */
+  forbiddenIsAuth?: (failure: HttpFailure) => boolean;
+  /** Wait before retrying a 429, when the platform says it differently from Retry-After. */
+  retryAfterMs?: (failure: HttpFailure) => number | null;
+  /** Message for AUTH failures, so people know what to do. */
+  authMessage?: (platformMessage: string | null) => string;
+  /** errorClass for an HTTP status, "HTTP_503" by default. */
+  errorClass?: (status: number) => string;
+}
+
+/** The message a typical JSON error body carries ({ error }, { message }, { description }). */
+export function genericPlatformMessage(body: unknown): string | null {
+  if (typeof body === 'string') return body.trim() === '' ? null : body.trim().slice(0, 500);
+  if (body && typeof body === 'object') {
+    const record = body as Record<string, unknown>;
+    for (const key of ['error_description', 'error', 'message', 'description']) {
+      const value = record[key];
+      if (typeof value === 'string' && value !== '') return value;
+    }
+  }
+  return null;
+}
+
+export function classifyFailure(error: unknown, options: ClassifyOptions): ClassifiedFailure {
+  if (error instanceof ClassifiedError) return error.failure;
+  if (error instanceof TransportFailure) return classifyTransport(error, options.idempotent);
+  if (error instanceof HttpFailure) return classifyHttp(error, options);
+  const message = error instanceof Error ? error.message : String(error);
+  // A bug or an unexpected answer after the request went out: we cannot tell whether it was published.
+  return {
+    kind: options.idempotent ? 'RETRYABLE' : 'UNKNOWN',
+    errorClass: 'UNEXPECTED',
+    message,
+    responseCode: null,
+    retryAfterMs: null,
+  };
+}
+
+function classifyTransport(error: TransportFailure, idempotent: boolean): ClassifiedFailure {
+  const errorClass = error.timedOut ? 'TIMEOUT' : 'NETWORK';
+  if (!error.sent) {
+    return {
+      kind: 'RETRYABLE',
+      errorClass,
+      message: `${error.operation} could not reach the platform (${error.code})`,
+      responseCode: null,
+      retryAfterMs: null,
+    };
+  }
+  const what = error.timedOut ? 'timed out' : `lost the connection (${error.code})`;
+  return {
+    // Without idempotency a retry could publish twice, and a double post is worse than a late one.
+    kind: idempotent ? 'RETRYABLE' : 'UNKNOWN',
+    errorClass,
+    message: idempotent
+      ? `${error.operation} ${what}; retrying is safe`
+      : `${error.operation} ${what}: the post may or may not have been published`,
+    responseCode: null,
+    retryAfterMs: null,
+  };
+}
+
+function classifyHttp(error: HttpFailure, options: ClassifyOptions): ClassifiedFailure {
+  const status = error.status;
+  const platformMessage = options.platformMessage?.(error) ?? genericPlatformMessage(error.body);
+  const errorClass = options.errorClass?.(status) ?? `HTTP_${status}`;
+  const detail = platformMessage ? `: ${platformMessage}` : '';
+  const base = { errorClass, responseCode: status, retryAfterMs: null };
+  if (status === 429) {
+    const retryAfterMs =
+      parseRetryAfter(error.headers.get('retry-after')) ?? options.retryAfterMs?.(error) ?? null;
+    return { ...base, kind: 'RATE_LIMITED', retryAfterMs, message: `Rate limited by the platform${detail}` };
+  }
+  if (status >= 500 || status === 408) {
+    return { ...base, kind: 'RETRYABLE', message: `The platform failed with HTTP ${status}${detail}` };
+  }
+  if (status === 401 || (status === 403 && (options.forbiddenIsAuth?.(error) ?? false))) {
+    const message = options.authMessage
+      ? options.authMessage(platformMessage)
+      : `The credentials were rejected (HTTP ${status})${detail}: reconnect the channel`;
+    return { ...base, kind: 'AUTH', message };
+  }
+  return {
+    ...base,
+    kind: 'PERMANENT',
+    message: platformMessage ?? `The platform refused the request with HTTP ${status}`,
+  };
+}
+
+/** Instance base URL without the trailing slash, so paths can be appended. */
+export function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

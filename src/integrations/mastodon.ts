@@ -1,0 +1,210 @@
+// Mastodon (any instance, REST API v1/v2). Statuses honour Idempotency-Key for an hour, which makes a
+// retry after a lost answer safe: the instance returns the status it already created.
+import { z } from 'zod';
+import { ClassifiedError, HttpFailure, classifyFailure, downloadMedia, genericPlatformMessage, httpRequest, sleep, trimSlash } from './http.js';
+import { mastodonLength } from './textLength.js';
+import type {
+  ChannelAccess,
+  ChannelSettings,
+  ClassifiedFailure,
+  ConnectedAccount,
+  ContentVerdict,
+  ContentViolation,
+  PostContent,
+  Provider,
+  ProviderOptions,
+  PublishRequest,
+  PublishResult,
+} from './types.js';
+
+export const mastodonCredentialsSchema = z.object({
+  instanceUrl: z.url({ protocol: /^https?$/, error: 'instanceUrl must be an http(s) URL' }),
+  accessToken: z.string().min(1, 'accessToken must not be empty'),
+});
+
+export type MastodonCredentials = z.infer<typeof mastodonCredentialsSchema>;
+
+export const MASTODON_DEFAULT_MAX_CHARACTERS = 500;
+export const MASTODON_DEFAULT_MAX_MEDIA = 4;
+
+export interface MastodonTuning {
+  /** Delay between polls of a media attachment the instance is still processing. */
+  mediaPollIntervalMs?: number;
+  /** Polls before giving up on a media attachment (the attempt is retried later; posting is idempotent). */
+  mediaPollAttempts?: number;
+}
+
+interface InstanceLimits {
+  maxCharacters: number;
+  maxMediaAttachments: number;
+}
+
+function positiveInt(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
+}
+
+function statusesConfig(body: unknown): Record<string, unknown> {
+  const configuration = (body as { configuration?: { statuses?: unknown } } | null)?.configuration;
+  const statuses = configuration?.statuses;
+  return statuses && typeof statuses === 'object' ? (statuses as Record<string, unknown>) : {};
+}
+
+export function createMastodonProvider(
+  options: ProviderOptions,
+  tuning: MastodonTuning = {},
+): Provider<MastodonCredentials> {
+  const timeoutMs = options.requestTimeoutMs;
+  const pollIntervalMs = tuning.mediaPollIntervalMs ?? 1000;
+  const pollAttempts = tuning.mediaPollAttempts ?? 30;
+
+  interface CallExtras {
+    json?: unknown;
+    body?: FormData;
+    headers?: Record<string, string>;
+    /** The path as shown in errors, when the real one carries an id. */
+    label?: string;
+  }
+
+  function call<T>(credentials: MastodonCredentials, method: 'GET' | 'POST', path: string, extras: CallExtras = {}) {
+    return httpRequest<T>({
+      method,
+      url: `${trimSlash(credentials.instanceUrl)}${path}`,
+      operation: `${method} ${extras.label ?? path}`,
+      timeoutMs,
+      headers: { Authorization: `Bearer ${credentials.accessToken}`, ...extras.headers },
+      json: extras.json,
+      body: extras.body,
+    });
+  }
+
+  async function readLimits(credentials: MastodonCredentials): Promise<InstanceLimits> {
+    let v2: Record<string, unknown> = {};
+    try {
+      v2 = statusesConfig((await call(credentials, 'GET', '/api/v2/instance')).body);
+    } catch (error) {
+      // Instances before Mastodon 4.0 (and some forks) only have the v1 endpoint.
+      if (!(error instanceof HttpFailure) || (error.status !== 404 && error.status !== 410)) throw error;
+    }
+    let maxCharacters = positiveInt(v2.max_characters);
+    let maxMedia = positiveInt(v2.max_media_attachments);
+    if (maxCharacters === null) {
+      const res = await call<{ max_toot_chars?: unknown } | null>(credentials, 'GET', '/api/v1/instance');
+      const v1 = statusesConfig(res.body);
+      // max_toot_chars is how glitch-soc and older forks advertised a raised limit.
+      maxCharacters = positiveInt(v1.max_characters) ?? positiveInt(res.body?.max_toot_chars);
+      maxMedia ??= positiveInt(v1.max_media_attachments);
+    }
+    return {
+      maxCharacters: maxCharacters ?? MASTODON_DEFAULT_MAX_CHARACTERS,
+      maxMediaAttachments: maxMedia ?? MASTODON_DEFAULT_MAX_MEDIA,
+    };
+  }
+
+  async function uploadMedia(credentials: MastodonCredentials, mediaUrl: string): Promise<string> {
+    const blob = await downloadMedia(mediaUrl, timeoutMs);
+    const form = new FormData();
+    const name = new URL(mediaUrl).pathname.split('/').pop() || 'media';
+    form.append('file', blob, name);
+    const res = await call<{ id?: unknown } | null>(credentials, 'POST', '/api/v2/media', { body: form });
+    const id = String(res.body?.id ?? '');
+    if (id === '') throw new Error('POST /api/v2/media answered without an id');
+    if (res.status !== 202) return id;
+    // 202: the instance is still transcoding; attaching it now would be refused with a 422.
+    for (let attempt = 0; attempt < pollAttempts; attempt += 1) {
+      await sleep(pollIntervalMs);
+      const poll = await call(credentials, 'GET', `/api/v1/media/${encodeURIComponent(id)}`, { label: '/api/v1/media/:id' });
+      // 206 Partial Content means "still processing".
+      if (poll.status === 200) return id;
+    }
+    throw new ClassifiedError({
+      kind: 'RETRYABLE',
+      errorClass: 'MEDIA_PROCESSING',
+      message: `Mastodon was still processing media ${mediaUrl} after ${pollAttempts} checks`,
+      responseCode: 206,
+      retryAfterMs: null,
+    });
+  }
+
+  return {
+    platform: 'MASTODON',
+    idempotent: true,
+    credentialsSchema: mastodonCredentialsSchema,
+
+    async connect(credentials: MastodonCredentials): Promise<ConnectedAccount> {
+      const base = trimSlash(credentials.instanceUrl);
+      const me = await call<{ acct?: unknown; username?: unknown } | null>(credentials, 'GET', '/api/v1/accounts/verify_credentials');
+      const acct = String(me.body?.acct ?? me.body?.username ?? '');
+      if (acct === '') throw new Error('verify_credentials answered without an account name');
+      const limits = await readLimits(credentials);
+      return {
+        accountHandle: `@${acct}@${new URL(base).host}`,
+        settings: { ...limits, instanceUrl: base },
+      };
+    },
+
+    checkContent(content: PostContent, settings: ChannelSettings): ContentVerdict {
+      const limit = positiveInt(settings.maxCharacters) ?? MASTODON_DEFAULT_MAX_CHARACTERS;
+      const maxMedia = positiveInt(settings.maxMediaAttachments) ?? MASTODON_DEFAULT_MAX_MEDIA;
+      const counted = mastodonLength(content.text);
+      const violations: ContentViolation[] = [];
+      if (content.text.trim() === '' && content.mediaUrls.length === 0) {
+        violations.push({ field: 'content', rule: 'required', message: 'A Mastodon post needs text or media' });
+      }
+      if (counted > limit) {
+        violations.push({
+          field: 'content',
+          rule: 'maxLength',
+          message: `The text is ${counted} characters as Mastodon counts them (links count 23); this instance allows ${limit}`,
+        });
+      }
+      if (content.mediaUrls.length > maxMedia) {
+        violations.push({
+          field: 'mediaUrls',
+          rule: 'maxMedia',
+          message: `${content.mediaUrls.length} media attached; this instance allows at most ${maxMedia}`,
+        });
+      }
+      return { counted, limit, violations };
+    },
+
+    async publish(request: PublishRequest, channel: ChannelAccess<MastodonCredentials>): Promise<PublishResult> {
+      const { credentials } = channel;
+      const mediaIds: string[] = [];
+      // Sequential on purpose: Mastodon throttles media uploads per account.
+      for (const url of request.mediaUrls) mediaIds.push(await uploadMedia(credentials, url));
+      const res = await call<{ id?: unknown; url?: unknown; uri?: unknown } | null>(credentials, 'POST', '/api/v1/statuses', {
+        headers: { 'Idempotency-Key': request.idempotencyKey },
+        json: { status: request.text, media_ids: mediaIds, visibility: 'public' },
+      });
+      const id = res.body?.id;
+      if (id === undefined || id === null) throw new Error('POST /api/v1/statuses answered without an id');
+      // url is the human page; uri (the ActivityPub id) is the fallback some servers leave alone.
+      const link = [res.body?.url, res.body?.uri].find((v): v is string => typeof v === 'string' && v !== '') ?? null;
+      return { externalId: String(id), externalUrl: link, responseCode: res.status };
+    },
+
+    classifyFailure(error: unknown): ClassifiedFailure {
+      const classified = classifyFailure(error, {
+        idempotent: true,
+        platformMessage: (failure) => genericPlatformMessage(failure.body),
+        // Mastodon's throttle answers carry the window's end rather than Retry-After.
+        retryAfterMs: (failure) => {
+          const reset = Date.parse(failure.headers.get('x-ratelimit-reset') ?? '');
+          return Number.isNaN(reset) ? null : Math.max(0, reset - Date.now());
+        },
+        // A 403 is a credential problem only when the token lacks a scope or the login is disabled.
+        forbiddenIsAuth: (failure) =>
+          /outside the authorized scopes|login is (currently )?disabled|suspended|confirmed e-?mail/i.test(
+            genericPlatformMessage(failure.body) ?? '',
+          ),
+        authMessage: (message) =>
+          `The access token was revoked or is invalid: reconnect the channel${message ? ` (Mastodon: ${message})` : ''}`,
+      });
+      // The one 422 that goes away by itself: media attached before the instance finished transcoding it.
+      if (classified.responseCode === 422 && /not finished processing/i.test(classified.message)) {
+        return { ...classified, kind: 'RETRYABLE', errorClass: 'MEDIA_PROCESSING' };
+      }
+      return classified;
+    },
+  };
+}

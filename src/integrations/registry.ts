@@ -1,0 +1,34 @@
+// The one place that knows which platforms exist; everything else asks for a Provider by name.
+import { createMastodonProvider } from './mastodon.js';
+import { createTelegramProvider } from './telegram.js';
+import type { PlatformName, Provider, ProviderOptions } from './types.js';
+import { createWebhookProvider } from './webhook.js';
+
+export interface ProviderRegistry {
+  /** The provider for a platform; throws for a platform PostFlow does not support. */
+  get(platform: PlatformName): Provider;
+  platforms(): PlatformName[];
+}
+
+export function createProviderRegistry(options: ProviderOptions): ProviderRegistry {
+  // Credentials are validated by each provider's credentialsSchema before they reach it, so widening the
+  // credential type to unknown here is sound.
+  const providers = new Map<PlatformName, Provider>([
+    ['MASTODON', createMastodonProvider(options) as Provider],
+    ['TELEGRAM', createTelegramProvider(options) as Provider],
+    ['WEBHOOK', createWebhookProvider(options) as Provider],
+  ]);
+
+  return {
+    get(platform: PlatformName): Provider {
+      const provider = providers.get(platform);
+      if (!provider) {
+        throw new Error(`Unknown platform "${String(platform)}": supported are ${[...providers.keys()].join(', ')}`);
+      }
+      return provider;
+    },
+    platforms(): PlatformName[] {
+      return [...providers.keys()];
+    },
+  };
+}
