@@ -41,11 +41,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     },
     maskedErrors: {
       maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof AppError && error instanceof GraphQLError) {
-          return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: original.code, ...original.details } });
+        let original: unknown = error;
+        // Resolver errors can arrive wrapped more than once, by GraphQLError classes of more than one copy of
+        // graphql (its CommonJS and ESM builds): follow originalError by shape, not by class.
+        while (original instanceof Error && (original as { originalError?: unknown }).originalError) original = (original as { originalError?: unknown }).originalError;
+        if (original instanceof AppError) {
+          const located = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+          return new GraphQLError(original.message, { ...located, extensions: { code: original.code, ...original.details } });
         }
-        if (!(original instanceof GraphQLError) && original) options.logger.error('unexpected error in a resolver', { error: String((original as Error).stack ?? original) });
+        if (original instanceof Error && original.name !== 'GraphQLError') options.logger.error('unexpected error in a resolver', { error: String((original as Error).stack ?? original) });
         return maskError(error, message, isDev);
       },
     },

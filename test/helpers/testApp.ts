@@ -38,7 +38,7 @@ export function testEnv(databaseUrl: string, dataDir: string, env: Record<string
     POSTFLOW_SECRET_KEY: TEST_SECRET_KEY,
     HOST: '127.0.0.1',
     PORT: '0',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '8',
     PUBLISH_RETRY_BASE_DELAY_MS: '200',
     PUBLISH_RETRY_MAX_DELAY_MS: '1000',

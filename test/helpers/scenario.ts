@@ -1,0 +1,41 @@
+// Small GraphQL steps most tests share.
+import type { TestApp } from './testApp.js';
+import { eventually } from './testApp.js';
+
+export const DELIVERY_FIELDS = `id status scheduledAt attempts lastError externalId externalUrl publishedAt channel { id }
+  attemptLog { number outcome errorClass responseCode responseMessage startedAt finishedAt }`;
+
+export async function createChannel(t: TestApp, token: string, platform: string, credentials: Record<string, unknown>, name = `${platform} channel`) {
+  const data = await t.ok<{ createChannel: { id: string; accountHandle: string } }>(
+    `mutation($input: CreateChannelInput!) { createChannel(input: $input) { id accountHandle } }`,
+    { input: { platform, name, credentials } },
+    token,
+  );
+  return data.createChannel;
+}
+
+export async function createPost(t: TestApp, token: string, input: Record<string, unknown>) {
+  const data = await t.ok<{ createPost: { id: string; deliveries: { id: string; status: string }[] } }>(
+    `mutation($input: CreatePostInput!) { createPost(input: $input) { id deliveries { id status } } }`,
+    { input },
+    token,
+  );
+  return data.createPost;
+}
+
+export async function getDelivery(t: TestApp, token: string, postId: string, index = 0) {
+  const data = await t.ok<{ post: { deliveries: any[] } }>(`query($id: ID!) { post(id: $id) { deliveries { ${DELIVERY_FIELDS} } } }`, { id: postId }, token);
+  return data.post.deliveries[index];
+}
+
+/** Waits until the post's delivery reaches one of the statuses, and returns it. */
+export function waitForDelivery(t: TestApp, token: string, postId: string, statuses: string[], timeoutMs = 10_000) {
+  return eventually(
+    async () => {
+      const d = await getDelivery(t, token, postId);
+      return statuses.includes(d.status) ? d : undefined;
+    },
+    timeoutMs,
+    `delivery of post ${postId} to become ${statuses.join(' or ')}`,
+  );
+}
