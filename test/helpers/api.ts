@@ -1,0 +1,57 @@
+// Small steps the API tests share: reading errors as a client does, and looking at the database behind the API.
+import { expect } from 'vitest';
+import type { GraphQLErrorShape, TestApp } from './testApp.js';
+import { eventually } from './testApp.js';
+
+type Result = { data?: unknown; errors?: GraphQLErrorShape[] };
+
+/** The one error of a response that must have failed. */
+export function errorOf(result: Result): GraphQLErrorShape {
+  expect(result.errors, `expected an error, got ${JSON.stringify(result.data)}`).toHaveLength(1);
+  return result.errors![0];
+}
+
+/** The validation issues of a response that must have failed with VALIDATION_FAILED. */
+export function issuesOf(result: Result) {
+  const error = errorOf(result);
+  expect(error.extensions?.code, error.message).toBe('VALIDATION_FAILED');
+  return error.extensions!.issues!;
+}
+
+export const issueAt = (result: Result, path: (string | number)[]) => issuesOf(result).find((i) => JSON.stringify(i.path) === JSON.stringify(path));
+
+/** Rows in the tables a post touches, to prove a refused request left nothing behind. */
+export async function rowCounts(t: TestApp) {
+  const { rows } = await t.app.database.pool.query<{ posts: number; deliveries: number; jobs: number }>(
+    `SELECT (SELECT count(*)::int FROM posts) AS posts, (SELECT count(*)::int FROM deliveries) AS deliveries,
+            (SELECT count(*)::int FROM graphile_worker.jobs) AS jobs`,
+  );
+  return rows[0];
+}
+
+/** The pending publish jobs of a delivery (graphile-worker keeps one row per job until it completes). */
+export async function publishJobs(t: TestApp, deliveryId: string) {
+  const { rows } = await t.app.database.pool.query<{ run_at: Date }>(`SELECT run_at FROM graphile_worker.jobs WHERE key = 'publish:' || $1`, [deliveryId]);
+  return rows;
+}
+
+export const POST_FIELDS = `id content mediaUrls priority idempotencyKey deliveries { id status scheduledAt contentOverride attempts channel { id } }`;
+
+export async function readPost(t: TestApp, token: string, id: string) {
+  const { post } = await t.ok(`query($id: ID!) { post(id: $id) { ${POST_FIELDS} } }`, { id }, token);
+  return post;
+}
+
+/** Waits until every delivery of the post is in one of the statuses. */
+export function waitForAllDeliveries(t: TestApp, token: string, postId: string, statuses: string[], timeoutMs = 10_000) {
+  return eventually(
+    async () => {
+      const post = await readPost(t, token, postId);
+      return post.deliveries.every((d: { status: string }) => statuses.includes(d.status)) ? post : undefined;
+    },
+    timeoutMs,
+    `every delivery of post ${postId} to become ${statuses.join(' or ')}`,
+  );
+}
+
+export const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
