@@ -1,13 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+const shared = { testTimeout: 30_000, hookTimeout: 90_000, pool: 'forks' as const };
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // One PostgreSQL for the whole run; every test file gets fresh databases cloned from a migrated template.
-    globalSetup: ['test/helpers/globalSetup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 90_000,
-    pool: 'forks',
     reporters: ['default', './test/helpers/summaryReporter.ts'],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'postflow',
+          include: ['test/**/*.test.ts'],
+          // One PostgreSQL for the whole run; every test file gets fresh databases cloned from a migrated template.
+          globalSetup: ['test/helpers/globalSetup.ts'],
+        },
+      },
+      // The scheduling core must not depend on the process's time zone: run it again under two unusual ones.
+      ...['Pacific/Kiritimati', 'America/Los_Angeles'].map((tz) => ({
+        test: { ...shared, name: `TZ=${tz}`, include: ['test/scheduling/**/*.test.ts'], env: { TZ: tz } },
+      })),
+    ],
   },
 });

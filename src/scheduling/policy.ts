@@ -1,0 +1,157 @@
+// A channel's posting policy: the JSON stored on the channel and edited with updateChannelPolicy, its defaults,
+// its validation, and its compiled form (instants and milliseconds) that the slot finder works on.
+import { ZoneCalendar } from './calendar.js';
+import { limitsFor } from './platformLimits.js';
+
+export interface TimeRange {
+  /** "HH:MM", 24-hour, local to the channel. */
+  start: string;
+  /** "HH:MM" after start; "24:00" is the end of the day. */
+  end: string;
+}
+
+export interface Blackout {
+  /** "YYYY-MM-DD" (a whole local day) or "YYYY-MM-DDTHH:MM" (local), inclusive. */
+  start: string;
+  /** Same forms; a date alone means the end of that day. Exclusive for date-times. */
+  end: string;
+  label?: string;
+}
+
+export interface PostingPolicy {
+  /** Weekly windows: ISO weekday "1" (Monday) to "7" (Sunday) -> allowed ranges. A missing weekday allows nothing. */
+  windows: Record<string, TimeRange[]>;
+  blackouts: Blackout[];
+  minIntervalMinutes: number;
+  /** Per calendar day in the channel's zone; never above the platform's. */
+  dailyCap: number | null;
+  /** Per rolling 24 hours; never above the platform's. */
+  rolling24hCap: number | null;
+  /** Share of each day's capacity the smart scheduler leaves free for hand-scheduled posts. */
+  reservedShare: number;
+}
+
+export const ALL_WEEK = ['1', '2', '3', '4', '5', '6', '7'];
+
+export function defaultPolicy(platform: string): PostingPolicy {
+  const limits = limitsFor(platform);
+  return {
+    windows: Object.fromEntries(ALL_WEEK.map((d) => [d, [{ start: '08:00', end: '21:00' }]])),
+    blackouts: [],
+    minIntervalMinutes: limits.minIntervalMinutes,
+    dailyCap: limits.dailyCap,
+    rolling24hCap: limits.rolling24hCap,
+    reservedShare: 0.2,
+  };
+}
+
+export interface PolicyIssue {
+  path: (string | number)[];
+  rule: string;
+  message: string;
+}
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
+
+export const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Every problem with a policy, paths relative to the policy object. */
+export function validatePolicy(policy: PostingPolicy, platform: string): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  const limits = limitsFor(platform);
+  for (const [day, ranges] of Object.entries(policy.windows)) {
+    if (!ALL_WEEK.includes(day)) issues.push({ path: ['windows', day], rule: 'weekday', message: `weekday must be 1 (Monday) to 7 (Sunday), not "${day}"` });
+    const sorted = [...ranges].sort((a, b) => a.start.localeCompare(b.start));
+    ranges.forEach((r, i) => {
+      if (!HHMM.test(r.start) || r.start === '24:00') issues.push({ path: ['windows', day, i, 'start'], rule: 'time', message: `"${r.start}" is not a time HH:MM` });
+      else if (!HHMM.test(r.end)) issues.push({ path: ['windows', day, i, 'end'], rule: 'time', message: `"${r.end}" is not a time HH:MM (24:00 ends the day)` });
+      else if (minutesOf(r.end) <= minutesOf(r.start)) issues.push({ path: ['windows', day, i], rule: 'order', message: `${r.start}-${r.end}: the end must come after the start (split a range that crosses midnight in two)` });
+    });
+    for (let i = 1; i < sorted.length; i++) {
+      if (HHMM.test(sorted[i].start) && HHMM.test(sorted[i - 1].end) && minutesOf(sorted[i].start) < minutesOf(sorted[i - 1].end)) {
+        issues.push({ path: ['windows', day], rule: 'overlap', message: `${sorted[i - 1].start}-${sorted[i - 1].end} and ${sorted[i].start}-${sorted[i].end} overlap` });
+      }
+    }
+  }
+  policy.blackouts.forEach((b, i) => {
+    for (const field of ['start', 'end'] as const) {
+      if (!DATE.test(b[field]) && !DATETIME.test(b[field])) issues.push({ path: ['blackouts', i, field], rule: 'date', message: `"${b[field]}" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM` });
+    }
+    if ((DATE.test(b.start) || DATETIME.test(b.start)) && (DATE.test(b.end) || DATETIME.test(b.end)) && blackoutEndKey(b.end) <= b.start) {
+      issues.push({ path: ['blackouts', i], rule: 'order', message: `the blackout ends (${b.end}) before it starts (${b.start})` });
+    }
+  });
+  if (!Number.isInteger(policy.minIntervalMinutes) || policy.minIntervalMinutes < 0 || policy.minIntervalMinutes > 7 * 24 * 60) {
+    issues.push({ path: ['minIntervalMinutes'], rule: 'range', message: 'minIntervalMinutes must be a whole number from 0 to 10080 (a week)' });
+  }
+  checkCap(issues, 'dailyCap', policy.dailyCap, limits.dailyCap, 'per day');
+  checkCap(issues, 'rolling24hCap', policy.rolling24hCap, limits.rolling24hCap, 'per rolling 24 hours');
+  if (!(policy.reservedShare >= 0 && policy.reservedShare < 1)) issues.push({ path: ['reservedShare'], rule: 'range', message: 'reservedShare must be at least 0 and below 1' });
+  return issues;
+}
+
+function checkCap(issues: PolicyIssue[], field: string, value: number | null, platformMax: number | null, what: string) {
+  if (value === null) {
+    if (platformMax !== null) issues.push({ path: [field], rule: 'platformLimit', message: `this network allows at most ${platformMax} posts ${what}: ${field} cannot be removed` });
+    return;
+  }
+  if (!Number.isInteger(value) || value < 1) issues.push({ path: [field], rule: 'range', message: `${field} must be a whole number of at least 1, or null` });
+  else if (platformMax !== null && value > platformMax) issues.push({ path: [field], rule: 'platformLimit', message: `this network allows at most ${platformMax} posts ${what}: ${field} cannot be ${value}` });
+}
+
+// "2026-12-24" as an end means the whole day: compare it as the next day's start.
+const blackoutEndKey = (end: string) => (DATE.test(end) ? `${end}T24:00` : end);
+
+/** The policy in instants and milliseconds, for one zone. */
+export interface CompiledPolicy {
+  calendar: ZoneCalendar;
+  /** Index 1..7: sorted, non-overlapping [startMinute, endMinute) ranges. */
+  windows: [number, number][][];
+  /** Sorted, merged [start, end) instants. */
+  blackouts: [number, number][];
+  paused: boolean;
+  minIntervalMs: number;
+  dailyCap: number | null;
+  /** Rolling caps: the 24-hour one and the platform's shorter ones. */
+  rollingCaps: { windowMs: number; max: number }[];
+  reservedShare: number;
+}
+
+export function compilePolicy(policy: PostingPolicy, options: { timezone: string; platform: string; paused: boolean }): CompiledPolicy {
+  const calendar = new ZoneCalendar(options.timezone);
+  const windows: [number, number][][] = [[]];
+  for (const day of ALL_WEEK) {
+    windows.push((policy.windows[day] ?? []).map((r): [number, number] => [minutesOf(r.start), minutesOf(r.end)]).sort((a, b) => a[0] - b[0]));
+  }
+  const toInstant = (value: string, isEnd: boolean) => {
+    if (DATE.test(value)) return calendar.instantOf(value, isEnd ? 24 * 60 : 0);
+    return calendar.instantOf(value.slice(0, 10), minutesOf(value.slice(11, 16)));
+  };
+  const blackouts = policy.blackouts
+    .map((b): [number, number] => [toInstant(b.start, false), toInstant(b.end, true)])
+    .filter(([s, e]) => e > s)
+    .sort((a, b) => a[0] - b[0])
+    .reduce<[number, number][]>((merged, b) => {
+      const last = merged.at(-1);
+      if (last && b[0] <= last[1]) last[1] = Math.max(last[1], b[1]);
+      else merged.push([b[0], b[1]]);
+      return merged;
+    }, []);
+  const limits = limitsFor(options.platform);
+  const rollingCaps = [
+    ...(policy.rolling24hCap !== null ? [{ windowMs: 24 * 3_600_000, max: policy.rolling24hCap }] : []),
+    ...limits.shortCaps.map((c) => ({ windowMs: c.windowMinutes * 60_000, max: c.max })),
+  ];
+  return {
+    calendar,
+    windows,
+    blackouts,
+    paused: options.paused,
+    minIntervalMs: policy.minIntervalMinutes * 60_000,
+    dailyCap: policy.dailyCap,
+    rollingCaps,
+    reservedShare: policy.reservedShare,
+  };
+}
