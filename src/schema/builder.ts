@@ -26,9 +26,17 @@ builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});
 
+// The offset is required: without one, Date reads the time in the server's own zone. The calendar fields are
+// compared after parsing because Date rolls "2026-02-30" over into March instead of refusing it.
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
 const parseDateTime = (value: unknown): Date => {
-  const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : null;
-  if (!date || Number.isNaN(date.getTime())) {
+  const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  const date = match ? new Date(value as string) : null;
+  const [, year, month, day, hour, minute, second = '00'] = match ?? [];
+  const roundTrips =
+    !!date && new Date(Date.UTC(+year, +month - 1, +day, +hour, +minute, +second)).toISOString().slice(0, 19) === `${year}-${month}-${day}T${hour}:${minute}:${second}`;
+  if (!date || Number.isNaN(date.getTime()) || !roundTrips) {
     throw new GraphQLError(`${JSON.stringify(value)} is not an ISO 8601 date-time with a time zone, e.g. 2026-05-01T09:30:00Z`, {
       extensions: { code: 'VALIDATION_FAILED' },
     });

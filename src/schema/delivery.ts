@@ -1,6 +1,7 @@
 import { builder } from './builder.js';
 import { requireAuth } from './context.js';
 import { rescheduleDelivery, retryDelivery } from '../services/posts.js';
+import { uuidOrNil } from '../services/validation.js';
 import type { DeliverySnapshot } from '../events/deliveryEvents.js';
 
 export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
@@ -69,7 +70,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.delivery.findMany({
         ...query,
-        where: { workspaceId: requireAuth(ctx).workspaceId, status: 'FAILED', ...(args.channelId && { channelId: String(args.channelId) }) },
+        where: { workspaceId: requireAuth(ctx).workspaceId, status: 'FAILED', ...(args.channelId && { channelId: uuidOrNil(String(args.channelId)) }) },
         orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
       }),
   }),

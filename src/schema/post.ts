@@ -1,6 +1,7 @@
 import { builder } from './builder.js';
 import { requireAuth } from './context.js';
 import { DeliveryStatusEnum } from './delivery.js';
+import { uuidOrNil } from '../services/validation.js';
 import { cancelPost, createPost, deletePost, publishPostNow, reschedulePost, updatePost } from '../services/posts.js';
 
 const PostSourceEnum = builder.enumType('PostSource', { values: ['MANUAL', 'PRODUCT', 'ARTICLE', 'IMPORT'] as const });
@@ -16,7 +17,8 @@ builder.prismaObject('Post', {
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    deliveries: t.relation('deliveries', { query: { orderBy: { createdAt: 'asc' } } }),
+    // A post's deliveries share one createdAt: the id keeps their order stable when a row is updated.
+    deliveries: t.relation('deliveries', { query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
   }),
 });
 
@@ -56,7 +58,7 @@ builder.queryFields((t) => ({
     type: 'Post',
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => ctx.prisma.post.findFirst({ ...query, where: { id: uuidOrNull(String(args.id)), workspaceId: requireAuth(ctx).workspaceId } }),
+    resolve: (query, _root, args, ctx) => ctx.prisma.post.findFirst({ ...query, where: { id: uuidOrNil(String(args.id)), workspaceId: requireAuth(ctx).workspaceId } }),
   }),
   posts: t.prismaConnection({
     type: 'Post',
@@ -66,7 +68,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, { filter }, ctx) => {
       const deliveryWhere = {
         ...(filter?.status && { status: filter.status }),
-        ...(filter?.channelId && { channelId: String(filter.channelId) }),
+        ...(filter?.channelId && { channelId: uuidOrNil(String(filter.channelId)) }),
         ...((filter?.from || filter?.to) && { scheduledAt: { ...(filter.from && { gte: filter.from }), ...(filter.to && { lt: filter.to }) } }),
       };
       return ctx.prisma.post.findMany({
@@ -121,5 +123,3 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => deletePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
   }),
 }));
-
-const uuidOrNull = (id: string) => (/^[0-9a-f-]{36}$/i.test(id) ? id : '00000000-0000-0000-0000-000000000000');

@@ -21,8 +21,9 @@ export async function createChannel(deps: ServiceDeps, workspaceId: string, inpu
     issues.add(['input', 'platform'], 'oneOf', `platform must be one of ${deps.providers.platforms().join(', ')}`);
   }
   checkNameAndZone(issues, input, true);
+  const credentials = platform && deps.providers.platforms().includes(platform) ? parseCredentials(deps, issues, platform, input.credentials) : null;
   issues.throwIfAny();
-  const connected = await connect(deps, platform!, input.credentials);
+  const connected = await connect(deps, platform!, credentials);
   return deps.prisma.channel.create({
     data: {
       workspaceId,
@@ -40,8 +41,9 @@ export async function updateChannel(deps: ServiceDeps, workspaceId: string, id: 
   const channel = await findChannel(deps, workspaceId, id);
   const issues = new Issues();
   checkNameAndZone(issues, input, false);
+  const credentials = input.credentials != null ? parseCredentials(deps, issues, channel.platform, input.credentials) : null;
   issues.throwIfAny();
-  const connected = input.credentials != null ? await connect(deps, channel.platform, input.credentials) : null;
+  const connected = credentials ? await connect(deps, channel.platform, credentials) : null;
   return deps.prisma.$transaction(async (tx) => {
     const updated = await tx.channel.update({
       where: { id },
@@ -107,16 +109,21 @@ function checkNameAndZone(issues: Issues, input: ChannelInput, required: boolean
   }
 }
 
-async function connect(deps: ServiceDeps, platform: PlatformName, rawCredentials: unknown) {
+/** Checks the credentials' shape, adding to the other issues of the input so a client sees every problem at once. */
+function parseCredentials(deps: ServiceDeps, issues: Issues, platform: PlatformName, rawCredentials: unknown): unknown {
+  const parsed = deps.providers.get(platform).credentialsSchema.safeParse(rawCredentials ?? {});
+  if (!parsed.success) issues.fromZod(['input', 'credentials'], parsed.error);
+  return parsed.data;
+}
+
+async function connect(deps: ServiceDeps, platform: PlatformName, credentials: unknown) {
   const provider = deps.providers.get(platform);
-  const parsed = provider.credentialsSchema.safeParse(rawCredentials ?? {});
-  if (!parsed.success) new Issues().fromZod(['input', 'credentials'], parsed.error).throwIfAny();
   let account;
   try {
-    account = await provider.connect(parsed.data);
+    account = await provider.connect(credentials);
   } catch (error) {
     const failure = provider.classifyFailure(error);
     throw ValidationError.single(['input', 'credentials'], 'connect', `Could not connect to ${platform} with these credentials: ${failure.message}`);
   }
-  return { ...account, sealed: deps.secrets.seal(JSON.stringify(parsed.data)) };
+  return { ...account, sealed: deps.secrets.seal(JSON.stringify(credentials)) };
 }

@@ -18,20 +18,26 @@ export interface ChannelVerdict extends ContentVerdict {
   channelId: string;
 }
 
+/** A channel's own text, and where a problem with it is reported (the input field that caused it). */
+export interface ContentOverride {
+  text: string;
+  path: (string | number)[];
+}
+
 export function checkContentForChannels(
   providers: ProviderRegistry,
   issues: Issues,
   channels: TargetChannel[],
   content: string,
   mediaUrls: string[],
-  overrides: Map<string, string>,
+  overrides: Map<string, ContentOverride>,
 ): ChannelVerdict[] {
   return channels.map((channel) => {
     const override = overrides.get(channel.id);
-    const text = override ?? content;
+    const text = override?.text ?? content;
     const verdict = providers.get(channel.platform).checkContent({ text, mediaUrls }, (channel.settings ?? {}) as Record<string, unknown>);
     for (const v of verdict.violations) {
-      const path = v.field === 'content' && override !== undefined ? ['input', 'contentOverrides', channel.id] : ['input', v.field];
+      const path = v.field === 'content' && override !== undefined ? override.path : ['input', v.field];
       issues.add(path, v.rule, `${channel.platform} channel "${channel.name}": ${v.message}`);
     }
     return { ...verdict, channelId: channel.id };

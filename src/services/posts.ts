@@ -6,7 +6,7 @@ import { Prisma as PrismaNs } from '../generated/prisma/client.js';
 import { assertTransition, type DeliveryStatus } from '../domain/deliveryStatus.js';
 import { conflict, notFound } from '../domain/errors.js';
 import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
-import { checkContentForChannels, MAX_MEDIA_URLS, MAX_POST_LENGTH } from './content.js';
+import { checkContentForChannels, MAX_MEDIA_URLS, MAX_POST_LENGTH, type ContentOverride } from './content.js';
 import { Issues, isHttpUrl, isUuid } from './validation.js';
 import { txExecutor, type ServiceDeps, type Tx } from './deps.js';
 
@@ -40,10 +40,11 @@ export async function createPost(deps: ServiceDeps, auth: { workspaceId: string;
   issues.check(new Set(channelIds).size === channelIds.length, ['input', 'channelIds'], 'unique', 'a channel is listed twice');
   const channels = await deps.prisma.channel.findMany({ where: { id: { in: channelIds.filter(isUuid) }, workspaceId, deletedAt: null } });
   channelIds.forEach((id, i) => issues.check(channels.some((c) => c.id === id), ['input', 'channelIds', i], 'exists', `channel ${id} does not exist in this workspace`));
-  const overrides = new Map<string, string>();
+  const overrides = new Map<string, ContentOverride>();
   (input.contentOverrides ?? []).forEach((o, i) => {
     if (issues.check(channelIds.includes(o.channelId), ['input', 'contentOverrides', i, 'channelId'], 'targeted', 'an override must name one of channelIds')) {
-      overrides.set(o.channelId, o.content);
+      // Issue paths name input fields, like every other issue: the entry's index, not the channel id.
+      overrides.set(o.channelId, { text: o.content, path: ['input', 'contentOverrides', i, 'content'] });
     }
   });
   const timing = resolveTiming(issues, input);
@@ -66,7 +67,7 @@ export async function createPost(deps: ServiceDeps, auth: { workspaceId: string;
               workspaceId,
               status: timing.status,
               scheduledAt: timing.scheduledAt,
-              contentOverride: overrides.get(channelId) ?? null,
+              contentOverride: overrides.get(channelId)?.text ?? null,
             })),
           },
         },
@@ -101,8 +102,10 @@ export async function updatePost(deps: ServiceDeps, workspaceId: string, id: str
   const mediaUrls = input.mediaUrls ?? post.mediaUrls;
   const issues = new Issues();
   checkPostFields(issues, content, mediaUrls, input.priority);
-  const open = post.deliveries.filter((d) => d.status !== 'PUBLISHED');
-  const overrides = new Map(open.filter((d) => d.contentOverride != null).map((d) => [d.channelId, d.contentOverride!]));
+  // A deleted channel's deliveries can never go out again, so its limits no longer bind the text.
+  const open = post.deliveries.filter((d) => d.status !== 'PUBLISHED' && d.channel.deletedAt === null);
+  // A stored override is not part of this input: only a change of mediaUrls can make it invalid (a caption limit).
+  const overrides = new Map(open.filter((d) => d.contentOverride != null).map((d) => [d.channelId, { text: d.contentOverride!, path: ['input', 'mediaUrls'] }]));
   if (issues.list.length === 0) checkContentForChannels(deps.providers, issues, open.map((d) => d.channel), content, mediaUrls, overrides);
   issues.throwIfAny();
   return deps.prisma.post.update({ where: { id }, data: { content, mediaUrls, ...(input.priority != null && { priority: input.priority }) } });
@@ -114,8 +117,11 @@ export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id:
   checkNotInPast(issues, [argName], scheduledAt);
   issues.throwIfAny();
   const post = await findPost(deps, workspaceId, id);
-  const movable = post.deliveries.filter((d) => d.status !== 'PUBLISHED' && d.status !== 'PUBLISHING');
-  if (movable.length === 0) assertTransition(post.deliveries[0]?.id ?? id, post.deliveries[0]?.status ?? 'PUBLISHED', 'SCHEDULED');
+  // A deleted channel's deliveries stay cancelled: the worker never claims them, so scheduling one would hold it forever.
+  const live = post.deliveries.filter((d) => d.channel.deletedAt === null);
+  if (live.length === 0 && post.deliveries.length > 0) throw conflict(`Post ${id} has no channel left: all of its channels were deleted`, { postId: id });
+  const movable = live.filter((d) => d.status !== 'PUBLISHED' && d.status !== 'PUBLISHING');
+  if (movable.length === 0) assertTransition(live[0]?.id ?? id, live[0]?.status ?? 'PUBLISHED', 'SCHEDULED');
   await deps.prisma.$transaction((tx) => scheduleDeliveries(tx, movable, scheduledAt));
   return withoutRelations(post);
 }
@@ -127,6 +133,7 @@ export async function rescheduleDelivery(deps: ServiceDeps, workspaceId: string,
   checkNotInPast(issues, ['scheduledAt'], scheduledAt);
   issues.throwIfAny();
   const delivery = await findDelivery(deps, workspaceId, deliveryId);
+  if (delivery.channel.deletedAt) throw channelDeleted(deliveryId, delivery.channel);
   await deps.prisma.$transaction((tx) => scheduleDeliveries(tx, [delivery], scheduledAt));
   return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
 }
@@ -136,7 +143,8 @@ export async function retryDelivery(deps: ServiceDeps, workspaceId: string, deli
   const delivery = await findDelivery(deps, workspaceId, deliveryId);
   assertTransition(deliveryId, delivery.status, 'SCHEDULED');
   if (delivery.status !== 'FAILED') throw conflict(`Delivery ${deliveryId} is ${delivery.status}: only a FAILED delivery can be retried`, { deliveryId });
-  const channel = await deps.prisma.channel.findUniqueOrThrow({ where: { id: delivery.channelId } });
+  const channel = delivery.channel;
+  if (channel.deletedAt) throw channelDeleted(deliveryId, channel);
   if (channel.needsReconnect) {
     throw conflict(`Channel "${channel.name}" needs reconnecting: update its credentials with updateChannel, then retry`, { deliveryId, channelId: channel.id });
   }
@@ -220,7 +228,10 @@ async function findPost(deps: ServiceDeps, workspaceId: string, id: string) {
 }
 
 async function findDelivery(deps: ServiceDeps, workspaceId: string, id: string) {
-  const delivery = isUuid(id) ? await deps.prisma.delivery.findFirst({ where: { id, workspaceId } }) : null;
+  const delivery = isUuid(id) ? await deps.prisma.delivery.findFirst({ where: { id, workspaceId }, include: { channel: true } }) : null;
   if (!delivery) throw notFound('Delivery', id);
   return delivery;
 }
+
+const channelDeleted = (deliveryId: string, channel: { id: string; name: string }) =>
+  conflict(`Delivery ${deliveryId} belongs to channel "${channel.name}", which was deleted: it cannot be sent any more`, { deliveryId, channelId: channel.id });

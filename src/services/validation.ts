@@ -34,3 +34,6 @@ export function isHttpUrl(value: string): boolean {
 }
 
 export const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+/** For lookups by an id a client sent: Postgres refuses a malformed uuid with an error, but such an id should simply match nothing. */
+export const uuidOrNil = (id: string) => (isUuid(id) ? id : '00000000-0000-0000-0000-000000000000');

@@ -18,17 +18,6 @@ export function issuesOf(result: Result) {
   return error.extensions!.issues!;
 }
 
-export const issueAt = (result: Result, path: (string | number)[]) => issuesOf(result).find((i) => JSON.stringify(i.path) === JSON.stringify(path));
-
-/** Rows in the tables a post touches, to prove a refused request left nothing behind. */
-export async function rowCounts(t: TestApp) {
-  const { rows } = await t.app.database.pool.query<{ posts: number; deliveries: number; jobs: number }>(
-    `SELECT (SELECT count(*)::int FROM posts) AS posts, (SELECT count(*)::int FROM deliveries) AS deliveries,
-            (SELECT count(*)::int FROM graphile_worker.jobs) AS jobs`,
-  );
-  return rows[0];
-}
-
 /** The pending publish jobs of a delivery (graphile-worker keeps one row per job until it completes). */
 export async function publishJobs(t: TestApp, deliveryId: string) {
   const { rows } = await t.app.database.pool.query<{ run_at: Date }>(`SELECT run_at FROM graphile_worker.jobs WHERE key = 'publish:' || $1`, [deliveryId]);
