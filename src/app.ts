@@ -38,7 +38,7 @@ export async function startPostFlow(config: Config, logger: Logger = createLogge
     await runWorkerMigrations({ pgPool: database.pool, logger: quietWorkerLogger });
 
     const providers: ProviderRegistry = createProviderRegistry(config.providers);
-    const services: ServiceDeps = { prisma: database.prisma, providers, secrets, config, logger };
+    const services: ServiceDeps = { prisma: database.prisma, pool: database.pool, providers, secrets, config, logger };
 
     if (config.role !== 'worker') {
       events = await listenForDeliveryEvents(database.url, logger);

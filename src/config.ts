@@ -25,6 +25,12 @@ export interface Config {
     /** How often a worker looks for publishes abandoned by a worker that died. */
     recoveryIntervalMs: number;
   };
+  scheduling: {
+    /** How far ahead the smart scheduler places pending deliveries. */
+    horizonDays: number;
+    /** How often the smart scheduler runs by itself (it also runs after bulk creation and on request). */
+    intervalMinutes: number;
+  };
   providers: {
     requestTimeoutMs: number;
     telegramApiUrl: string;
@@ -61,6 +67,8 @@ const envSchema = z.object({
   PUBLISH_RETRY_BASE_DELAY_MS: int(1, 3_600_000).default(30_000),
   PUBLISH_RETRY_MAX_DELAY_MS: int(1, 24 * 3_600_000).default(3_600_000),
   PUBLISH_RECOVERY_INTERVAL_MS: int(100, 3_600_000).default(15_000),
+  SMART_SCHEDULE_HORIZON_DAYS: int(1, 90).default(7),
+  SMART_SCHEDULE_INTERVAL_MINUTES: int(1, 59).default(5),
   PROVIDER_REQUEST_TIMEOUT_MS: int(100, 300_000).default(30_000),
   TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -90,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryMaxDelayMs: e.PUBLISH_RETRY_MAX_DELAY_MS,
       recoveryIntervalMs: e.PUBLISH_RECOVERY_INTERVAL_MS,
     },
+    scheduling: { horizonDays: e.SMART_SCHEDULE_HORIZON_DAYS, intervalMinutes: e.SMART_SCHEDULE_INTERVAL_MINUTES },
     providers: { requestTimeoutMs: e.PROVIDER_REQUEST_TIMEOUT_MS, telegramApiUrl: e.TELEGRAM_API_URL.replace(/\/$/, '') },
     logLevel: e.LOG_LEVEL,
   };

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
 import { collect, signUp, startTestApp, type TestApp } from './helpers/testApp.js';
+import { OPEN_POLICY } from './helpers/scenario.js';
 
 let t: TestApp;
 let mastodon: MastodonFake;
@@ -24,7 +25,7 @@ describe('a scheduled post', () => {
     const token = await signUp(t);
     const { createChannel: channel } = await t.ok(
       CREATE_CHANNEL,
-      { input: { platform: 'MASTODON', name: 'Our Mastodon', timezone: 'Europe/Berlin', credentials: { instanceUrl: mastodon.url, accessToken: mastodon.accessToken } } },
+      { input: { platform: 'MASTODON', name: 'Our Mastodon', timezone: 'Europe/Berlin', credentials: { instanceUrl: mastodon.url, accessToken: mastodon.accessToken }, policy: OPEN_POLICY } },
       token,
     );
     expect(channel.accountHandle).toContain(mastodon.username);

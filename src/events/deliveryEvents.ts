@@ -18,6 +18,7 @@ export interface DeliverySnapshot {
   workspaceId: string;
   status: string;
   scheduledAt: string | null;
+  scheduleReason?: string | null;
   attempts: number;
   lastError: string | null;
   externalId: string | null;

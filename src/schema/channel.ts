@@ -1,8 +1,8 @@
 import { builder } from './builder.js';
+import { PlatformEnum } from './enums.js';
+import { PostingPolicyInput } from './scheduling.js';
 import { requireAuth } from './context.js';
 import { createChannel, deleteChannel, findChannel, setChannelPaused, updateChannel } from '../services/channels.js';
-
-export const PlatformEnum = builder.enumType('Platform', { values: ['MASTODON', 'TELEGRAM', 'WEBHOOK'] as const });
 
 builder.prismaObject('Channel', {
   fields: (t) => ({
@@ -28,6 +28,7 @@ const CreateChannelInput = builder.inputType('CreateChannelInput', {
       required: true,
       description: 'MASTODON { instanceUrl, accessToken }; TELEGRAM { botToken, chatId }; WEBHOOK { url, secret }.',
     }),
+    policy: t.field({ type: PostingPolicyInput, description: "The posting policy to start with; the platform's defaults fill the rest." }),
   }),
 });
 

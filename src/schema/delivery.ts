@@ -1,16 +1,9 @@
 import { builder } from './builder.js';
+import { AttemptOutcomeEnum, DeliveryStatusEnum, RequestModeEnum } from './enums.js';
 import { requireAuth } from './context.js';
 import { rescheduleDelivery, retryDelivery } from '../services/posts.js';
 import { uuidOrNil } from '../services/validation.js';
 import type { DeliverySnapshot } from '../events/deliveryEvents.js';
-
-export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
-  values: ['DRAFT', 'PENDING', 'SCHEDULED', 'PUBLISHING', 'PUBLISHED', 'FAILED', 'CANCELLED'] as const,
-});
-
-const AttemptOutcomeEnum = builder.enumType('AttemptOutcome', {
-  values: ['IN_PROGRESS', 'SUCCEEDED', 'RETRYABLE', 'RATE_LIMITED', 'AUTH', 'PERMANENT', 'UNKNOWN'] as const,
-});
 
 builder.prismaObject('Delivery', {
   description: 'One post on one channel.',
@@ -18,6 +11,8 @@ builder.prismaObject('Delivery', {
     id: t.exposeID('id'),
     status: t.expose('status', { type: DeliveryStatusEnum }),
     scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true, description: 'When it goes out (or its next attempt does).' }),
+    requestedAt: t.expose('requestedAt', { type: 'DateTime', nullable: true, description: 'The instant asked for, when the posting policy moved it.' }),
+    scheduleReason: t.exposeString('scheduleReason', { nullable: true, description: 'Why it is scheduled when it is, or why it is still PENDING.' }),
     attempts: t.exposeInt('attempts', { description: 'Attempts since it was last scheduled by a person.' }),
     lastError: t.exposeString('lastError', { nullable: true }),
     externalId: t.exposeString('externalId', { nullable: true }),
@@ -53,6 +48,7 @@ const DeliveryUpdate = builder.objectRef<DeliverySnapshot>('DeliveryUpdate').imp
     channelId: t.exposeID('channelId'),
     status: t.field({ type: DeliveryStatusEnum, resolve: (s) => s.status as never }),
     scheduledAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.scheduledAt }),
+    scheduleReason: t.string({ nullable: true, resolve: (s) => s.scheduleReason ?? null }),
     attempts: t.exposeInt('attempts'),
     lastError: t.exposeString('lastError', { nullable: true }),
     externalId: t.exposeString('externalId', { nullable: true }),
@@ -79,8 +75,8 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   rescheduleDelivery: t.prismaField({
     type: 'Delivery',
-    args: { id: t.arg.id({ required: true }), scheduledAt: t.arg({ type: 'DateTime', required: true }) },
-    resolve: (_q, _root, args, ctx) => rescheduleDelivery(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.scheduledAt),
+    args: { id: t.arg.id({ required: true }), scheduledAt: t.arg({ type: 'DateTime', required: true }), schedulingMode: t.arg({ type: RequestModeEnum }) },
+    resolve: (_q, _root, args, ctx) => rescheduleDelivery(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.scheduledAt, args.schedulingMode),
   }),
   retryDelivery: t.prismaField({
     type: 'Delivery',

@@ -4,5 +4,6 @@ import './auth.js';
 import './channel.js';
 import './delivery.js';
 import './post.js';
+import './scheduling.js';
 
 export const schema = builder.toSchema();

@@ -1,10 +1,9 @@
 import { builder } from './builder.js';
+import { DeliveryStatusEnum, PostSourceEnum, RequestModeEnum, SchedulingModeEnum } from './enums.js';
+
 import { requireAuth } from './context.js';
-import { DeliveryStatusEnum } from './delivery.js';
 import { uuidOrNil } from '../services/validation.js';
 import { cancelPost, createPost, deletePost, publishPostNow, reschedulePost, updatePost } from '../services/posts.js';
-
-const PostSourceEnum = builder.enumType('PostSource', { values: ['MANUAL', 'PRODUCT', 'ARTICLE', 'IMPORT'] as const });
 
 builder.prismaObject('Post', {
   fields: (t) => ({
@@ -14,6 +13,7 @@ builder.prismaObject('Post', {
     source: t.expose('source', { type: PostSourceEnum }),
     sourceId: t.exposeString('sourceId', { nullable: true }),
     priority: t.exposeInt('priority'),
+    schedulingMode: t.expose('schedulingMode', { type: SchedulingModeEnum }),
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -31,8 +31,13 @@ const CreatePostInput = builder.inputType('CreatePostInput', {
     content: t.string({ required: true }),
     mediaUrls: t.stringList({ description: 'Public image URLs.' }),
     channelIds: t.idList({ required: true }),
-    scheduledAt: t.field({ type: 'DateTime', description: 'Give exactly one of scheduledAt, publishNow and draft.' }),
-    publishNow: t.boolean(),
+    scheduledAt: t.field({ type: 'DateTime', description: 'Give exactly one of scheduledAt, publishNow, autoSchedule and draft.' }),
+    schedulingMode: t.field({
+      type: RequestModeEnum,
+      description: "With scheduledAt: SHIFT (default) moves it to each channel's nearest allowed instant; EXACT refuses it if a rule forbids it.",
+    }),
+    publishNow: t.boolean({ description: 'Publish at once: posting hours and intervals do not apply (pauses and caps do).' }),
+    autoSchedule: t.boolean({ description: 'Let the smart scheduler pick evenly spread free slots ("add to queue").' }),
     draft: t.boolean({ description: 'Save without scheduling; reschedulePost or publishNow sends it later.' }),
     idempotencyKey: t.string({ description: 'Sending the same key again returns the first post instead of creating another.' }),
     priority: t.int({ description: '0 to 100, higher first (default 0).' }),
@@ -103,8 +108,12 @@ builder.mutationFields((t) => ({
   reschedulePost: t.prismaField({
     type: 'Post',
     description: 'Moves every delivery not yet published to a new time (drafts are scheduled).',
-    args: { id: t.arg.id({ required: true }), scheduledAt: t.arg({ type: 'DateTime', required: true }) },
-    resolve: (_q, _root, args, ctx) => reschedulePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.scheduledAt),
+    args: {
+      id: t.arg.id({ required: true }),
+      scheduledAt: t.arg({ type: 'DateTime', required: true }),
+      schedulingMode: t.arg({ type: RequestModeEnum, description: "Default: the post's own mode (SHIFT unless it was created EXACT)." }),
+    },
+    resolve: (_q, _root, args, ctx) => reschedulePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.scheduledAt, args.schedulingMode),
   }),
   publishNow: t.prismaField({
     type: 'Post',

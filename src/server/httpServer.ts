@@ -33,7 +33,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'PostFlow' },
-    logging: { debug: (...a) => options.logger.debug(a.join(' ')), info: (...a) => options.logger.debug(a.join(' ')), warn: (...a) => options.logger.warn(a.join(' ')), error: (...a) => options.logger.error(a.join(' ')) },
+    // Yoga logs every error a client causes (bad input, not found); unexpected ones are logged in maskError below.
+    logging: { debug: (...a) => options.logger.debug(a.join(' ')), info: (...a) => options.logger.debug(a.join(' ')), warn: (...a) => options.logger.warn(a.join(' ')), error: (...a) => options.logger.debug(a.join(' ')) },
     context: async (initial) => {
       const fromHttp = initial.request?.headers.get('authorization') ?? null;
       const fromWs = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;

@@ -8,6 +8,7 @@ import type { ServiceDeps } from './deps.js';
 import type { Auth } from '../schema/context.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const UNKNOWN_USER_HASH = await hashPassword('no user has this password');
 
 export async function signup(deps: ServiceDeps, email: string, password: string, workspaceName: string): Promise<{ token: string }> {
   const normalized = email.trim().toLowerCase();
@@ -36,7 +37,9 @@ export async function login(deps: ServiceDeps, email: string, password: string):
     where: { email: email.trim().toLowerCase() },
     include: { memberships: { orderBy: { createdAt: 'asc' }, take: 1 } },
   });
-  if (!user || !(await verifyPassword(password, user.passwordHash)) || user.memberships.length === 0) {
+  // An unknown email costs the same hashing as a wrong password, so timing does not tell which emails exist.
+  const valid = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+  if (!user || !valid || user.memberships.length === 0) {
     throw unauthenticated('The email or the password is wrong');
   }
   return { token: sessionFor(deps, user.id, user.memberships[0].workspaceId) };

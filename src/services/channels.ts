@@ -6,12 +6,16 @@ import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
 import type { PlatformName } from '../integrations/types.js';
 import { Issues, isUuid, isValidTimezone } from './validation.js';
 import { txExecutor, type ServiceDeps, type Tx } from './deps.js';
+import { applyPolicyPatch, type PolicyPatch } from './policies.js';
+import { defaultPolicy } from '../scheduling/policy.js';
 
 export interface ChannelInput {
   platform?: PlatformName | null;
   name?: string | null;
   timezone?: string | null;
   credentials?: unknown;
+  /** Only on creation: the posting policy to start with (the platform's defaults fill what is left out). */
+  policy?: PolicyPatch | null;
 }
 
 export async function createChannel(deps: ServiceDeps, workspaceId: string, input: ChannelInput): Promise<Channel> {
@@ -22,6 +26,7 @@ export async function createChannel(deps: ServiceDeps, workspaceId: string, inpu
   }
   checkNameAndZone(issues, input, true);
   const credentials = platform && deps.providers.platforms().includes(platform) ? parseCredentials(deps, issues, platform, input.credentials) : null;
+  const policy = input.policy && platform ? applyPolicyPatch(defaultPolicy(platform), input.policy, platform, issues, ['input', 'policy']) : null;
   issues.throwIfAny();
   const connected = await connect(deps, platform!, credentials);
   return deps.prisma.channel.create({
@@ -33,6 +38,7 @@ export async function createChannel(deps: ServiceDeps, workspaceId: string, inpu
       accountHandle: connected.accountHandle,
       settings: connected.settings as object,
       credentialsEncrypted: connected.sealed,
+      ...(policy && { policy: policy as object }),
     },
   });
 }

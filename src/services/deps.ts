@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Prisma } from '../db/database.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { Secrets } from '../security/secrets.js';
@@ -7,6 +8,8 @@ import type { Logger } from '../logger.js';
 /** What the services need, handed over by the composition root (src/app.ts). */
 export interface ServiceDeps {
   prisma: Prisma;
+  /** The pool under prisma, for work written as SQL (the smart scheduler). */
+  pool: pg.Pool;
   providers: ProviderRegistry;
   secrets: Secrets;
   config: Config;

@@ -4,11 +4,13 @@
 import type { Post } from '../generated/prisma/client.js';
 import { Prisma as PrismaNs } from '../generated/prisma/client.js';
 import { assertTransition, type DeliveryStatus } from '../domain/deliveryStatus.js';
-import { conflict, notFound } from '../domain/errors.js';
+import { ValidationError, conflict, notFound } from '../domain/errors.js';
 import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
 import { checkContentForChannels, MAX_MEDIA_URLS, MAX_POST_LENGTH, type ContentOverride } from './content.js';
 import { Issues, isHttpUrl, isUuid } from './validation.js';
 import { txExecutor, type ServiceDeps, type Tx } from './deps.js';
+import { modeForReschedule, placeRequested, type Placed, type RequestMode } from './placement.js';
+import { requestSmartSchedule, runSmartSchedule } from './smartSchedule.js';
 
 export interface CreatePostInput {
   content: string;
@@ -17,6 +19,10 @@ export interface CreatePostInput {
   scheduledAt?: Date | null;
   publishNow?: boolean | null;
   draft?: boolean | null;
+  /** Leave the time to the smart scheduler: the deliveries wait as PENDING for an evenly spread free slot. */
+  autoSchedule?: boolean | null;
+  /** For scheduledAt: SHIFT (default) moves it to the nearest allowed instant, EXACT refuses it if a rule forbids it. */
+  schedulingMode?: 'SHIFT' | 'EXACT' | null;
   idempotencyKey?: string | null;
   priority?: number | null;
   contentOverrides?: { channelId: string; content: string }[] | null;
@@ -53,6 +59,10 @@ export async function createPost(deps: ServiceDeps, auth: { workspaceId: string;
 
   try {
     return await deps.prisma.$transaction(async (tx) => {
+      const placed =
+        timing.status === 'SCHEDULED'
+          ? new Map((await placeRequested(tx, channels.map((channel) => ({ channel })), timing.scheduledAt!, timing.mode as RequestMode, ['input', 'scheduledAt'])).map((p) => [p.channelId, p]))
+          : new Map<string, Placed>();
       const post = await tx.post.create({
         data: {
           workspaceId,
@@ -60,22 +70,26 @@ export async function createPost(deps: ServiceDeps, auth: { workspaceId: string;
           content: input.content,
           mediaUrls,
           priority: input.priority ?? 0,
+          schedulingMode: timing.mode,
           idempotencyKey: input.idempotencyKey ?? null,
           deliveries: {
             create: channelIds.map((channelId) => ({
               channelId,
               workspaceId,
               status: timing.status,
-              scheduledAt: timing.scheduledAt,
+              scheduledAt: placed.get(channelId)?.scheduledAt ?? timing.scheduledAt,
+              requestedAt: placed.get(channelId)?.requestedAt ?? null,
+              scheduleReason: placed.get(channelId)?.scheduleReason ?? (timing.status === 'PENDING' ? 'Waiting for the smart scheduler' : null),
               contentOverride: overrides.get(channelId)?.text ?? null,
             })),
           },
         },
-        include: { deliveries: { select: { id: true } } },
+        include: { deliveries: { select: { id: true, channelId: true } } },
       });
       if (timing.status === 'SCHEDULED') {
-        await enqueuePublishJobs(txExecutor(tx), post.deliveries.map((d) => ({ deliveryId: d.id, runAt: timing.scheduledAt! })));
+        await enqueuePublishJobs(txExecutor(tx), post.deliveries.map((d) => ({ deliveryId: d.id, runAt: placed.get(d.channelId)!.scheduledAt })));
       }
+      if (timing.status === 'PENDING') await requestSmartSchedule(txExecutor(tx));
       return withoutRelations(post);
     });
   } catch (error) {
@@ -111,30 +125,43 @@ export async function updatePost(deps: ServiceDeps, workspaceId: string, id: str
   return deps.prisma.post.update({ where: { id }, data: { content, mediaUrls, ...(input.priority != null && { priority: input.priority }) } });
 }
 
-/** Reschedules every delivery of the post that is not on the network yet (drafts included). */
-export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id: string, scheduledAt: Date, argName = 'scheduledAt'): Promise<Post> {
+/**
+ * Reschedules every delivery of the post that is not on the network yet (drafts included), under each channel's
+ * policy: SHIFT or EXACT as the post was created (or as given), IMMEDIATE for publishNow.
+ */
+export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id: string, scheduledAt: Date, requested?: RequestMode | null): Promise<Post> {
   const issues = new Issues();
-  checkNotInPast(issues, [argName], scheduledAt);
+  if (requested !== 'IMMEDIATE') checkNotInPast(issues, ['scheduledAt'], scheduledAt);
   issues.throwIfAny();
   const post = await findPost(deps, workspaceId, id);
+  const mode = requested ?? modeForReschedule(post.schedulingMode);
   // A deleted channel's deliveries stay cancelled: the worker never claims them, so scheduling one would hold it forever.
   const live = post.deliveries.filter((d) => d.channel.deletedAt === null);
   if (live.length === 0 && post.deliveries.length > 0) throw conflict(`Post ${id} has no channel left: all of its channels were deleted`, { postId: id });
   const movable = live.filter((d) => d.status !== 'PUBLISHED' && d.status !== 'PUBLISHING');
   if (movable.length === 0) assertTransition(live[0]?.id ?? id, live[0]?.status ?? 'PUBLISHED', 'SCHEDULED');
-  await deps.prisma.$transaction((tx) => scheduleDeliveries(tx, movable, scheduledAt));
+  await deps.prisma.$transaction(async (tx) => {
+    for (const d of movable) assertTransition(d.id, d.status, 'SCHEDULED');
+    const placed = await placeRequested(tx, movable.map((d) => ({ channel: d.channel, deliveryId: d.id })), scheduledAt, mode, ['scheduledAt']);
+    await scheduleDeliveries(tx, placed);
+    await tx.post.update({ where: { id }, data: { schedulingMode: mode } });
+  });
   return withoutRelations(post);
 }
 
-export const publishPostNow = (deps: ServiceDeps, workspaceId: string, id: string) => reschedulePost(deps, workspaceId, id, new Date());
+export const publishPostNow = (deps: ServiceDeps, workspaceId: string, id: string) => reschedulePost(deps, workspaceId, id, new Date(), 'IMMEDIATE');
 
-export async function rescheduleDelivery(deps: ServiceDeps, workspaceId: string, deliveryId: string, scheduledAt: Date) {
+export async function rescheduleDelivery(deps: ServiceDeps, workspaceId: string, deliveryId: string, scheduledAt: Date, requested?: RequestMode | null) {
   const issues = new Issues();
   checkNotInPast(issues, ['scheduledAt'], scheduledAt);
   issues.throwIfAny();
   const delivery = await findDelivery(deps, workspaceId, deliveryId);
   if (delivery.channel.deletedAt) throw channelDeleted(deliveryId, delivery.channel);
-  await deps.prisma.$transaction((tx) => scheduleDeliveries(tx, [delivery], scheduledAt));
+  assertTransition(deliveryId, delivery.status, 'SCHEDULED');
+  await deps.prisma.$transaction(async (tx) => {
+    const placed = await placeRequested(tx, [{ channel: delivery.channel, deliveryId }], scheduledAt, requested ?? modeForReschedule(delivery.post.schedulingMode), ['scheduledAt']);
+    await scheduleDeliveries(tx, placed);
+  });
   return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
 }
 
@@ -148,8 +175,33 @@ export async function retryDelivery(deps: ServiceDeps, workspaceId: string, deli
   if (channel.needsReconnect) {
     throw conflict(`Channel "${channel.name}" needs reconnecting: update its credentials with updateChannel, then retry`, { deliveryId, channelId: channel.id });
   }
-  await deps.prisma.$transaction((tx) => scheduleDeliveries(tx, [delivery], new Date(), { resetAttempts: true }));
+  await deps.prisma.$transaction(async (tx) => {
+    const placed = await placeRequested(tx, [{ channel, deliveryId }], new Date(), 'SHIFT', ['id']);
+    await scheduleDeliveries(tx, placed, { resetAttempts: true });
+  });
   return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+}
+
+/** Hands posts to the smart scheduler: their deliveries not yet out become PENDING and are placed at once. */
+export async function autoSchedulePosts(deps: ServiceDeps, workspaceId: string, postIds: string[]): Promise<Post[]> {
+  const posts: Awaited<ReturnType<typeof findPost>>[] = [];
+  for (const [i, id] of postIds.entries()) {
+    const post = isUuid(id) ? await deps.prisma.post.findFirst({ where: { id, workspaceId }, include: { deliveries: { include: { channel: true } } } }) : null;
+    if (!post) throw ValidationError.single(['postIds', i], 'exists', `post ${id} does not exist in this workspace`);
+    posts.push(post);
+  }
+  const movable = posts.flatMap((p) => p.deliveries).filter((d) => ['DRAFT', 'SCHEDULED', 'PENDING'].includes(d.status) && d.channel.deletedAt === null);
+  await deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.delivery.updateMany({
+      where: { id: { in: movable.map((d) => d.id) }, status: { in: ['DRAFT', 'SCHEDULED', 'PENDING'] } },
+      data: { status: 'PENDING', scheduleReason: 'Waiting for the smart scheduler', requestedAt: null },
+    });
+    if (updated.count !== movable.length) throw conflict('A delivery started publishing while it was being changed: look at it again and retry');
+    await removePublishJobs(txExecutor(tx), movable.map((d) => d.id));
+    await tx.post.updateMany({ where: { id: { in: posts.map((p) => p.id) } }, data: { schedulingMode: 'AUTO' } });
+  });
+  await runSmartSchedule(deps.pool, { workspaceId, horizonMs: deps.config.scheduling.horizonDays * 86_400_000 });
+  return posts.map(withoutRelations);
 }
 
 export async function cancelPost(deps: ServiceDeps, workspaceId: string, id: string): Promise<Post> {
@@ -177,28 +229,32 @@ export async function deletePost(deps: ServiceDeps, workspaceId: string, id: str
   return id;
 }
 
-async function scheduleDeliveries(tx: Tx, deliveries: { id: string; status: DeliveryStatus }[], at: Date, options: { resetAttempts?: boolean } = {}) {
-  for (const d of deliveries) assertTransition(d.id, d.status, 'SCHEDULED');
-  const ids = deliveries.map((d) => d.id);
-  // The status guard makes a concurrent claim by a worker win cleanly: a delivery that became PUBLISHING meanwhile is not touched.
-  const updated = await tx.delivery.updateMany({
-    where: { id: { in: ids }, status: { in: ['DRAFT', 'PENDING', 'SCHEDULED', 'FAILED', 'CANCELLED'] } },
-    data: { status: 'SCHEDULED', scheduledAt: at, ...(options.resetAttempts && { attempts: 0 }) },
-  });
-  if (updated.count !== ids.length) throw conflict('A delivery started publishing while it was being changed: look at it again and retry', { deliveryIds: ids });
-  await enqueuePublishJobs(txExecutor(tx), ids.map((deliveryId) => ({ deliveryId, runAt: at })));
+async function scheduleDeliveries(tx: Tx, placed: Placed[], options: { resetAttempts?: boolean } = {}) {
+  for (const p of placed) {
+    // The status guard makes a concurrent claim by a worker win cleanly: a delivery that became PUBLISHING meanwhile is not touched.
+    const updated = await tx.delivery.updateMany({
+      where: { id: p.deliveryId!, status: { in: ['DRAFT', 'PENDING', 'SCHEDULED', 'FAILED', 'CANCELLED'] } },
+      data: { status: 'SCHEDULED', scheduledAt: p.scheduledAt, requestedAt: p.requestedAt, scheduleReason: p.scheduleReason, ...(options.resetAttempts && { attempts: 0 }) },
+    });
+    if (updated.count !== 1) throw conflict('A delivery started publishing while it was being changed: look at it again and retry', { deliveryId: p.deliveryId });
+  }
+  await enqueuePublishJobs(txExecutor(tx), placed.map((p) => ({ deliveryId: p.deliveryId!, runAt: p.scheduledAt })));
 }
 
-function resolveTiming(issues: Issues, input: CreatePostInput): { status: DeliveryStatus; scheduledAt: Date | null } {
-  const modes = [input.scheduledAt != null, !!input.publishNow, !!input.draft].filter(Boolean).length;
+type Timing = { status: DeliveryStatus; scheduledAt: Date | null; mode: 'SHIFT' | 'EXACT' | 'IMMEDIATE' | 'AUTO' };
+
+function resolveTiming(issues: Issues, input: CreatePostInput): Timing {
+  const requested = input.schedulingMode ?? 'SHIFT';
+  const modes = [input.scheduledAt != null && !input.draft, !!input.publishNow, !!input.draft, !!input.autoSchedule].filter(Boolean).length;
   if (modes !== 1) {
-    issues.add(['input'], 'timing', 'give exactly one of scheduledAt, publishNow: true or draft: true');
-    return { status: 'DRAFT', scheduledAt: null };
+    issues.add(['input'], 'timing', 'give exactly one of scheduledAt, publishNow: true, autoSchedule: true or draft: true (a draft may also carry a scheduledAt)');
+    return { status: 'DRAFT', scheduledAt: null, mode: requested };
   }
-  if (input.draft) return { status: 'DRAFT', scheduledAt: input.scheduledAt ?? null };
-  if (input.publishNow) return { status: 'SCHEDULED', scheduledAt: new Date() };
+  if (input.draft) return { status: 'DRAFT', scheduledAt: input.scheduledAt ?? null, mode: requested };
+  if (input.publishNow) return { status: 'SCHEDULED', scheduledAt: new Date(), mode: 'IMMEDIATE' };
+  if (input.autoSchedule) return { status: 'PENDING', scheduledAt: null, mode: 'AUTO' };
   checkNotInPast(issues, ['input', 'scheduledAt'], input.scheduledAt!);
-  return { status: 'SCHEDULED', scheduledAt: input.scheduledAt! };
+  return { status: 'SCHEDULED', scheduledAt: input.scheduledAt!, mode: requested };
 }
 
 function checkNotInPast(issues: Issues, path: string[], at: Date): void {
@@ -228,7 +284,7 @@ async function findPost(deps: ServiceDeps, workspaceId: string, id: string) {
 }
 
 async function findDelivery(deps: ServiceDeps, workspaceId: string, id: string) {
-  const delivery = isUuid(id) ? await deps.prisma.delivery.findFirst({ where: { id, workspaceId }, include: { channel: true } }) : null;
+  const delivery = isUuid(id) ? await deps.prisma.delivery.findFirst({ where: { id, workspaceId }, include: { channel: true, post: { select: { schedulingMode: true } } } }) : null;
   if (!delivery) throw notFound('Delivery', id);
   return delivery;
 }

@@ -5,10 +5,24 @@ import { eventually } from './testApp.js';
 export const DELIVERY_FIELDS = `id status scheduledAt attempts lastError externalId externalUrl publishedAt channel { id }
   attemptLog { number outcome errorClass responseCode responseMessage startedAt finishedAt }`;
 
-export async function createChannel(t: TestApp, token: string, platform: string, credentials: Record<string, unknown>, name = `${platform} channel`) {
+/** A policy that allows every instant: tests that are not about posting policies stay independent of the clock. */
+export const OPEN_POLICY = {
+  windows: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, ranges: [{ start: '00:00', end: '24:00' }] })),
+  minIntervalMinutes: 0,
+  reservedShare: 0,
+};
+
+export async function createChannel(
+  t: TestApp,
+  token: string,
+  platform: string,
+  credentials: Record<string, unknown>,
+  name = `${platform} channel`,
+  policy: Record<string, unknown> | null = OPEN_POLICY,
+) {
   const data = await t.ok<{ createChannel: { id: string; accountHandle: string } }>(
     `mutation($input: CreateChannelInput!) { createChannel(input: $input) { id accountHandle } }`,
-    { input: { platform, name, credentials } },
+    { input: { platform, name, credentials, ...(policy && { policy }) } },
     token,
   );
   return data.createChannel;

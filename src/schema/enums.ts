@@ -1,0 +1,26 @@
+// The GraphQL enums, apart so every domain file can use them without importing another domain file.
+import { builder } from './builder.js';
+
+export const PlatformEnum = builder.enumType('Platform', { values: ['MASTODON', 'TELEGRAM', 'WEBHOOK'] as const });
+
+export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
+  values: ['DRAFT', 'PENDING', 'SCHEDULED', 'PUBLISHING', 'PUBLISHED', 'FAILED', 'CANCELLED'] as const,
+});
+
+export const AttemptOutcomeEnum = builder.enumType('AttemptOutcome', {
+  values: ['IN_PROGRESS', 'SUCCEEDED', 'RETRYABLE', 'RATE_LIMITED', 'AUTH', 'PERMANENT', 'UNKNOWN'] as const,
+});
+
+/** How a requested time is treated: the two modes a person chooses between. */
+export const RequestModeEnum = builder.enumType('RequestMode', { values: ['SHIFT', 'EXACT'] as const });
+
+export const PostSourceEnum = builder.enumType('PostSource', { values: ['MANUAL', 'PRODUCT', 'ARTICLE', 'IMPORT'] as const });
+
+export const SchedulingModeEnum = builder.enumType('SchedulingMode', {
+  values: {
+    SHIFT: { description: 'The nearest allowed instant at or after the requested one (default).' },
+    EXACT: { description: 'The requested instant, or a refusal naming the rule that forbids it.' },
+    IMMEDIATE: { description: 'publishNow: posting hours and intervals do not apply; pauses and caps do.' },
+    AUTO: { description: 'Placed by the smart scheduler.' },
+  } as const,
+});

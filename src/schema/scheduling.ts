@@ -1,0 +1,107 @@
+// Posting policies, slots and the smart scheduler in GraphQL.
+import { builder } from './builder.js';
+import { requireAuth } from './context.js';
+import { findChannel } from '../services/channels.js';
+import { updateChannelPolicy } from '../services/policies.js';
+import { nextSlots, policyOf, txSql } from '../services/scheduling.js';
+import { runSmartSchedule } from '../services/smartSchedule.js';
+import { autoSchedulePosts } from '../services/posts.js';
+import { limitsFor } from '../scheduling/platformLimits.js';
+import type { Blackout, PostingPolicy, TimeRange } from '../scheduling/policy.js';
+
+const TimeRangeType = builder.objectRef<TimeRange>('TimeRange').implement({
+  fields: (t) => ({ start: t.exposeString('start', { description: 'HH:MM, local to the channel.' }), end: t.exposeString('end', { description: 'HH:MM; 24:00 is the end of the day.' }) }),
+});
+const WeekdayWindows = builder.objectRef<{ weekday: number; ranges: TimeRange[] }>('WeekdayWindows').implement({
+  fields: (t) => ({ weekday: t.exposeInt('weekday', { description: '1 = Monday ... 7 = Sunday.' }), ranges: t.field({ type: [TimeRangeType], resolve: (w) => w.ranges }) }),
+});
+const BlackoutType = builder.objectRef<Blackout>('Blackout').implement({
+  fields: (t) => ({
+    start: t.exposeString('start', { description: 'YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM, local.' }),
+    end: t.exposeString('end', { description: 'YYYY-MM-DD (to the end of that day) or YYYY-MM-DDTHH:MM, local.' }),
+    label: t.exposeString('label', { nullable: true }),
+  }),
+});
+const PlatformLimitsType = builder.objectRef<ReturnType<typeof limitsFor>>('PlatformLimits').implement({
+  description: "The network's own limits: a channel's caps can be lowered below them, never raised above.",
+  fields: (t) => ({
+    dailyCap: t.exposeInt('dailyCap', { nullable: true }),
+    rolling24hCap: t.exposeInt('rolling24hCap', { nullable: true }),
+    defaultMinIntervalMinutes: t.exposeInt('minIntervalMinutes'),
+  }),
+});
+const PostingPolicyType = builder.objectRef<PostingPolicy & { platform: string }>('PostingPolicy').implement({
+  fields: (t) => ({
+    windows: t.field({
+      type: [WeekdayWindows],
+      resolve: (p) => Object.entries(p.windows).map(([weekday, ranges]) => ({ weekday: Number(weekday), ranges })).filter((w) => w.ranges.length > 0),
+    }),
+    blackouts: t.field({ type: [BlackoutType], resolve: (p) => p.blackouts }),
+    minIntervalMinutes: t.exposeInt('minIntervalMinutes'),
+    dailyCap: t.exposeInt('dailyCap', { nullable: true, description: "Per calendar day in the channel's time zone." }),
+    rolling24hCap: t.exposeInt('rolling24hCap', { nullable: true }),
+    reservedShare: t.exposeFloat('reservedShare', { description: "Share of each day's slots the smart scheduler leaves for hand-scheduled posts." }),
+    platformLimits: t.field({ type: PlatformLimitsType, resolve: (p) => limitsFor(p.platform) }),
+  }),
+});
+
+const TimeRangeInput = builder.inputType('TimeRangeInput', { fields: (t) => ({ start: t.string({ required: true }), end: t.string({ required: true }) }) });
+const WeekdayWindowsInput = builder.inputType('WeekdayWindowsInput', {
+  fields: (t) => ({ weekday: t.int({ required: true }), ranges: t.field({ type: [TimeRangeInput], required: true }) }),
+});
+const BlackoutInput = builder.inputType('BlackoutInput', { fields: (t) => ({ start: t.string({ required: true }), end: t.string({ required: true }), label: t.string() }) });
+export const PostingPolicyInput = builder.inputType('PostingPolicyInput', {
+  description: 'Only the fields given change. windows replaces every weekly window (a weekday left out allows nothing).',
+  fields: (t) => ({
+    windows: t.field({ type: [WeekdayWindowsInput] }),
+    blackouts: t.field({ type: [BlackoutInput] }),
+    minIntervalMinutes: t.int(),
+    dailyCap: t.int({ description: 'null removes the cap, where the network has none.' }),
+    rolling24hCap: t.int(),
+    reservedShare: t.float(),
+  }),
+});
+
+builder.prismaObjectField('Channel', 'policy', (t) =>
+  t.field({ type: PostingPolicyType, select: { platform: true, policy: true }, resolve: (c) => ({ ...policyOf(c), platform: c.platform }) }),
+);
+
+const Slot = builder.objectRef<{ at: Date; reason: string | null }>('Slot').implement({
+  fields: (t) => ({ at: t.expose('at', { type: 'DateTime' }), reason: t.exposeString('reason', { nullable: true, description: 'Why the previous instant was not free.' }) }),
+});
+
+const SmartScheduleSummary = builder.objectRef<{ placed: number; pending: number; channels: number }>('SmartScheduleSummary').implement({
+  fields: (t) => ({ placed: t.exposeInt('placed'), pending: t.exposeInt('pending', { description: 'Still waiting for a free slot.' }), channels: t.exposeInt('channels') }),
+});
+
+builder.queryFields((t) => ({
+  nextSlots: t.field({
+    type: [Slot],
+    description: "The next free instants on a channel under its policy and what is already scheduled.",
+    args: { channelId: t.arg.id({ required: true }), count: t.arg.int({ defaultValue: 10 }), from: t.arg({ type: 'DateTime' }) },
+    resolve: async (_root, args, ctx) => {
+      const channel = await findChannel(ctx.services, requireAuth(ctx).workspaceId, String(args.channelId));
+      return nextSlots(txSql(ctx.services.prisma), channel, Math.max(Date.now(), args.from?.getTime() ?? 0), Math.min(Math.max(args.count ?? 10, 1), 500));
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  updateChannelPolicy: t.prismaField({
+    type: 'Channel',
+    args: { channelId: t.arg.id({ required: true }), policy: t.arg({ type: PostingPolicyInput, required: true }) },
+    resolve: (_q, _root, args, ctx) => updateChannelPolicy(ctx.services, requireAuth(ctx).workspaceId, String(args.channelId), args.policy),
+  }),
+  runSmartSchedule: t.field({
+    type: SmartScheduleSummary,
+    description: "Places this workspace's PENDING deliveries now (it also runs periodically and after bulk creation).",
+    resolve: (_root, _args, ctx) =>
+      runSmartSchedule(ctx.services.pool, { workspaceId: requireAuth(ctx).workspaceId, horizonMs: ctx.services.config.scheduling.horizonDays * 86_400_000 }),
+  }),
+  autoSchedule: t.prismaField({
+    type: ['Post'],
+    description: 'Hands these posts to the smart scheduler: every delivery not yet published is placed in an evenly spread free slot.',
+    args: { postIds: t.arg.idList({ required: true }) },
+    resolve: (_q, _root, args, ctx) => autoSchedulePosts(ctx.services, requireAuth(ctx).workspaceId, args.postIds.map(String)),
+  }),
+}));
