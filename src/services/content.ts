@@ -27,6 +27,7 @@ export interface ContentOverride {
 export function checkContentForChannels(
   providers: ProviderRegistry,
   issues: Issues,
+  base: (string | number)[],
   channels: TargetChannel[],
   content: string,
   mediaUrls: string[],
@@ -37,7 +38,7 @@ export function checkContentForChannels(
     const text = override?.text ?? content;
     const verdict = providers.get(channel.platform).checkContent({ text, mediaUrls }, (channel.settings ?? {}) as Record<string, unknown>);
     for (const v of verdict.violations) {
-      const path = v.field === 'content' && override !== undefined ? override.path : ['input', v.field];
+      const path = v.field === 'content' && override !== undefined ? override.path : [...base, v.field];
       issues.add(path, v.rule, `${channel.platform} channel "${channel.name}": ${v.message}`);
     }
     return { ...verdict, channelId: channel.id };

@@ -6,30 +6,12 @@ import { Prisma as PrismaNs } from '../generated/prisma/client.js';
 import { assertTransition, type DeliveryStatus } from '../domain/deliveryStatus.js';
 import { ValidationError, conflict, notFound } from '../domain/errors.js';
 import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
-import { checkContentForChannels, MAX_MEDIA_URLS, MAX_POST_LENGTH, type ContentOverride } from './content.js';
-import { Issues, isHttpUrl, isUuid } from './validation.js';
+import { checkContentForChannels } from './content.js';
+import { Issues, isUuid } from './validation.js';
+import { checkNotInPast, checkPostFields, validatePostInput, type CreatePostInput } from './postInput.js';
 import { txExecutor, type ServiceDeps, type Tx } from './deps.js';
 import { modeForReschedule, placeRequested, type Placed, type RequestMode } from './placement.js';
 import { requestSmartSchedule, runSmartSchedule } from './smartSchedule.js';
-
-export interface CreatePostInput {
-  content: string;
-  mediaUrls?: string[] | null;
-  channelIds: string[];
-  scheduledAt?: Date | null;
-  publishNow?: boolean | null;
-  draft?: boolean | null;
-  /** Leave the time to the smart scheduler: the deliveries wait as PENDING for an evenly spread free slot. */
-  autoSchedule?: boolean | null;
-  /** For scheduledAt: SHIFT (default) moves it to the nearest allowed instant, EXACT refuses it if a rule forbids it. */
-  schedulingMode?: 'SHIFT' | 'EXACT' | null;
-  idempotencyKey?: string | null;
-  priority?: number | null;
-  contentOverrides?: { channelId: string; content: string }[] | null;
-}
-
-/** How far in the past a requested time may be (clock skew, slow clients) before it is refused. */
-const PAST_TOLERANCE_MS = 60_000;
 
 export async function createPost(deps: ServiceDeps, auth: { workspaceId: string; userId: string | null }, input: CreatePostInput): Promise<Post> {
   const { workspaceId } = auth;
@@ -37,24 +19,10 @@ export async function createPost(deps: ServiceDeps, auth: { workspaceId: string;
     const existing = await deps.prisma.post.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey } } });
     if (existing) return existing;
   }
-  const issues = new Issues();
-  const mediaUrls = input.mediaUrls ?? [];
-  checkPostFields(issues, input.content, mediaUrls, input.priority);
-  issues.check((input.idempotencyKey?.length ?? 0) <= 200, ['input', 'idempotencyKey'], 'maxLength', 'idempotencyKey must be at most 200 characters');
   const channelIds = input.channelIds ?? [];
-  issues.check(channelIds.length > 0, ['input', 'channelIds'], 'required', 'choose at least one channel');
-  issues.check(new Set(channelIds).size === channelIds.length, ['input', 'channelIds'], 'unique', 'a channel is listed twice');
-  const channels = await deps.prisma.channel.findMany({ where: { id: { in: channelIds.filter(isUuid) }, workspaceId, deletedAt: null } });
-  channelIds.forEach((id, i) => issues.check(channels.some((c) => c.id === id), ['input', 'channelIds', i], 'exists', `channel ${id} does not exist in this workspace`));
-  const overrides = new Map<string, ContentOverride>();
-  (input.contentOverrides ?? []).forEach((o, i) => {
-    if (issues.check(channelIds.includes(o.channelId), ['input', 'contentOverrides', i, 'channelId'], 'targeted', 'an override must name one of channelIds')) {
-      // Issue paths name input fields, like every other issue: the entry's index, not the channel id.
-      overrides.set(o.channelId, { text: o.content, path: ['input', 'contentOverrides', i, 'content'] });
-    }
-  });
-  const timing = resolveTiming(issues, input);
-  if (issues.list.length === 0) checkContentForChannels(deps.providers, issues, channels, input.content, mediaUrls, overrides);
+  const known = await deps.prisma.channel.findMany({ where: { id: { in: channelIds.filter(isUuid) }, workspaceId, deletedAt: null } });
+  const issues = new Issues();
+  const { channels, overrides, timing, mediaUrls } = validatePostInput(deps.providers, issues, ['input'], input, new Map(known.map((c) => [c.id, c])));
   issues.throwIfAny();
 
   try {
@@ -115,12 +83,12 @@ export async function updatePost(deps: ServiceDeps, workspaceId: string, id: str
   const content = input.content ?? post.content;
   const mediaUrls = input.mediaUrls ?? post.mediaUrls;
   const issues = new Issues();
-  checkPostFields(issues, content, mediaUrls, input.priority);
+  checkPostFields(issues, ['input'], content, mediaUrls, input.priority);
   // A deleted channel's deliveries can never go out again, so its limits no longer bind the text.
   const open = post.deliveries.filter((d) => d.status !== 'PUBLISHED' && d.channel.deletedAt === null);
   // A stored override is not part of this input: only a change of mediaUrls can make it invalid (a caption limit).
   const overrides = new Map(open.filter((d) => d.contentOverride != null).map((d) => [d.channelId, { text: d.contentOverride!, path: ['input', 'mediaUrls'] }]));
-  if (issues.list.length === 0) checkContentForChannels(deps.providers, issues, open.map((d) => d.channel), content, mediaUrls, overrides);
+  if (issues.list.length === 0) checkContentForChannels(deps.providers, issues, ['input'], open.map((d) => d.channel), content, mediaUrls, overrides);
   issues.throwIfAny();
   return deps.prisma.post.update({ where: { id }, data: { content, mediaUrls, ...(input.priority != null && { priority: input.priority }) } });
 }
@@ -241,33 +209,8 @@ async function scheduleDeliveries(tx: Tx, placed: Placed[], options: { resetAtte
   await enqueuePublishJobs(txExecutor(tx), placed.map((p) => ({ deliveryId: p.deliveryId!, runAt: p.scheduledAt })));
 }
 
-type Timing = { status: DeliveryStatus; scheduledAt: Date | null; mode: 'SHIFT' | 'EXACT' | 'IMMEDIATE' | 'AUTO' };
 
-function resolveTiming(issues: Issues, input: CreatePostInput): Timing {
-  const requested = input.schedulingMode ?? 'SHIFT';
-  const modes = [input.scheduledAt != null && !input.draft, !!input.publishNow, !!input.draft, !!input.autoSchedule].filter(Boolean).length;
-  if (modes !== 1) {
-    issues.add(['input'], 'timing', 'give exactly one of scheduledAt, publishNow: true, autoSchedule: true or draft: true (a draft may also carry a scheduledAt)');
-    return { status: 'DRAFT', scheduledAt: null, mode: requested };
-  }
-  if (input.draft) return { status: 'DRAFT', scheduledAt: input.scheduledAt ?? null, mode: requested };
-  if (input.publishNow) return { status: 'SCHEDULED', scheduledAt: new Date(), mode: 'IMMEDIATE' };
-  if (input.autoSchedule) return { status: 'PENDING', scheduledAt: null, mode: 'AUTO' };
-  checkNotInPast(issues, ['input', 'scheduledAt'], input.scheduledAt!);
-  return { status: 'SCHEDULED', scheduledAt: input.scheduledAt!, mode: requested };
-}
 
-function checkNotInPast(issues: Issues, path: string[], at: Date): void {
-  issues.check(at.getTime() >= Date.now() - PAST_TOLERANCE_MS, path, 'notInPast', `${at.toISOString()} is in the past: use publishNow to publish at once`);
-}
-
-function checkPostFields(issues: Issues, content: string, mediaUrls: string[], priority: number | null | undefined): void {
-  issues.check(content.length <= MAX_POST_LENGTH, ['input', 'content'], 'maxLength', `content must be at most ${MAX_POST_LENGTH} characters`);
-  issues.check(content.trim().length > 0 || mediaUrls.length > 0, ['input', 'content'], 'required', 'content is empty and there is no media');
-  issues.check(mediaUrls.length <= MAX_MEDIA_URLS, ['input', 'mediaUrls'], 'maxItems', `at most ${MAX_MEDIA_URLS} media URLs`);
-  mediaUrls.forEach((u, i) => issues.check(isHttpUrl(u), ['input', 'mediaUrls', i], 'url', `"${u}" is not an http(s) URL`));
-  if (priority != null) issues.check(Number.isInteger(priority) && priority >= 0 && priority <= 100, ['input', 'priority'], 'range', 'priority must be an integer from 0 to 100');
-}
 
 /** The GraphQL layer loads relations it is asked for; a stale, partial list here would be served as is. */
 function withoutRelations<T extends { deliveries?: unknown }>(post: T): Omit<T, 'deliveries'> {
