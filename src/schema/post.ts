@@ -26,7 +26,7 @@ const ContentOverrideInput = builder.inputType('ContentOverrideInput', {
   fields: (t) => ({ channelId: t.id({ required: true }), content: t.string({ required: true }) }),
 });
 
-const CreatePostInput = builder.inputType('CreatePostInput', {
+export const CreatePostInput = builder.inputType('CreatePostInput', {
   fields: (t) => ({
     content: t.string({ required: true }),
     mediaUrls: t.stringList({ description: 'Public image URLs.' }),
@@ -39,6 +39,8 @@ const CreatePostInput = builder.inputType('CreatePostInput', {
     publishNow: t.boolean({ description: 'Publish at once: posting hours and intervals do not apply (pauses and caps do).' }),
     autoSchedule: t.boolean({ description: 'Let the smart scheduler pick evenly spread free slots ("add to queue").' }),
     draft: t.boolean({ description: 'Save without scheduling; reschedulePost or publishNow sends it later.' }),
+    source: t.field({ type: PostSourceEnum, description: 'Where the post comes from (default MANUAL); sources take turns in the smart scheduler.' }),
+    sourceId: t.string({ description: "The source's own id (a product id, an article id)." }),
     idempotencyKey: t.string({ description: 'Sending the same key again returns the first post instead of creating another.' }),
     priority: t.int({ description: '0 to 100, higher first (default 0).' }),
     contentOverrides: t.field({ type: [ContentOverrideInput], description: 'A different text for some channels, e.g. a shorter one.' }),
@@ -93,11 +95,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreatePostInput, required: true }) },
     resolve: (_q, _root, { input }, ctx) => {
       const auth = requireAuth(ctx);
-      return createPost(ctx.services, auth, {
-        ...input,
-        channelIds: input.channelIds.map(String),
-        contentOverrides: input.contentOverrides?.map((o) => ({ channelId: String(o.channelId), content: o.content })),
-      });
+      return createPost(ctx.services, auth, postInputFromGraphQL(input));
     },
   }),
   updatePost: t.prismaField({
@@ -132,3 +130,10 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => deletePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
   }),
 }));
+
+/** GraphQL IDs arrive as string | number: the services take strings. */
+export const postInputFromGraphQL = (input: typeof CreatePostInput.$inferInput) => ({
+  ...input,
+  channelIds: input.channelIds.map(String),
+  contentOverrides: input.contentOverrides?.map((o) => ({ channelId: String(o.channelId), content: o.content })),
+});

@@ -6,6 +6,10 @@ import { updateChannelPolicy } from '../services/policies.js';
 import { nextSlots, policyOf, txSql } from '../services/scheduling.js';
 import { runSmartSchedule } from '../services/smartSchedule.js';
 import { autoSchedulePosts } from '../services/posts.js';
+import { bulkCreatePosts, MAX_BULK_POSTS } from '../services/bulkPosts.js';
+import { previewSchedule } from '../services/preview.js';
+import { CreatePostInput, postInputFromGraphQL } from './post.js';
+import { PostSourceEnum, RequestModeEnum } from './enums.js';
 import { limitsFor } from '../scheduling/platformLimits.js';
 import type { Blackout, PostingPolicy, TimeRange } from '../scheduling/policy.js';
 
@@ -74,7 +78,45 @@ const SmartScheduleSummary = builder.objectRef<{ placed: number; pending: number
   fields: (t) => ({ placed: t.exposeInt('placed'), pending: t.exposeInt('pending', { description: 'Still waiting for a free slot.' }), channels: t.exposeInt('channels') }),
 });
 
+const PreviewPostInput = builder.inputType('PreviewPostInput', {
+  fields: (t) => ({
+    channelIds: t.idList({ required: true }),
+    scheduledAt: t.field({ type: 'DateTime', description: 'Without it, the post is placed as the smart scheduler would.' }),
+    schedulingMode: t.field({ type: RequestModeEnum }),
+    priority: t.int(),
+    source: t.field({ type: PostSourceEnum }),
+  }),
+});
+
+const PreviewedDelivery = builder.objectRef<{ postIndex: number; channelId: string; scheduledAt: Date | null; allowed: boolean; reason: string | null }>('PreviewedDelivery').implement({
+  fields: (t) => ({
+    postIndex: t.exposeInt('postIndex'),
+    channelId: t.exposeID('channelId'),
+    scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true }),
+    allowed: t.exposeBoolean('allowed', { description: 'false: EXACT would be refused, or it would wait as PENDING.' }),
+    reason: t.exposeString('reason', { nullable: true }),
+  }),
+});
+
+const BulkCreatePostsPayload = builder.objectRef<{ postIds: string[]; created: number; existing: number; scheduled: number; pending: number; drafts: number }>('BulkCreatePostsPayload').implement({
+  fields: (t) => ({
+    postIds: t.exposeIDList('postIds', { description: 'One per input row, in order (an existing post for a known idempotencyKey).' }),
+    created: t.exposeInt('created'),
+    existing: t.exposeInt('existing'),
+    scheduled: t.exposeInt('scheduled', { description: 'Deliveries scheduled.' }),
+    pending: t.exposeInt('pending', { description: 'Deliveries waiting for the smart scheduler, which runs right after.' }),
+    drafts: t.exposeInt('drafts'),
+  }),
+});
+
 builder.queryFields((t) => ({
+  previewSchedule: t.field({
+    type: [PreviewedDelivery],
+    description: 'A dry run: where these posts would go on each channel and why. Nothing is saved.',
+    args: { posts: t.arg({ type: [PreviewPostInput], required: true }) },
+    resolve: (_root, args, ctx) =>
+      previewSchedule(ctx.services, requireAuth(ctx).workspaceId, args.posts.map((p) => ({ ...p, channelIds: p.channelIds.map(String) }))),
+  }),
   nextSlots: t.field({
     type: [Slot],
     description: "The next free instants on a channel under its policy and what is already scheduled.",
@@ -91,6 +133,12 @@ builder.mutationFields((t) => ({
     type: 'Channel',
     args: { channelId: t.arg.id({ required: true }), policy: t.arg({ type: PostingPolicyInput, required: true }) },
     resolve: (_q, _root, args, ctx) => updateChannelPolicy(ctx.services, requireAuth(ctx).workspaceId, String(args.channelId), args.policy),
+  }),
+  bulkCreatePosts: t.field({
+    type: BulkCreatePostsPayload,
+    description: `Up to ${MAX_BULK_POSTS} posts in one call, each checked like createPost; one issue per problem, under ["posts", row, field], and nothing saved if any row is refused. autoSchedule: true hands rows without a time to the smart scheduler.`,
+    args: { posts: t.arg({ type: [CreatePostInput], required: true }), autoSchedule: t.arg.boolean({ defaultValue: false }) },
+    resolve: (_root, args, ctx) => bulkCreatePosts(ctx.services, requireAuth(ctx), args.posts.map(postInputFromGraphQL), !!args.autoSchedule),
   }),
   runSmartSchedule: t.field({
     type: SmartScheduleSummary,

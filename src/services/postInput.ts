@@ -20,6 +20,9 @@ export interface CreatePostInput {
   idempotencyKey?: string | null;
   priority?: number | null;
   contentOverrides?: { channelId: string; content: string }[] | null;
+  /** Where the post comes from (MANUAL by default; the catalog plugins send PRODUCT / ARTICLE); sources take turns in the smart scheduler. */
+  source?: 'MANUAL' | 'PRODUCT' | 'ARTICLE' | 'IMPORT' | null;
+  sourceId?: string | null;
 }
 
 /** How far in the past a requested time may be (clock skew, slow clients) before it is refused. */

@@ -38,6 +38,8 @@ export async function createPost(deps: ServiceDeps, auth: { workspaceId: string;
           content: input.content,
           mediaUrls,
           priority: input.priority ?? 0,
+          source: input.source ?? 'MANUAL',
+          sourceId: input.sourceId ?? null,
           schedulingMode: timing.mode,
           idempotencyKey: input.idempotencyKey ?? null,
           deliveries: {
