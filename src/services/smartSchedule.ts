@@ -6,6 +6,7 @@ import { withTransaction, executorFor } from '../db/transaction.js';
 import { enqueuePublishJobs } from '../jobs/queue.js';
 import { placePending, type PendingDelivery } from '../scheduling/distribute.js';
 import { explainHit } from '../scheduling/explain.js';
+import type { RuleHit } from '../scheduling/slots.js';
 import { compileFor, loadOccupancy, lockChannels, type SchedulableChannel, type SqlQuery } from './scheduling.js';
 
 export const SMART_SCHEDULE_TASK = 'smart_schedule';
@@ -58,8 +59,15 @@ async function scheduleChannel(pool: pg.Pool, channelId: string, now: number, ho
       await enqueuePublishJobs(executorFor(client), placed.map((p) => ({ deliveryId: p.id, runAt: new Date(p.at) })));
     }
     const reasons = new Map(pending.map((d) => [d.id, d.schedule_reason]));
+    // Most unplaced deliveries share one reason (the horizon is full): explain each distinct hit once.
+    const explained = new Map<string, string>();
+    const explain = (hit: RuleHit | undefined) => {
+      const key = hit ? `${hit.code}:${hit.at}` : 'none';
+      if (!explained.has(key)) explained.set(key, hit ? explainHit(hit, channel.timezone) : 'none free');
+      return explained.get(key)!;
+    };
     const changed = unplaced
-      .map((u) => ({ id: u.id, reason: `Waiting for a free slot: ${u.hits.length ? explainHit(u.hits.at(-1)!, channel.timezone) : 'none free'} (${u.capacity} usable in the horizon, ${pending.length} pending)` }))
+      .map((u) => ({ id: u.id, reason: `Waiting for a free slot: ${explain(u.hits.at(-1))} (${u.capacity} usable in the horizon, ${pending.length} pending)` }))
       .filter((u) => reasons.get(u.id) !== u.reason);
     if (changed.length) {
       await client.query(`UPDATE deliveries d SET schedule_reason = u.reason FROM unnest($1::uuid[], $2::text[]) AS u(id, reason) WHERE d.id = u.id`, [
