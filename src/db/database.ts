@@ -31,7 +31,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     await ensureDatabaseExists(embedded.url(), EMBEDDED_DATABASE);
     url = embedded.url(EMBEDDED_DATABASE);
   }
-  const pool = createPool(url, logger, Math.max(10, config.worker.concurrency + 8));
+  const pool = createPool(url, logger, poolSize(config));
   try {
     await pool.query('SELECT 1');
   } catch (error) {
@@ -50,6 +50,15 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
       await stopEmbedded?.();
     },
   };
+}
+
+/**
+ * Connections for one process. A publish holds a connection only while a statement runs, never during its network
+ * call, and concurrent publishes share their statements (src/jobs/batcher.ts), so a busy worker needs few: more
+ * only cost Postgres backends, and several processes must fit in an external server's max_connections (often 100).
+ */
+export function poolSize(config: Config): number {
+  return Math.min(Math.max(10, config.worker.concurrency + 8), 24);
 }
 
 export function createPool(url: string, logger: Logger, max: number): pg.Pool {

@@ -1,10 +1,12 @@
 // The job worker: graphile-worker running the publish task, plus the sweep that recovers publishes abandoned by
 // a worker that died. Several worker processes may run against one database.
+import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { run, Logger as GraphileLogger, type Runner } from 'graphile-worker';
+import { run, Logger as GraphileLogger, type TaskList, type WorkerEvents, type WorkerPool } from 'graphile-worker';
 import { createPublishTask } from './publishDelivery.js';
 import { recoverAbandonedPublishes, requeueOverdueDeliveries } from './recovery.js';
 import { holdWorkerLiveness } from './workerLiveness.js';
+import { startDueWakeUp } from './dueWakeUp.js';
 import { PUBLISH_TASK } from './queue.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { Secrets } from '../security/secrets.js';
@@ -25,21 +27,55 @@ export interface WorkerDeps {
   logger: Logger;
 }
 
-export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger }: WorkerDeps): Promise<Worker> {
-  const liveness = await holdWorkerLiveness(databaseUrl, logger);
-  const retryPolicy = { maxAttempts: config.worker.maxAttempts, baseDelayMs: config.worker.retryBaseDelayMs, maxDelayMs: config.worker.retryMaxDelayMs };
-  const runner: Runner = await run({
-    pgPool: pool,
+/** graphile-worker's tuning. */
+export function graphileWorkerOptions(config: Config) {
+  return {
     concurrency: config.worker.concurrency,
-    noHandleSignals: true,
     pollInterval: 1000,
+    preset: { worker: { localQueue: { size: Math.max(config.worker.concurrency * 2, 50) }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+  };
+}
+
+/**
+ * graphile-worker with PostFlow's tuning, woken when its jobs fall due (see dueWakeUp.ts). Shared with
+ * bench/trivialWorker.ts, so the bench's baseline runs exactly as the real worker does.
+ */
+export async function runTunedWorker(options: { pool: pg.Pool; config: Config; taskList: TaskList; wakeFor: string; logger: Logger }): Promise<Worker> {
+  const { pool, config, taskList, wakeFor, logger } = options;
+  // Our own emitter, because graphile-worker announces its pool before run() returns.
+  const events: WorkerEvents = new EventEmitter();
+  let workerPool: WorkerPool | null = null;
+  events.on('pool:create', (event) => (workerPool = event.workerPool));
+  const runner = await run({
+    pgPool: pool,
+    ...graphileWorkerOptions(config),
+    events,
+    noHandleSignals: true,
     logger: new GraphileLogger(() => (level, message) => {
       if (level === 'error') logger.error(message);
       else if (level === 'warning') logger.warn(message);
       else logger.debug(message);
     }),
+    taskList,
+  });
+  const wakeUp = startDueWakeUp({ pool, workerPool: () => workerPool, taskIdentifier: wakeFor, logger });
+  return {
+    async stop() {
+      wakeUp.stop();
+      await runner.stop();
+    },
+  };
+}
+
+export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger }: WorkerDeps): Promise<Worker> {
+  const liveness = await holdWorkerLiveness(databaseUrl, logger);
+  const retryPolicy = { maxAttempts: config.worker.maxAttempts, baseDelayMs: config.worker.retryBaseDelayMs, maxDelayMs: config.worker.retryMaxDelayMs };
+  const runner = await runTunedWorker({
+    pool,
+    config,
     taskList: { [PUBLISH_TASK]: createPublishTask({ pool, providers, secrets, retryPolicy, workerLockKey: liveness.key, logger }) },
-    preset: { worker: { localQueue: { size: Math.max(config.worker.concurrency * 2, 50) }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    wakeFor: PUBLISH_TASK,
+    logger,
   });
 
   const overdueMs = Math.max(60_000, config.worker.recoveryIntervalMs * 4);
