@@ -65,12 +65,22 @@ export async function seedWorkspace(pool: pg.Pool): Promise<Seed> {
 
 export const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
 
+/** Round the clock, no interval, no caps: the bench measures dispatch, not posting rules. */
+const OPEN_POLICY = {
+  windows: Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])),
+  blackouts: [],
+  minIntervalMinutes: 0,
+  dailyCap: null,
+  rolling24hCap: null,
+  reservedShare: 0,
+};
+
 /** A WEBHOOK channel whose sealed credentials point at `${receiverUrl}/hook/<label>`; one channel per scenario. */
 export async function createWebhookChannel(pool: pg.Pool, seed: Seed, secrets: Secrets, receiverUrl: string, label: string): Promise<string> {
   const credentials = secrets.seal(JSON.stringify({ url: `${receiverUrl}/hook/${label}`, secret: WEBHOOK_SECRET }));
   const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO channels (workspace_id, platform, name, account_handle, credentials_encrypted) VALUES ($1, 'WEBHOOK', $2, 'bench', $3) RETURNING id`,
-    [seed.workspaceId, label, credentials],
+    `INSERT INTO channels (workspace_id, platform, name, account_handle, credentials_encrypted, policy) VALUES ($1, 'WEBHOOK', $2, 'bench', $3, $4) RETURNING id`,
+    [seed.workspaceId, label, credentials, JSON.stringify(OPEN_POLICY)],
   );
   return rows[0].id;
 }

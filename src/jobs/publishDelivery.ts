@@ -12,6 +12,7 @@ import type { Task } from 'graphile-worker';
 import { withTransaction, executorFor } from '../db/transaction.js';
 import { enqueuePublishJobs } from './queue.js';
 import { createBatcher } from './batcher.js';
+import { DUE_DELIVERIES, gateFor, lockAndCheck, moveDelivery, type DueDelivery } from './publishPolicy.js';
 import { decideAfterFailure, type RetryPolicy } from './retryPolicy.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { ClassifiedFailure, PlatformName, PublishResult } from '../integrations/types.js';
@@ -43,7 +44,7 @@ interface ClaimedDelivery {
 
 export const deliveryIdempotencyKey = (deliveryId: string) => `postflow-${deliveryId}`;
 
-export type PublishOutcome = 'published' | 'retry' | 'failed' | 'skipped';
+export type PublishOutcome = 'published' | 'retry' | 'failed' | 'skipped' | 'moved';
 
 export function createPublishTask(deps: PublishDeps): Task {
   const publish = createPublisher(deps);
@@ -57,11 +58,35 @@ export function createPublishTask(deps: PublishDeps): Task {
 /** Publishes one delivery. Claims and records made at the same moment by concurrent jobs share a statement. */
 export function createPublisher(deps: PublishDeps): (deliveryId: string) => Promise<PublishOutcome> {
   const claimTogether = createBatcher((ids: string[]) => claimBatch(deps, ids));
+  const dueTogether = createBatcher(async (ids: string[]) => {
+    const { rows } = await deps.pool.query<DueDelivery>(DUE_DELIVERIES, [[...new Set(ids)]]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id));
+  });
   const recordTogether = createBatcher((items: Success[]) => recordBatch(deps.pool, items));
 
   return async (deliveryId) => {
-    // The batch leaves out what it could not take without waiting; claimOne decides those the way it always did.
-    const claimed = (await claimTogether(deliveryId)) ?? (await claimOne(deps, deliveryId));
+    // The posting policy first (publishPolicy.ts): a delivery it refuses now moves instead of going out.
+    const due = await dueTogether(deliveryId);
+    const gate = gateFor(due, Date.now());
+    if (gate.kind === 'move') {
+      await withTransaction(deps.pool, (client) => moveDelivery(client, due!, gate.policy, gate.hits, Date.now()));
+      return 'moved';
+    }
+    let claimed: ClaimedDelivery | null;
+    if (gate.kind === 'locked') {
+      const checked = await withTransaction(deps.pool, async (client) => {
+        const hits = await lockAndCheck(client, deliveryId, due!.channel_id, gate.policy, Date.now());
+        if (!hits.length) return claimOne(client, deps, deliveryId);
+        await moveDelivery(client, due!, gate.policy, hits, Date.now());
+        return 'moved' as const;
+      });
+      if (checked === 'moved') return 'moved';
+      claimed = checked;
+    } else {
+      // The batch leaves out what it could not take without waiting; claimOne decides those the way it always did.
+      claimed = (await claimTogether(deliveryId)) ?? (await claimOne(deps.pool, deps, deliveryId));
+    }
     if (!claimed) return 'skipped';
     const provider = deps.providers.get(claimed.platform);
     let result: PublishResult | null = null;
@@ -153,8 +178,8 @@ const CLAIM_ONE = `
            RETURNING id)
          SELECT claimed.*, $2 AS idempotency_key, attempt.id AS attempt_id FROM claimed, attempt`;
 
-async function claimOne(deps: PublishDeps, deliveryId: string): Promise<ClaimedDelivery | null> {
-  const { rows } = await deps.pool.query<ClaimedDelivery>(CLAIM_ONE, [deliveryId, deliveryIdempotencyKey(deliveryId), deps.workerLockKey]);
+async function claimOne(db: pg.Pool | pg.PoolClient, deps: PublishDeps, deliveryId: string): Promise<ClaimedDelivery | null> {
+  const { rows } = await db.query<ClaimedDelivery>(CLAIM_ONE, [deliveryId, deliveryIdempotencyKey(deliveryId), deps.workerLockKey]);
   // Not claimable: already taken, cancelled, rescheduled later, or its channel is paused / awaiting reconnection
   // (those stay SCHEDULED, held, and are queued again when the channel is resumed or reconnected).
   return rows[0] ?? null;

@@ -8,6 +8,7 @@ import { recoverAbandonedPublishes, requeueOverdueDeliveries } from './recovery.
 import { holdWorkerLiveness } from './workerLiveness.js';
 import { startDueWakeUp } from './dueWakeUp.js';
 import { PUBLISH_TASK } from './queue.js';
+import { runSmartSchedule, SMART_SCHEDULE_TASK } from '../services/smartSchedule.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { Secrets } from '../security/secrets.js';
 import type { Config } from '../config.js';
@@ -40,8 +41,8 @@ export function graphileWorkerOptions(config: Config) {
  * graphile-worker with PostFlow's tuning, woken when its jobs fall due (see dueWakeUp.ts). Shared with
  * bench/trivialWorker.ts, so the bench's baseline runs exactly as the real worker does.
  */
-export async function runTunedWorker(options: { pool: pg.Pool; config: Config; taskList: TaskList; wakeFor: string; logger: Logger }): Promise<Worker> {
-  const { pool, config, taskList, wakeFor, logger } = options;
+export async function runTunedWorker(options: { pool: pg.Pool; config: Config; taskList: TaskList; wakeFor: string; logger: Logger; crontab?: string }): Promise<Worker> {
+  const { pool, config, taskList, wakeFor, logger, crontab } = options;
   // Our own emitter, because graphile-worker announces its pool before run() returns.
   const events: WorkerEvents = new EventEmitter();
   let workerPool: WorkerPool | null = null;
@@ -57,6 +58,7 @@ export async function runTunedWorker(options: { pool: pg.Pool; config: Config; t
       else logger.debug(message);
     }),
     taskList,
+    ...(crontab && { crontab }),
   });
   const wakeUp = startDueWakeUp({ pool, workerPool: () => workerPool, taskIdentifier: wakeFor, logger });
   return {
@@ -73,7 +75,15 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
   const runner = await runTunedWorker({
     pool,
     config,
-    taskList: { [PUBLISH_TASK]: createPublishTask({ pool, providers, secrets, retryPolicy, workerLockKey: liveness.key, logger }) },
+    taskList: {
+      [PUBLISH_TASK]: createPublishTask({ pool, providers, secrets, retryPolicy, workerLockKey: liveness.key, logger }),
+      [SMART_SCHEDULE_TASK]: async () => {
+        const summary = await runSmartSchedule(pool, { horizonMs: config.scheduling.horizonDays * 86_400_000 });
+        if (summary.placed) logger.info('smart scheduler placed pending deliveries', { ...summary });
+      },
+    },
+    // One run at a time across all workers: a run already queued is replaced, not duplicated.
+    crontab: `*/${config.scheduling.intervalMinutes} * * * * ${SMART_SCHEDULE_TASK} ?jobKey=${SMART_SCHEDULE_TASK}&jobKeyMode=replace`,
     wakeFor: PUBLISH_TASK,
     logger,
   });

@@ -38,3 +38,12 @@ BEGIN
   RETURN NULL;
 END;
 $$;
+
+-- A held or moved delivery's new reason is news too.
+DROP TRIGGER deliveries_notify_update ON "deliveries";
+CREATE TRIGGER deliveries_notify_update AFTER UPDATE ON "deliveries"
+  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+                  OR OLD.scheduled_at IS DISTINCT FROM NEW.scheduled_at
+                  OR OLD.attempts IS DISTINCT FROM NEW.attempts
+                  OR OLD.schedule_reason IS DISTINCT FROM NEW.schedule_reason)
+  EXECUTE FUNCTION postflow_notify_delivery();

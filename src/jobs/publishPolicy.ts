@@ -1,0 +1,105 @@
+// The posting policy, enforced a second time when a delivery falls due: the channel's hours, blackouts, interval
+// or caps may have changed, or filled, since it was scheduled. A refused delivery moves to its next allowed instant
+// (recorded, and pushed by the NOTIFY trigger) instead of being published or dropped.
+//   - hours and blackouts depend only on the clock: checked for a batch of deliveries at once, without locks;
+//   - intervals and caps depend on what else went out: checked under the channel's row lock, held until the claim
+//     commits, so two workers never both take the last slot under a cap.
+import type pg from 'pg';
+import { compilePolicy, type CompiledPolicy, type PostingPolicy } from '../scheduling/policy.js';
+import { Occupancy } from '../scheduling/occupancy.js';
+import { findSlot, violationsAt, type RuleHit } from '../scheduling/slots.js';
+import { explainMove } from '../scheduling/explain.js';
+import { defaultPolicy } from '../scheduling/policy.js';
+import { enqueuePublishJobs } from './queue.js';
+import { executorFor } from '../db/transaction.js';
+
+export interface DueDelivery {
+  id: string;
+  status: string;
+  due: boolean;
+  scheduling_mode: string;
+  channel_id: string;
+  platform: string;
+  timezone: string;
+  paused: boolean;
+  policy: PostingPolicy | null;
+}
+
+/** What the worker does with a due delivery: claim it as is, claim it under the channel lock, or move it. */
+export type Gate = { kind: 'free' } | { kind: 'locked'; policy: CompiledPolicy } | { kind: 'move'; policy: CompiledPolicy; hits: RuleHit[] };
+
+export const DUE_DELIVERIES = `
+  SELECT d.id, d.status, d.scheduled_at <= now() + interval '1 second' AS due, p.scheduling_mode, ch.id AS channel_id,
+         ch.platform::text AS platform, ch.timezone, ch.paused, ch.policy
+    FROM deliveries d JOIN channels ch ON ch.id = d.channel_id JOIN posts p ON p.id = d.post_id
+   WHERE d.id = ANY($1::uuid[])`;
+
+const ALL_DAY = Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]));
+const CLOCK_RULES = new Set(['OUTSIDE_WINDOW', 'BLACKOUT', 'NO_WINDOWS']);
+const compiled = new Map<string, CompiledPolicy>();
+
+/** The policy as it applies to this delivery: a publishNow post ignores hours and intervals, never caps. */
+export function policyFor(d: DueDelivery): CompiledPolicy {
+  const base = d.policy ?? defaultPolicy(d.platform);
+  const immediate = d.scheduling_mode === 'IMMEDIATE';
+  const key = `${d.platform}|${d.timezone}|${immediate}|${JSON.stringify(base)}`;
+  let policy = compiled.get(key);
+  if (!policy) {
+    const effective = immediate ? { ...base, windows: ALL_DAY, blackouts: [], minIntervalMinutes: 0 } : base;
+    policy = compilePolicy(effective, { timezone: d.timezone, platform: d.platform, paused: false });
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(key, policy);
+  }
+  return policy;
+}
+
+const dependsOnOthers = (p: CompiledPolicy) => p.minIntervalMs > 0 || p.dailyCap !== null || p.rollingCaps.length > 0;
+
+/** The lock-free part of the check. Anything not SCHEDULED and due, or on a paused channel, is left to the claim. */
+export function gateFor(d: DueDelivery | undefined, now: number): Gate {
+  if (!d || d.status !== 'SCHEDULED' || !d.due || d.paused) return { kind: 'free' };
+  const policy = policyFor(d);
+  const hits = violationsAt(policy, new Occupancy(), now).filter((h) => CLOCK_RULES.has(h.code));
+  if (hits.length) return { kind: 'move', policy, hits };
+  return dependsOnOthers(policy) ? { kind: 'locked', policy } : { kind: 'free' };
+}
+
+/**
+ * Under the channel's row lock (the caller's open transaction): the rules that depend on what else went out.
+ * Returns the hits that refuse publishing now (empty: go ahead and claim, still inside the transaction).
+ */
+export async function lockAndCheck(client: pg.PoolClient, deliveryId: string, channelId: string, policy: CompiledPolicy, now: number): Promise<RuleHit[]> {
+  await client.query('SELECT id FROM channels WHERE id = $1 FOR UPDATE', [channelId]);
+  // Only what is out or going out counts here: posts scheduled later were placed around this one's time, and
+  // moving this one for them would only push it behind them again and again.
+  const { rows } = await client.query<{ at: Date }>(
+    `SELECT coalesce(published_at, scheduled_at) AS at FROM deliveries
+      WHERE channel_id = $1 AND status IN ('PUBLISHING', 'PUBLISHED') AND id <> $2
+        AND coalesce(published_at, scheduled_at) > now() - interval '49 hours'`,
+    [channelId, deliveryId],
+  );
+  return violationsAt(policy, new Occupancy(rows.map((r) => r.at.getTime())), now);
+}
+
+/** Moves a due delivery to its next allowed instant (or back to PENDING when there is none), in the caller's transaction. */
+export async function moveDelivery(client: pg.PoolClient, d: { id: string; channel_id: string; timezone: string }, policy: CompiledPolicy, hits: RuleHit[], now: number) {
+  const { rows } = await client.query<{ at: Date }>(
+    `SELECT coalesce(published_at, scheduled_at) AS at FROM deliveries
+      WHERE channel_id = $1 AND status IN ('SCHEDULED', 'PUBLISHING', 'PUBLISHED') AND id <> $2
+        AND coalesce(published_at, scheduled_at) > now() - interval '49 hours'`,
+    [d.channel_id, d.id],
+  );
+  const answer = findSlot(policy, new Occupancy(rows.map((r) => r.at.getTime())), now, now + 60 * 86_400_000);
+  const reason = `At publish time: ${explainMove(now, answer.at, [...hits, ...answer.hits], d.timezone)}`;
+  if (answer.at === null) {
+    await client.query(`UPDATE deliveries SET status = 'PENDING', schedule_reason = $2, updated_at = now() WHERE id = $1 AND status = 'SCHEDULED'`, [d.id, reason]);
+    return;
+  }
+  const at = new Date(answer.at);
+  const moved = await client.query(
+    `UPDATE deliveries SET scheduled_at = $2, requested_at = coalesce(requested_at, scheduled_at), schedule_reason = $3, updated_at = now()
+      WHERE id = $1 AND status = 'SCHEDULED'`,
+    [d.id, at, reason],
+  );
+  if (moved.rowCount) await enqueuePublishJobs(executorFor(client), [{ deliveryId: d.id, runAt: at }]);
+}
