@@ -7,12 +7,12 @@ import { openDatabase, type Database } from './db/database.js';
 import { runMigrations } from './db/migrate.js';
 import { createProviderRegistry, type ProviderRegistry } from './integrations/registry.js';
 import { createSecrets, loadMasterKey } from './security/secrets.js';
-import { listenForDeliveryEvents, type DeliveryEvents } from './events/deliveryEvents.js';
-import { startHttpServer, type HttpServer } from './server/httpServer.js';
+import type { DeliveryEvents } from './events/deliveryEvents.js';
+import type { HttpServer } from './server/httpServer.js';
 import { startWorker, type Worker } from './jobs/worker.js';
-import { authenticate } from './services/accounts.js';
 import type { ServiceDeps } from './services/deps.js';
-import { schema } from './schema/index.js';
+// The API's modules (graphql-yoga, the GraphQL schema, LISTEN/NOTIFY fan-out, authentication) are imported only
+// when this process serves the API: a worker-only process never loads them, which keeps its footprint small.
 
 export interface PostFlow {
   /** The GraphQL URL, when this process serves the API. */
@@ -41,6 +41,12 @@ export async function startPostFlow(config: Config, logger: Logger = createLogge
     const services: ServiceDeps = { prisma: database.prisma, pool: database.pool, providers, secrets, config, logger };
 
     if (config.role !== 'worker') {
+      const [{ listenForDeliveryEvents }, { startHttpServer }, { authenticate }, { schema }] = await Promise.all([
+        import('./events/deliveryEvents.js'),
+        import('./server/httpServer.js'),
+        import('./services/accounts.js'),
+        import('./schema/index.js'),
+      ]);
       events = await listenForDeliveryEvents(database.url, logger);
       const deliveryEvents = events;
       server = await startHttpServer({
