@@ -17,6 +17,7 @@ export default defineConfig({
           ...shared,
           name: 'postflow',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/scheduling/processTimeZone.test.ts'],
           // One PostgreSQL for the whole run; every test file gets fresh databases cloned from a migrated template.
           globalSetup: ['test/helpers/globalSetup.ts'],
         },

@@ -109,8 +109,6 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
   };
 }
 
-/** For one-off use (tests, scripts); the worker uses createPublisher so that concurrent publishes batch. */
-export const publishDelivery = (deps: PublishDeps, deliveryId: string) => createPublisher(deps)(deliveryId);
 
 const CLAIMED_COLUMNS = `d.id, d.post_id, d.attempts, d.scheduled_at, ch.platform, ch.credentials_encrypted, ch.settings,
                         coalesce(d.content_override, p.content) AS text, p.media_urls`;

@@ -12,6 +12,7 @@ import { explainMove } from '../scheduling/explain.js';
 import { defaultPolicy } from '../scheduling/policy.js';
 import { enqueuePublishJobs } from './queue.js';
 import { executorFor } from '../db/transaction.js';
+import { clientSql, loadOccupancy, lockChannels, SHIFT_LIMIT_MS } from '../services/scheduling.js';
 
 export interface DueDelivery {
   id: string;
@@ -69,7 +70,7 @@ export function gateFor(d: DueDelivery | undefined, now: number): Gate {
  * Returns the hits that refuse publishing now (empty: go ahead and claim, still inside the transaction).
  */
 export async function lockAndCheck(client: pg.PoolClient, deliveryId: string, channelId: string, policy: CompiledPolicy, now: number): Promise<RuleHit[]> {
-  await client.query('SELECT id FROM channels WHERE id = $1 FOR UPDATE', [channelId]);
+  await lockChannels(clientSql(client), [channelId]);
   // Only what is out or going out counts here: posts scheduled later were placed around this one's time, and
   // moving this one for them would only push it behind them again and again.
   const { rows } = await client.query<{ at: Date }>(
@@ -83,13 +84,8 @@ export async function lockAndCheck(client: pg.PoolClient, deliveryId: string, ch
 
 /** Moves a due delivery to its next allowed instant (or back to PENDING when there is none), in the caller's transaction. */
 export async function moveDelivery(client: pg.PoolClient, d: { id: string; channel_id: string; timezone: string }, policy: CompiledPolicy, hits: RuleHit[], now: number) {
-  const { rows } = await client.query<{ at: Date }>(
-    `SELECT coalesce(published_at, scheduled_at) AS at FROM deliveries
-      WHERE channel_id = $1 AND status IN ('SCHEDULED', 'PUBLISHING', 'PUBLISHED') AND id <> $2
-        AND coalesce(published_at, scheduled_at) > now() - interval '49 hours'`,
-    [d.channel_id, d.id],
-  );
-  const answer = findSlot(policy, new Occupancy(rows.map((r) => r.at.getTime())), now, now + 60 * 86_400_000);
+  const occupied = await loadOccupancy(clientSql(client), d.channel_id, now, now + SHIFT_LIMIT_MS, [d.id]);
+  const answer = findSlot(policy, occupied, now, now + SHIFT_LIMIT_MS);
   const reason = `At publish time: ${explainMove(now, answer.at, [...hits, ...answer.hits], d.timezone)}`;
   if (answer.at === null) {
     await client.query(`UPDATE deliveries SET status = 'PENDING', schedule_reason = $2, updated_at = now() WHERE id = $1 AND status = 'SCHEDULED'`, [d.id, reason]);

@@ -9,7 +9,7 @@ import { explainHit, explainMove } from '../scheduling/explain.js';
 import type { CompiledPolicy } from '../scheduling/policy.js';
 import type { Occupancy } from '../scheduling/occupancy.js';
 import { validatePostInput, type CreatePostInput, type ValidPost } from './postInput.js';
-import { compileFor, loadOccupancy, lockChannels, SHIFT_LIMIT_MS, type SqlQuery } from './scheduling.js';
+import { clientSql, compileFor, loadOccupancy, lockChannels, SHIFT_LIMIT_MS, type SqlQuery } from './scheduling.js';
 import { requestSmartSchedule } from './smartSchedule.js';
 import { Issues } from './validation.js';
 import type { ServiceDeps } from './deps.js';
@@ -79,7 +79,7 @@ export async function bulkCreatePosts(deps: ServiceDeps, auth: { workspaceId: st
   issues.throwIfAny();
 
   const result = await withTransaction(deps.pool, async (client) => {
-    const query: SqlQuery = async (text, values) => (await client.query(text, values)).rows;
+    const query = clientSql(client);
     const timed = rows.filter((r) => r.valid.timing.status === 'SCHEDULED');
     const { decisions, refusals } = await planTimedRows(query, timed, true);
     for (const r of refusals) issues.add(['posts', r.index, 'scheduledAt'], r.rule, r.message);

@@ -3,7 +3,7 @@
 // delivery rows and their publish jobs are written in one transaction.
 import type { Post } from '../generated/prisma/client.js';
 import { Prisma as PrismaNs } from '../generated/prisma/client.js';
-import { assertTransition, type DeliveryStatus } from '../domain/deliveryStatus.js';
+import { assertTransition, EDITABLE_STATUSES, type DeliveryStatus } from '../domain/deliveryStatus.js';
 import { ValidationError, conflict, notFound } from '../domain/errors.js';
 import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
 import { checkContentForChannels } from './content.js';
@@ -203,7 +203,7 @@ async function scheduleDeliveries(tx: Tx, placed: Placed[], options: { resetAtte
   for (const p of placed) {
     // The status guard makes a concurrent claim by a worker win cleanly: a delivery that became PUBLISHING meanwhile is not touched.
     const updated = await tx.delivery.updateMany({
-      where: { id: p.deliveryId!, status: { in: ['DRAFT', 'PENDING', 'SCHEDULED', 'FAILED', 'CANCELLED'] } },
+      where: { id: p.deliveryId!, status: { in: [...EDITABLE_STATUSES] } },
       data: { status: 'SCHEDULED', scheduledAt: p.scheduledAt, requestedAt: p.requestedAt, scheduleReason: p.scheduleReason, ...(options.resetAttempts && { attempts: 0 }) },
     });
     if (updated.count !== 1) throw conflict('A delivery started publishing while it was being changed: look at it again and retry', { deliveryId: p.deliveryId });

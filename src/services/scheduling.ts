@@ -8,6 +8,10 @@ import { explainHit, explainMove } from '../scheduling/explain.js';
 /** Runs a query and returns its rows: a pg client's query, or a Prisma transaction's $queryRawUnsafe. */
 export type SqlQuery = <T>(text: string, values: unknown[]) => Promise<T[]>;
 
+/** A SqlQuery over a pg client (inside the caller's transaction). */
+export const clientSql = (client: { query: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> }): SqlQuery => async (text, values) =>
+  (await client.query(text, values)).rows as never;
+
 /** A SqlQuery over a Prisma client or interactive transaction. */
 export const txSql = (client: { $queryRawUnsafe: (text: string, ...values: unknown[]) => Promise<unknown> }): SqlQuery => (text, values) =>
   client.$queryRawUnsafe(text, ...values) as never;

@@ -7,7 +7,7 @@ import { enqueuePublishJobs } from '../jobs/queue.js';
 import { placePending, type PendingDelivery } from '../scheduling/distribute.js';
 import { explainHit } from '../scheduling/explain.js';
 import type { RuleHit } from '../scheduling/slots.js';
-import { compileFor, loadOccupancy, lockChannels, type SchedulableChannel, type SqlQuery } from './scheduling.js';
+import { clientSql, compileFor, loadOccupancy, lockChannels, type SchedulableChannel } from './scheduling.js';
 
 export const SMART_SCHEDULE_TASK = 'smart_schedule';
 
@@ -33,7 +33,7 @@ export async function runSmartSchedule(pool: pg.Pool, options: { horizonMs: numb
 
 async function scheduleChannel(pool: pg.Pool, channelId: string, now: number, horizonMs: number) {
   return withTransaction(pool, async (client) => {
-    const query: SqlQuery = async (text, values) => (await client.query(text, values)).rows;
+    const query = clientSql(client);
     await lockChannels(query, [channelId]);
     const [channel] = await query<SchedulableChannel>(
       `SELECT id, name, platform::text, timezone, paused OR deleted_at IS NOT NULL OR needs_reconnect AS paused, policy FROM channels WHERE id = $1`,
