@@ -1,6 +1,7 @@
 // Every setting PostFlow reads, validated once at start-up. Nothing else reads process.env.
 import path from 'node:path';
 import { z } from 'zod';
+import type { PlatformName, PlatformSettings } from './integrations/types.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -34,6 +35,14 @@ export interface Config {
   providers: {
     requestTimeoutMs: number;
     telegramApiUrl: string;
+    /** <PLATFORM>_API_URL, _AUTH_URL, _CLIENT_ID, _CLIENT_SECRET: where each platform is and PostFlow's app there. */
+    platforms: Partial<Record<PlatformName, PlatformSettings>>;
+  };
+  tokens: {
+    /** Access tokens are renewed when they expire within this many minutes. */
+    refreshAheadMinutes: number;
+    /** How often the worker looks for tokens to renew. */
+    refreshIntervalMinutes: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -71,8 +80,43 @@ const envSchema = z.object({
   SMART_SCHEDULE_INTERVAL_MINUTES: int(1, 59).default(5),
   PROVIDER_REQUEST_TIMEOUT_MS: int(100, 300_000).default(30_000),
   TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+  TOKEN_REFRESH_AHEAD_MINUTES: int(1, 7 * 24 * 60).default(30),
+  TOKEN_REFRESH_INTERVAL_MINUTES: int(1, 59).default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ...platformEnv(),
 });
+
+/** Platforms whose servers and app are set from the environment (Telegram has TELEGRAM_API_URL; webhooks need nothing). */
+export const CONFIGURABLE_PLATFORMS = ['X', 'LINKEDIN', 'INSTAGRAM', 'FACEBOOK', 'THREADS', 'BLUESKY', 'DISCORD', 'PINTEREST', 'VK', 'MASTODON'] as const satisfies readonly PlatformName[];
+
+function platformEnv() {
+  const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional();
+  const text = z.string().min(1).optional();
+  return Object.fromEntries(
+    CONFIGURABLE_PLATFORMS.flatMap((p) => [
+      [`${p}_API_URL`, url],
+      [`${p}_AUTH_URL`, url],
+      [`${p}_CLIENT_ID`, text],
+      [`${p}_CLIENT_SECRET`, text],
+    ]),
+  ) as Record<string, typeof url | typeof text>;
+}
+
+function platformSettingsFrom(env: Record<string, unknown>): Partial<Record<PlatformName, PlatformSettings>> {
+  const read = (key: string) => (typeof env[key] === 'string' ? (env[key] as string) : undefined);
+  const settings: Partial<Record<PlatformName, PlatformSettings>> = {};
+  for (const p of CONFIGURABLE_PLATFORMS) {
+    const entry: PlatformSettings = {
+      apiUrl: read(`${p}_API_URL`)?.replace(/\/+$/, ''),
+      authUrl: read(`${p}_AUTH_URL`)?.replace(/\/+$/, ''),
+      clientId: read(`${p}_CLIENT_ID`),
+      clientSecret: read(`${p}_CLIENT_SECRET`),
+    };
+    const defined = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as PlatformSettings;
+    if (Object.keys(defined).length) settings[p] = defined;
+  }
+  return settings;
+}
 
 /** Reads the environment into a Config, or throws a ConfigError listing every problem and how to fix it. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -99,7 +143,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       recoveryIntervalMs: e.PUBLISH_RECOVERY_INTERVAL_MS,
     },
     scheduling: { horizonDays: e.SMART_SCHEDULE_HORIZON_DAYS, intervalMinutes: e.SMART_SCHEDULE_INTERVAL_MINUTES },
-    providers: { requestTimeoutMs: e.PROVIDER_REQUEST_TIMEOUT_MS, telegramApiUrl: e.TELEGRAM_API_URL.replace(/\/$/, '') },
+    providers: {
+      requestTimeoutMs: e.PROVIDER_REQUEST_TIMEOUT_MS,
+      telegramApiUrl: e.TELEGRAM_API_URL.replace(/\/$/, ''),
+      platforms: platformSettingsFrom(e),
+    },
+    tokens: { refreshAheadMinutes: e.TOKEN_REFRESH_AHEAD_MINUTES, refreshIntervalMinutes: e.TOKEN_REFRESH_INTERVAL_MINUTES },
     logLevel: e.LOG_LEVEL,
   };
 }

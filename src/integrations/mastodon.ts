@@ -1,15 +1,14 @@
 // Mastodon (any instance, REST API v1/v2). Statuses honour Idempotency-Key for an hour, which makes a
 // retry after a lost answer safe: the instance returns the status it already created.
+import { checkContentRules } from './contentRules.js';
 import { z } from 'zod';
 import { ClassifiedError, HttpFailure, classifyFailure, downloadMedia, genericPlatformMessage, httpRequest, sleep, trimSlash } from './http.js';
-import { mastodonLength } from './textLength.js';
 import type {
   ChannelAccess,
   ChannelSettings,
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
-  ContentViolation,
   PostContent,
   Provider,
   ProviderOptions,
@@ -130,7 +129,7 @@ export function createMastodonProvider(
     idempotent: true,
     credentialsSchema: mastodonCredentialsSchema,
 
-    async connect(credentials: MastodonCredentials): Promise<ConnectedAccount> {
+    async connect(credentials: MastodonCredentials): Promise<ConnectedAccount<MastodonCredentials>> {
       const base = trimSlash(credentials.instanceUrl);
       const me = await call<{ acct?: unknown; username?: unknown } | null>(credentials, 'GET', '/api/v1/accounts/verify_credentials');
       const acct = String(me.body?.acct ?? me.body?.username ?? '');
@@ -143,28 +142,7 @@ export function createMastodonProvider(
     },
 
     checkContent(content: PostContent, settings: ChannelSettings): ContentVerdict {
-      const limit = positiveInt(settings.maxCharacters) ?? MASTODON_DEFAULT_MAX_CHARACTERS;
-      const maxMedia = positiveInt(settings.maxMediaAttachments) ?? MASTODON_DEFAULT_MAX_MEDIA;
-      const counted = mastodonLength(content.text);
-      const violations: ContentViolation[] = [];
-      if (content.text.trim() === '' && content.mediaUrls.length === 0) {
-        violations.push({ field: 'content', rule: 'required', message: 'A Mastodon post needs text or media' });
-      }
-      if (counted > limit) {
-        violations.push({
-          field: 'content',
-          rule: 'maxLength',
-          message: `The text is ${counted} characters as Mastodon counts them (links count 23); this instance allows ${limit}`,
-        });
-      }
-      if (content.mediaUrls.length > maxMedia) {
-        violations.push({
-          field: 'mediaUrls',
-          rule: 'maxMedia',
-          message: `${content.mediaUrls.length} media attached; this instance allows at most ${maxMedia}`,
-        });
-      }
-      return { counted, limit, violations };
+      return checkContentRules('MASTODON', content, settings);
     },
 
     async publish(request: PublishRequest, channel: ChannelAccess<MastodonCredentials>): Promise<PublishResult> {

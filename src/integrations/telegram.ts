@@ -1,15 +1,14 @@
 // Telegram Bot API. It has no idempotency key, so a request that may have reached Telegram must never be
 // retried blindly: a channel would show the post twice.
+import { checkContentRules } from './contentRules.js';
 import { z } from 'zod';
 import { HttpFailure, classifyFailure, httpRequest, trimSlash } from './http.js';
-import { utf16Length } from './textLength.js';
 import type {
   ChannelAccess,
   ChannelSettings,
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
-  ContentViolation,
   PostContent,
   Provider,
   ProviderOptions,
@@ -88,7 +87,7 @@ export function createTelegramProvider(options: ProviderOptions): Provider<Teleg
     idempotent: false,
     credentialsSchema: telegramCredentialsSchema,
 
-    async connect(credentials: TelegramCredentials): Promise<ConnectedAccount> {
+    async connect(credentials: TelegramCredentials): Promise<ConnectedAccount<TelegramCredentials>> {
       // getMe first: a bad token then reads as "Unauthorized" instead of a misleading chat error.
       await call(credentials.botToken, 'getMe', {});
       const chat = await call<TelegramChat>(credentials.botToken, 'getChat', { chat_id: credentials.chatId });
@@ -99,37 +98,8 @@ export function createTelegramProvider(options: ProviderOptions): Provider<Teleg
       };
     },
 
-    checkContent(content: PostContent, _settings: ChannelSettings): ContentVerdict {
-      const counted = utf16Length(content.text);
-      const hasMedia = content.mediaUrls.length > 0;
-      const limit = hasMedia ? TELEGRAM_MAX_CAPTION : TELEGRAM_MAX_TEXT;
-      const violations: ContentViolation[] = [];
-      if (!hasMedia && content.text.trim() === '') {
-        violations.push({ field: 'content', rule: 'required', message: 'A Telegram message needs text or media' });
-      }
-      if (counted > limit) {
-        violations.push(
-          hasMedia
-            ? {
-                field: 'content',
-                rule: 'maxCaptionLength',
-                message: `With media the text is a caption: ${counted} UTF-16 units, Telegram allows ${limit}`,
-              }
-            : {
-                field: 'content',
-                rule: 'maxLength',
-                message: `The text is ${counted} UTF-16 units, Telegram allows ${limit}`,
-              },
-        );
-      }
-      if (content.mediaUrls.length > TELEGRAM_MAX_MEDIA) {
-        violations.push({
-          field: 'mediaUrls',
-          rule: 'maxMedia',
-          message: `${content.mediaUrls.length} media attached; Telegram allows at most ${TELEGRAM_MAX_MEDIA} in one message`,
-        });
-      }
-      return { counted, limit, violations };
+    checkContent(content: PostContent, settings: ChannelSettings): ContentVerdict {
+      return checkContentRules('TELEGRAM', content, settings);
     },
 
     async publish(request: PublishRequest, channel: ChannelAccess<TelegramCredentials>): Promise<PublishResult> {

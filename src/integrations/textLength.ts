@@ -81,3 +81,66 @@ export function mastodonLength(text: string, urlLength = 23): number {
   const placeholder = 'x'.repeat(urlLength);
   return graphemeLength(stripMentionDomains(replaceUrls(text, () => placeholder)));
 }
+
+/** Bytes of the text in UTF-8, which Bluesky's 3,000-byte limit and its facet offsets use. */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Unicode code points ("é" as e + accent is 2; an emoji outside the BMP is 1). */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u;
+
+function isEmoji(grapheme: string): boolean {
+  return EMOJI.test(grapheme);
+}
+
+// twitter-text's v3 configuration: what X's counter uses. Code points in these ranges (Latin, Greek, Cyrillic,
+// Hebrew, Arabic, Devanagari... and some punctuation) weigh 1; everything else (CJK, most other scripts) weighs 2;
+// an emoji sequence weighs 2 however many code points it joins; a URL weighs 23 whatever its length.
+const X_LIGHT_RANGES: [number, number][] = [
+  [0, 4351],
+  [8192, 8205],
+  [8208, 8223],
+  [8242, 8247],
+];
+export const X_URL_WEIGHT = 23;
+
+function xCodePointWeight(codePoint: number): number {
+  return X_LIGHT_RANGES.some(([start, end]) => codePoint >= start && codePoint <= end) ? 1 : 2;
+}
+
+/** Length as X counts a post (twitter-text v3 weighted length), after NFC normalisation as X does. */
+export function xWeightedLength(text: string): number {
+  const normalized = text.normalize('NFC');
+  let weight = 0;
+  let cursor = 0;
+  const weighPlain = (plain: string) => {
+    for (const { segment } of segmenter.segment(plain)) {
+      if (isEmoji(segment)) {
+        weight += 2;
+        continue;
+      }
+      for (const char of segment) weight += xCodePointWeight(char.codePointAt(0)!);
+    }
+  };
+  for (const span of findUrls(normalized)) {
+    weighPlain(normalized.slice(cursor, span.start));
+    weight += X_URL_WEIGHT;
+    cursor = span.end;
+  }
+  weighPlain(normalized.slice(cursor));
+  return weight;
+}
+
+/** Length as Threads counts a post: one per character, except an emoji, which counts its UTF-8 bytes. */
+export function threadsLength(text: string): number {
+  let count = 0;
+  for (const { segment } of segmenter.segment(text)) count += isEmoji(segment) ? utf8Length(segment) : 1;
+  return count;
+}

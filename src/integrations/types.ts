@@ -2,15 +2,35 @@
 // (URLs, auth, counting rules, error shapes, rate-limit headers) lives behind it, in src/integrations/.
 import type { z } from 'zod';
 
-export type PlatformName = 'MASTODON' | 'TELEGRAM' | 'WEBHOOK';
+export const PLATFORM_NAMES = [
+  'MASTODON',
+  'TELEGRAM',
+  'WEBHOOK',
+  'X',
+  'LINKEDIN',
+  'INSTAGRAM',
+  'FACEBOOK',
+  'THREADS',
+  'BLUESKY',
+  'DISCORD',
+  'PINTEREST',
+  'VK',
+] as const;
+
+export type PlatformName = (typeof PLATFORM_NAMES)[number];
 
 /** What the provider learnt about the account when it was connected, stored on the channel (not secret). */
 export type ChannelSettings = Record<string, unknown>;
 
-export interface ConnectedAccount {
+export interface ConnectedAccount<Credentials = unknown> {
   /** How the account is shown to people, e.g. "@alice@mastodon.social" or "@mychannel". */
   accountHandle: string;
   settings: ChannelSettings;
+  /**
+   * The credentials to store, when connecting changed them (a Page token read with a user token, a session opened
+   * with an app password); the given ones are stored otherwise.
+   */
+  credentials?: Credentials;
 }
 
 export interface PostContent {
@@ -42,12 +62,33 @@ export interface PublishRequest {
   /** Stable for every attempt of one delivery: a platform that honours it turns a retry into a no-op. */
   idempotencyKey: string;
   scheduledAt: Date;
+  /** What an earlier attempt of this delivery saved with checkpoint(), null on the first attempt. */
+  progress: PublishProgress | null;
+  /**
+   * Saves how far this publish got, committed before it resolves, so a retry after a crash or a failure continues
+   * instead of repeating what the platform already did (the tweets of a thread already out, a Bluesky record key
+   * chosen before the call, an Instagram container already made).
+   */
+  checkpoint(progress: PublishProgress): Promise<void>;
+}
+
+export type PublishProgress = Record<string, unknown>;
+
+/** Per account (this channel) or per app (every channel using the same platform app, see Provider.appKey). */
+export type RateLimitScope = 'ACCOUNT' | 'APP';
+
+/** The platform said no more calls until `until` (its remaining count reached zero, or it answered 429). */
+export interface RateLimitHint {
+  scope: RateLimitScope;
+  until: Date;
 }
 
 export interface PublishResult {
   externalId: string;
   externalUrl: string | null;
   responseCode: number;
+  /** Limits the answer's headers say are used up: later publishes on the same account or app wait for them. */
+  rateLimits?: RateLimitHint[];
 }
 
 export type FailureKind =
@@ -70,11 +111,54 @@ export interface ClassifiedFailure {
   message: string;
   responseCode: number | null;
   retryAfterMs: number | null;
+  /** For RATE_LIMITED: whose limit ran out (ACCOUNT when absent). */
+  rateLimitScope?: RateLimitScope;
 }
 
 export interface ChannelAccess<Credentials> {
   credentials: Credentials;
   settings: ChannelSettings;
+}
+
+/** An OAuth client at a platform: the operator's (from config), or one a channel brings (X limits per app). */
+export interface OAuthApp {
+  clientId: string;
+  clientSecret: string | null;
+}
+
+export interface AuthorizeRequest {
+  app: OAuthApp;
+  redirectUri: string;
+  state: string;
+  /** S256 PKCE challenge of the verifier kept server-side. */
+  codeChallenge: string;
+  /** The user's server, for platforms without one central server (Mastodon). */
+  instanceUrl: string | null;
+}
+
+export interface FinishRequest {
+  app: OAuthApp;
+  redirectUri: string;
+  code: string;
+  codeVerifier: string;
+  instanceUrl: string | null;
+  /** Which of the user's accounts to post as, where one login reaches several (a Facebook Page, a LinkedIn organization). */
+  account: Record<string, unknown>;
+  /** The app is the channel's own (stored with the credentials, used to refresh), not the operator's. */
+  ownApp: boolean;
+}
+
+/** Connecting an account by sending the user to the platform (OAuth 2.0 authorization code with PKCE). */
+export interface ProviderOAuth<Credentials> {
+  /** The operator's app from config, or null when none is configured (connectChannelStart must then bring one). */
+  configuredApp(): OAuthApp | null;
+  /** Whether connectChannelStart needs the user's server (Mastodon). */
+  readonly needsInstanceUrl: boolean;
+  /** Registers PostFlow as an app on the user's server (Mastodon); platforms with a central app have none. */
+  registerApp?(instanceUrl: string, redirectUri: string): Promise<OAuthApp>;
+  authorizeUrl(request: AuthorizeRequest): string;
+  /** Exchanges the code for tokens and returns credentials ready for connect(). */
+  finish(request: FinishRequest): Promise<Credentials>;
 }
 
 export interface Provider<Credentials = unknown> {
@@ -84,11 +168,33 @@ export interface Provider<Credentials = unknown> {
   /** Validates the credentials given to createChannel; issue paths name the credential fields. */
   readonly credentialsSchema: z.ZodType<Credentials>;
   /** Checks the credentials against the platform and reads what later calls need. Throws on failure. */
-  connect(credentials: Credentials): Promise<ConnectedAccount>;
+  connect(credentials: Credentials): Promise<ConnectedAccount<Credentials>>;
   checkContent(content: PostContent, settings: ChannelSettings): ContentVerdict;
   /** Publishes once. Throws whatever went wrong; classifyFailure turns that into a decision. */
   publish(request: PublishRequest, channel: ChannelAccess<Credentials>): Promise<PublishResult>;
   classifyFailure(error: unknown): ClassifiedFailure;
+  /** Present when accounts can be connected through the platform's authorization page. */
+  readonly oauth?: ProviderOAuth<Credentials>;
+  /**
+   * Renews the credentials (a refresh-token grant, a new session). Throws a ClassifiedError: AUTH when the platform
+   * refused (the channel must be reconnected), RETRYABLE when it could not be reached. Absent: nothing to renew.
+   */
+  refresh?(credentials: Credentials): Promise<Credentials>;
+  /** When the credentials stop working, so they are renewed before; null when they do not expire. */
+  credentialsExpireAt?(credentials: Credentials): Date | null;
+  /** Names the platform app these credentials use, for limits the platform counts per app ("X:<client id>"). */
+  appKey?(credentials: Credentials): string | null;
+}
+
+/** Operator settings for one platform; each provider module has the real defaults. */
+export interface PlatformSettings {
+  /** Base URL of the platform's API (a test fake, or a proxy), without a trailing slash. */
+  apiUrl?: string;
+  /** Base URL of the platform's authorization page host, when it differs from the API's. */
+  authUrl?: string;
+  /** PostFlow's app at the platform (OAuth client), used by connectChannelStart and refresh. */
+  clientId?: string;
+  clientSecret?: string;
 }
 
 export interface ProviderOptions {
@@ -96,4 +202,6 @@ export interface ProviderOptions {
   requestTimeoutMs: number;
   /** Base URL of the Telegram Bot API (a self-hosted Bot API server, or a test fake). */
   telegramApiUrl: string;
+  /** Per platform: where its servers are and PostFlow's app there. */
+  platforms?: Partial<Record<PlatformName, PlatformSettings>>;
 }

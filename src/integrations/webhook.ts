@@ -1,5 +1,6 @@
 // Generic signed webhook: PostFlow POSTs the post to a URL the user controls. Every attempt of one delivery
 // carries the same Idempotency-Key and receivers are told to dedupe on it, which makes retries safe.
+import { checkContentRules } from './contentRules.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { classifyFailure, genericPlatformMessage, httpRequest } from './http.js';
@@ -9,7 +10,6 @@ import type {
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
-  ContentViolation,
   PostContent,
   Provider,
   ProviderOptions,
@@ -69,33 +69,14 @@ export function createWebhookProvider(options: ProviderOptions): Provider<Webhoo
     idempotent: true,
     credentialsSchema: webhookCredentialsSchema,
 
-    async connect(credentials: WebhookCredentials): Promise<ConnectedAccount> {
+    async connect(credentials: WebhookCredentials): Promise<ConnectedAccount<WebhookCredentials>> {
       // No call: the receiver may not exist yet when the channel is created, and a test event would be a
       // post it has to understand.
       return { accountHandle: new URL(credentials.url).host, settings: {} };
     },
 
-    checkContent(content: PostContent, _settings: ChannelSettings): ContentVerdict {
-      const counted = content.text.length;
-      const violations: ContentViolation[] = [];
-      if (content.text.trim() === '' && content.mediaUrls.length === 0) {
-        violations.push({ field: 'content', rule: 'required', message: 'A webhook post needs text or media' });
-      }
-      if (counted > WEBHOOK_MAX_TEXT) {
-        violations.push({
-          field: 'content',
-          rule: 'maxLength',
-          message: `The text is ${counted} characters; webhooks carry at most ${WEBHOOK_MAX_TEXT}`,
-        });
-      }
-      if (content.mediaUrls.length > WEBHOOK_MAX_MEDIA) {
-        violations.push({
-          field: 'mediaUrls',
-          rule: 'maxMedia',
-          message: `${content.mediaUrls.length} media URLs; webhooks carry at most ${WEBHOOK_MAX_MEDIA}`,
-        });
-      }
-      return { counted, limit: WEBHOOK_MAX_TEXT, violations };
+    checkContent(content: PostContent, settings: ChannelSettings): ContentVerdict {
+      return checkContentRules('WEBHOOK', content, settings);
     },
 
     async publish(request: PublishRequest, channel: ChannelAccess<WebhookCredentials>): Promise<PublishResult> {

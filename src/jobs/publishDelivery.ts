@@ -40,6 +40,7 @@ interface ClaimedDelivery {
   media_urls: string[];
   attempt_id: string;
   idempotency_key: string;
+  publish_progress: Record<string, unknown> | null;
 }
 
 export const deliveryIdempotencyKey = (deliveryId: string) => `postflow-${deliveryId}`;
@@ -94,7 +95,18 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
     try {
       const credentials = JSON.parse(deps.secrets.open(claimed.credentials_encrypted));
       result = await provider.publish(
-        { deliveryId, postId: claimed.post_id, text: claimed.text, mediaUrls: claimed.media_urls, idempotencyKey: claimed.idempotency_key, scheduledAt: claimed.scheduled_at },
+        {
+          deliveryId,
+          postId: claimed.post_id,
+          text: claimed.text,
+          mediaUrls: claimed.media_urls,
+          idempotencyKey: claimed.idempotency_key,
+          scheduledAt: claimed.scheduled_at,
+          progress: claimed.publish_progress,
+          checkpoint: async (progress) => {
+            await deps.pool.query(`UPDATE deliveries SET publish_progress = $2 WHERE id = $1`, [deliveryId, JSON.stringify(progress)]);
+          },
+        },
         { credentials, settings: claimed.settings },
       );
     } catch (error) {
@@ -111,7 +123,7 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
 
 
 const CLAIMED_COLUMNS = `d.id, d.post_id, d.attempts, d.scheduled_at, ch.platform, ch.credentials_encrypted, ch.settings,
-                        coalesce(d.content_override, p.content) AS text, p.media_urls`;
+                        coalesce(d.content_override, p.content) AS text, p.media_urls, d.publish_progress`;
 // Due, still SCHEDULED, and its channel active: a paused or disconnected channel's deliveries stay SCHEDULED (held).
 const CLAIMABLE = `d.status = 'SCHEDULED' AND d.scheduled_at <= now() + interval '1 second'
               AND NOT ch.paused AND NOT ch.needs_reconnect AND ch.deleted_at IS NULL`;

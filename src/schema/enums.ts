@@ -1,7 +1,8 @@
 // The GraphQL enums, apart so every domain file can use them without importing another domain file.
 import { builder } from './builder.js';
+import { PLATFORM_NAMES } from '../integrations/types.js';
 
-export const PlatformEnum = builder.enumType('Platform', { values: ['MASTODON', 'TELEGRAM', 'WEBHOOK'] as const });
+export const PlatformEnum = builder.enumType('Platform', { values: PLATFORM_NAMES });
 
 export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
   values: ['DRAFT', 'PENDING', 'SCHEDULED', 'PUBLISHING', 'PUBLISHED', 'FAILED', 'CANCELLED'] as const,

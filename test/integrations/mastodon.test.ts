@@ -3,6 +3,7 @@ import { createMastodonProvider, type MastodonCredentials } from '../../src/inte
 import type { PublishRequest } from '../../src/integrations/types.js';
 import { startMediaHost, unusedPort, type MediaHost } from '../fakes/httpFake.js';
 import { startMastodonFake, type MastodonFake, type MastodonFakeOptions } from '../fakes/mastodonFake.js';
+import { publishRequest } from '../helpers/publishRequest.js';
 
 const options = { requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' };
 const provider = createMastodonProvider(options, { mediaPollIntervalMs: 5, mediaPollAttempts: 5 });
@@ -29,15 +30,7 @@ function creds(f: MastodonFake): MastodonCredentials {
 }
 
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
-  return {
-    deliveryId: 'dlv_1',
-    postId: 'post_1',
-    text: 'Hello from PostFlow',
-    mediaUrls: [],
-    idempotencyKey: 'idem-1',
-    scheduledAt: new Date('2030-01-01T10:00:00Z'),
-    ...overrides,
-  };
+  return publishRequest({ text: 'Hello from PostFlow', mediaUrls: [], ...overrides });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

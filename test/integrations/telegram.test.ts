@@ -3,6 +3,7 @@ import { createTelegramProvider, telegramMessageUrl, type TelegramCredentials } 
 import type { Provider, PublishRequest } from '../../src/integrations/types.js';
 import { unusedPort } from '../fakes/httpFake.js';
 import { startTelegramFake, type TelegramFake, type TelegramScriptedResponse } from '../fakes/telegramFake.js';
+import { publishRequest } from '../helpers/publishRequest.js';
 
 const stoppers: (() => Promise<void>)[] = [];
 
@@ -18,15 +19,7 @@ async function setup(requestTimeoutMs = 2000): Promise<{ f: TelegramFake; provid
 }
 
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
-  return {
-    deliveryId: 'dlv_1',
-    postId: 'post_1',
-    text: 'Hello channel',
-    mediaUrls: [],
-    idempotencyKey: 'idem-1',
-    scheduledAt: new Date('2030-01-01T10:00:00Z'),
-    ...overrides,
-  };
+  return publishRequest({ text: 'Hello channel', mediaUrls: [], ...overrides });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

@@ -11,6 +11,7 @@ import {
 } from '../../src/integrations/webhook.js';
 import { unusedPort } from '../fakes/httpFake.js';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookScriptedResponse } from '../fakes/webhookReceiver.js';
+import { publishRequest } from '../helpers/publishRequest.js';
 
 const secret = 'a-very-secret-value-123';
 const options = { requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' };
@@ -28,15 +29,7 @@ async function receiver(receiverSecret = secret): Promise<{ r: WebhookReceiver; 
 }
 
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
-  return {
-    deliveryId: 'dlv_1',
-    postId: 'post_1',
-    text: 'Hello hook',
-    mediaUrls: ['https://cdn.example.com/a.png'],
-    idempotencyKey: 'idem-1',
-    scheduledAt: new Date('2030-01-01T10:00:00Z'),
-    ...overrides,
-  };
+  return publishRequest({ text: 'Hello hook', mediaUrls: ['https://cdn.example.com/a.png'], ...overrides });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

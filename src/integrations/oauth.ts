@@ -1,0 +1,178 @@
+// OAuth 2.0 as most platforms speak it (RFC 6749 authorization code, RFC 7636 PKCE, refresh tokens): the pieces
+// each provider module assembles with its own URLs, scopes and quirks.
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { ClassifiedError, HttpFailure, TransportFailure, genericPlatformMessage, httpRequest, parseRetryAfter } from './http.js';
+import type { OAuthApp, PlatformName, PlatformSettings, ProviderOptions } from './types.js';
+
+/** A PKCE verifier (kept server-side) and its S256 challenge (sent in the authorize URL). */
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(48).toString('base64url');
+  return { verifier, challenge: pkceChallenge(verifier) };
+}
+
+export function pkceChallenge(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+export function authorizeUrl(base: string, params: Record<string, string | undefined>): string {
+  const url = new URL(base);
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+/** The fields every OAuth-connected channel's credentials carry, besides its platform's own. */
+export const oauthCredentialFields = {
+  accessToken: z.string().min(1, 'accessToken must not be empty'),
+  refreshToken: z.string().min(1).nullish(),
+  /** ISO 8601 instant the access token stops working; absent when it does not expire. */
+  expiresAt: z.iso.datetime({ offset: true, error: 'expiresAt must be an ISO 8601 instant' }).nullish(),
+  /** The channel's own app (X counts limits per app); absent when the operator's configured app is used. */
+  clientId: z.string().min(1).nullish(),
+  clientSecret: z.string().min(1).nullish(),
+};
+
+export interface OAuthCredentialFields {
+  accessToken: string;
+  refreshToken?: string | null;
+  expiresAt?: string | null;
+  clientId?: string | null;
+  clientSecret?: string | null;
+}
+
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: string | null;
+  scope: string | null;
+  /** The whole answer, for platform-specific fields (Bluesky's did, LinkedIn's refresh_token_expires_in...). */
+  raw: Record<string, unknown>;
+}
+
+export function tokenSetFrom(body: unknown, now: number = Date.now()): TokenSet {
+  const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const accessToken = raw.access_token;
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw new ClassifiedError({ kind: 'AUTH', errorClass: 'TOKEN_MISSING', message: 'The token endpoint answered without an access_token', responseCode: null, retryAfterMs: null });
+  }
+  const expiresIn = Number(raw.expires_in);
+  return {
+    accessToken,
+    refreshToken: typeof raw.refresh_token === 'string' && raw.refresh_token !== '' ? raw.refresh_token : null,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(now + expiresIn * 1000).toISOString() : null,
+    scope: typeof raw.scope === 'string' ? raw.scope : null,
+    raw,
+  };
+}
+
+export interface TokenRequest {
+  tokenUrl: string;
+  app: OAuthApp;
+  params: Record<string, string>;
+  /** basic: client id and secret in an Authorization header (X, Pinterest); body: as form fields (LinkedIn, Meta). */
+  clientAuth: 'basic' | 'body';
+  timeoutMs: number;
+  operation: string;
+}
+
+/** POSTs a form to a token endpoint; failures are classified for the refresh path (see classifyTokenFailure). */
+export async function requestToken(req: TokenRequest): Promise<TokenSet> {
+  const form = new URLSearchParams(req.params);
+  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  if (req.clientAuth === 'basic' && req.app.clientSecret) {
+    headers.Authorization = `Basic ${Buffer.from(`${encodeURIComponent(req.app.clientId)}:${encodeURIComponent(req.app.clientSecret)}`).toString('base64')}`;
+  } else {
+    form.set('client_id', req.app.clientId);
+    if (req.app.clientSecret) form.set('client_secret', req.app.clientSecret);
+  }
+  try {
+    const res = await httpRequest({ method: 'POST', url: req.tokenUrl, operation: req.operation, timeoutMs: req.timeoutMs, headers, body: form.toString() });
+    return tokenSetFrom(res.body);
+  } catch (error) {
+    throw classifyTokenFailure(error);
+  }
+}
+
+/**
+ * A token endpoint's refusal (400 invalid_grant, 401 invalid_client) means the grant is dead and only the user can
+ * fix it (AUTH); no answer or a 5xx means try again later, with the same grant.
+ */
+export function classifyTokenFailure(error: unknown): ClassifiedError {
+  if (error instanceof ClassifiedError) return error;
+  if (error instanceof HttpFailure) {
+    const message = genericPlatformMessage(error.body);
+    if (error.status === 429) {
+      return new ClassifiedError(
+        { kind: 'RATE_LIMITED', errorClass: 'TOKEN_RATE_LIMITED', message: `${error.operation} was rate limited`, responseCode: 429, retryAfterMs: parseRetryAfter(error.headers.get('retry-after')) },
+        { cause: error },
+      );
+    }
+    if (error.status >= 500) {
+      return new ClassifiedError(
+        { kind: 'RETRYABLE', errorClass: `HTTP_${error.status}`, message: `${error.operation} failed with HTTP ${error.status}`, responseCode: error.status, retryAfterMs: null },
+        { cause: error },
+      );
+    }
+    return new ClassifiedError(
+      {
+        kind: 'AUTH',
+        errorClass: 'REFRESH_REFUSED',
+        message: `The platform refused to renew the access${message ? ` (${message})` : ''}: reconnect the channel`,
+        responseCode: error.status,
+        retryAfterMs: null,
+      },
+      { cause: error },
+    );
+  }
+  if (error instanceof TransportFailure) {
+    return new ClassifiedError(
+      { kind: 'RETRYABLE', errorClass: error.timedOut ? 'TIMEOUT' : 'NETWORK', message: `${error.operation} could not reach the platform (${error.code})`, responseCode: null, retryAfterMs: null },
+      { cause: error },
+    );
+  }
+  return new ClassifiedError(
+    { kind: 'RETRYABLE', errorClass: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error), responseCode: null, retryAfterMs: null },
+    { cause: error },
+  );
+}
+
+/** The platform's settings from config, with the module's real defaults for what the operator left out. */
+export function platformSettings(options: ProviderOptions, platform: PlatformName, defaults: { apiUrl: string; authUrl?: string }): Required<Pick<PlatformSettings, 'apiUrl' | 'authUrl'>> & PlatformSettings {
+  const configured = options.platforms?.[platform] ?? {};
+  const trim = (url: string) => url.replace(/\/+$/, '');
+  return {
+    ...configured,
+    apiUrl: trim(configured.apiUrl ?? defaults.apiUrl),
+    authUrl: trim(configured.authUrl ?? configured.apiUrl ?? defaults.authUrl ?? defaults.apiUrl),
+  };
+}
+
+/** The operator's app for a platform, or null when config names none. */
+export function configuredApp(settings: PlatformSettings): OAuthApp | null {
+  return settings.clientId ? { clientId: settings.clientId, clientSecret: settings.clientSecret ?? null } : null;
+}
+
+/** The app a channel's tokens belong to: its own when it brought one, else the operator's. */
+export function appFor(credentials: OAuthCredentialFields, settings: PlatformSettings): OAuthApp | null {
+  if (credentials.clientId) return { clientId: credentials.clientId, clientSecret: credentials.clientSecret ?? null };
+  return configuredApp(settings);
+}
+
+export function expiryOf(credentials: { expiresAt?: string | null }): Date | null {
+  return credentials.expiresAt ? new Date(credentials.expiresAt) : null;
+}
+
+/** Credentials after a refresh: the new tokens, keeping the old refresh token when the platform sends none. */
+export function renewed<C extends OAuthCredentialFields>(credentials: C, tokens: TokenSet): C {
+  return { ...credentials, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? credentials.refreshToken ?? null, expiresAt: tokens.expiresAt };
+}
+
+/** The credential fields of a fresh token set, with the channel's own app when it brought one. */
+export function credentialsFromTokens(tokens: TokenSet, app: OAuthApp, ownApp: boolean): OAuthCredentialFields {
+  return {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    expiresAt: tokens.expiresAt,
+    ...(ownApp && { clientId: app.clientId, clientSecret: app.clientSecret }),
+  };
+}
