@@ -56,6 +56,22 @@ export class ConfigError extends Error {
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** Platforms whose servers and app are set from the environment (Telegram has TELEGRAM_API_URL; webhooks need nothing). */
+export const CONFIGURABLE_PLATFORMS = ['X', 'LINKEDIN', 'INSTAGRAM', 'FACEBOOK', 'THREADS', 'BLUESKY', 'DISCORD', 'PINTEREST', 'VK', 'MASTODON'] as const satisfies readonly PlatformName[];
+
+function platformEnv() {
+  const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional();
+  const text = z.string().min(1).optional();
+  return Object.fromEntries(
+    CONFIGURABLE_PLATFORMS.flatMap((p) => [
+      [`${p}_API_URL`, url],
+      [`${p}_AUTH_URL`, url],
+      [`${p}_CLIENT_ID`, text],
+      [`${p}_CLIENT_SECRET`, text],
+    ]),
+  ) as Record<string, typeof url | typeof text>;
+}
+
 const envSchema = z.object({
   POSTFLOW_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -85,22 +101,6 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ...platformEnv(),
 });
-
-/** Platforms whose servers and app are set from the environment (Telegram has TELEGRAM_API_URL; webhooks need nothing). */
-export const CONFIGURABLE_PLATFORMS = ['X', 'LINKEDIN', 'INSTAGRAM', 'FACEBOOK', 'THREADS', 'BLUESKY', 'DISCORD', 'PINTEREST', 'VK', 'MASTODON'] as const satisfies readonly PlatformName[];
-
-function platformEnv() {
-  const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional();
-  const text = z.string().min(1).optional();
-  return Object.fromEntries(
-    CONFIGURABLE_PLATFORMS.flatMap((p) => [
-      [`${p}_API_URL`, url],
-      [`${p}_AUTH_URL`, url],
-      [`${p}_CLIENT_ID`, text],
-      [`${p}_CLIENT_SECRET`, text],
-    ]),
-  ) as Record<string, typeof url | typeof text>;
-}
 
 function platformSettingsFrom(env: Record<string, unknown>): Partial<Record<PlatformName, PlatformSettings>> {
   const read = (key: string) => (typeof env[key] === 'string' ? (env[key] as string) : undefined);

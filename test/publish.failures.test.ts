@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
 import { startWebhookReceiver, type WebhookReceiver } from './fakes/webhookReceiver.js';
 import { startTelegramFake, type TelegramFake } from './fakes/telegramFake.js';
-import { signUp, startTestApp, type TestApp } from './helpers/testApp.js';
-import { createChannel, createPost, waitForDelivery } from './helpers/scenario.js';
+import { eventually, signUp, startTestApp, type TestApp } from './helpers/testApp.js';
+import { createChannel, createPost, getDelivery, waitForDelivery } from './helpers/scenario.js';
 
 let t: TestApp;
 let mastodon: MastodonFake;
@@ -98,31 +98,38 @@ describe('publishing failures', () => {
     expect(failedDeliveries.edges.map((e: any) => e.node.id)).toEqual([delivery.id]);
   });
 
-  it('marks the channel for reconnection on a 401, holds its other posts, and releases them on reconnect', async () => {
+  it('holds the delivery on a 401 (nothing to renew), marks the channel for reconnection, and publishes on reconnect', async () => {
     const { token, channel } = await mastodonSetup();
     mastodon.failNext(1, { status: 401 }, 'statuses');
     const post = await createPost(t, token, { content: 'token revoked', channelIds: [channel.id], publishNow: true });
-    const failed = await waitForDelivery(t, token, post.id, ['PUBLISHED', 'FAILED']);
-    expect(failed.status).toBe('FAILED');
-    expect(failed.lastError).toMatch(/reconnect/i);
-    const { channel: marked } = await t.ok(`query($id: ID!) { channel(id: $id) { needsReconnect } }`, { id: channel.id }, token);
+    const held = await eventually(async () => {
+      const d = await getDelivery(t, token, post.id);
+      return d.lastError ? d : undefined;
+    });
+    // Held, not failed: the attempt is recorded, and the delivery waits for the reconnect.
+    expect(held.status).toBe('SCHEDULED');
+    expect(held.lastError).toMatch(/reconnect/i);
+    expect(held.attemptLog).toEqual([expect.objectContaining({ outcome: 'AUTH', responseCode: 401 })]);
+    const { channel: marked } = await t.ok(`query($id: ID!) { channel(id: $id) { needsReconnect authError } }`, { id: channel.id }, token);
     expect(marked.needsReconnect).toBe(true);
+    expect(marked.authError).toMatch(/revoked or is invalid/);
+    const { failedDeliveries } = await t.ok(`{ failedDeliveries(first: 10) { edges { node { id } } } }`, {}, token);
+    expect(failedDeliveries.edges).toEqual([]);
 
-    const held = await createPost(t, token, { content: 'held while disconnected', channelIds: [channel.id], publishNow: true });
-    const refused = await t.gql(`mutation($id: ID!) { retryDelivery(id: $id) { id } }`, { id: failed.id }, token);
-    expect(refused.errors?.[0].extensions?.code).toBe('CONFLICT');
+    const later = await createPost(t, token, { content: 'held while disconnected', channelIds: [channel.id], publishNow: true });
     await new Promise((r) => setTimeout(r, 700));
     expect(requestsWith('held while disconnected')).toHaveLength(0);
+    expect(requestsWith('token revoked')).toHaveLength(1);
 
     await t.ok(
       `mutation($id: ID!, $input: UpdateChannelInput!) { updateChannel(id: $id, input: $input) { needsReconnect } }`,
       { id: channel.id, input: { credentials: { instanceUrl: mastodon.url, accessToken: mastodon.accessToken } } },
       token,
     );
-    expect((await waitForDelivery(t, token, held.id, ['PUBLISHED', 'FAILED'])).status).toBe('PUBLISHED');
-    await t.ok(`mutation($id: ID!) { retryDelivery(id: $id) { id status } }`, { id: failed.id }, token);
-    const retried = await waitForDelivery(t, token, post.id, ['PUBLISHED']);
-    expect(retried.attempts).toBe(1);
+    expect((await waitForDelivery(t, token, later.id, ['PUBLISHED', 'FAILED'])).status).toBe('PUBLISHED');
+    const published = await waitForDelivery(t, token, post.id, ['PUBLISHED', 'FAILED']);
+    expect(published.status).toBe('PUBLISHED');
+    expect(published.attemptLog.map((a: { outcome: string }) => a.outcome)).toEqual(['AUTH', 'SUCCEEDED']);
     expect(statusesWith('token revoked')).toHaveLength(1);
   });
 

@@ -1,4 +1,4 @@
-// Delivery changes reach subscribers through Postgres LISTEN/NOTIFY: a trigger on `deliveries` (see the init
+// Delivery and channel changes reach subscribers through Postgres LISTEN/NOTIFY: a trigger on `deliveries` (see the init
 // migration) notifies on commit, whichever process made the change; each API process LISTENs on one connection
 // and fans the snapshot out to its own graphql-ws / SSE subscribers. No Redis, and nothing sent before commit.
 import pgListen from 'pg-listen';
@@ -6,6 +6,8 @@ import { createPubSub, filter, pipe } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 
 export const DELIVERY_CHANNEL = 'postflow_delivery';
+/** Channel changes people must hear about: needs reconnecting, reconnected, paused, access renewed (0003 migration). */
+export const CHANNEL_CHANNEL = 'postflow_channel';
 
 // pg-listen is CommonJS with an `exports.default`.
 const createSubscriber = pgListen.default;
@@ -27,6 +29,18 @@ export interface DeliverySnapshot {
   updatedAt: string;
 }
 
+export interface ChannelSnapshot {
+  id: string;
+  workspaceId: string;
+  platform: string;
+  name: string;
+  needsReconnect: boolean;
+  authError: string | null;
+  paused: boolean;
+  credentialsExpireAt: string | null;
+  updatedAt: string;
+}
+
 export interface DeliveryFilter {
   workspaceId: string;
   postId?: string | null;
@@ -35,25 +49,33 @@ export interface DeliveryFilter {
 
 export interface DeliveryEvents {
   subscribe(filter: DeliveryFilter): AsyncIterable<DeliverySnapshot>;
+  subscribeChannels(filter: { workspaceId: string; channelId?: string | null }): AsyncIterable<ChannelSnapshot>;
   close(): Promise<void>;
 }
 
 export async function listenForDeliveryEvents(databaseUrl: string, logger: Logger): Promise<DeliveryEvents> {
-  const pubsub = createPubSub<{ delivery: [DeliverySnapshot] }>();
+  const pubsub = createPubSub<{ delivery: [DeliverySnapshot]; channel: [ChannelSnapshot] }>();
   const subscriber = createSubscriber(
     { connectionString: databaseUrl },
     { retryLimit: Number.POSITIVE_INFINITY, retryTimeout: Number.POSITIVE_INFINITY, retryInterval: (n: number) => Math.min(5000, 250 * 2 ** n) },
   );
   subscriber.notifications.on(DELIVERY_CHANNEL, (snapshot: DeliverySnapshot) => pubsub.publish('delivery', snapshot));
+  subscriber.notifications.on(CHANNEL_CHANNEL, (snapshot: ChannelSnapshot) => pubsub.publish('channel', snapshot));
   subscriber.events.on('error', (error) => logger.error('delivery event listener failed', { error: error.message }));
   subscriber.events.on('reconnect', (attempt) => logger.warn('delivery event listener reconnecting', { attempt }));
   await subscriber.connect();
   await subscriber.listenTo(DELIVERY_CHANNEL);
+  await subscriber.listenTo(CHANNEL_CHANNEL);
   return {
     subscribe: (f) =>
       pipe(
         pubsub.subscribe('delivery'),
         filter((s: DeliverySnapshot) => s.workspaceId === f.workspaceId && (!f.postId || s.postId === f.postId) && (!f.channelId || s.channelId === f.channelId)),
+      ),
+    subscribeChannels: (f) =>
+      pipe(
+        pubsub.subscribe('channel'),
+        filter((s: ChannelSnapshot) => s.workspaceId === f.workspaceId && (!f.channelId || s.id === f.channelId)),
       ),
     close: () => subscriber.close(),
   };

@@ -15,7 +15,9 @@ import { createBatcher } from './batcher.js';
 import { DUE_DELIVERIES, gateFor, lockAndCheck, moveDelivery, type DueDelivery } from './publishPolicy.js';
 import { decideAfterFailure, type RetryPolicy } from './retryPolicy.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
-import type { ClassifiedFailure, PlatformName, PublishResult } from '../integrations/types.js';
+import type { ClassifiedFailure, PlatformName, PublishRequest, PublishResult } from '../integrations/types.js';
+import { renewChannelCredentials } from './credentialRenewal.js';
+import { recordRateLimits, waitForRateLimit, type RateLimitedChannel } from './rateLimits.js';
 import type { Secrets } from '../security/secrets.js';
 import type { Logger } from '../logger.js';
 
@@ -30,6 +32,8 @@ export interface PublishDeps {
 
 interface ClaimedDelivery {
   id: string;
+  channel_id: string;
+  app_key: string | null;
   post_id: string;
   attempts: number;
   scheduled_at: Date;
@@ -45,7 +49,7 @@ interface ClaimedDelivery {
 
 export const deliveryIdempotencyKey = (deliveryId: string) => `postflow-${deliveryId}`;
 
-export type PublishOutcome = 'published' | 'retry' | 'failed' | 'skipped' | 'moved';
+export type PublishOutcome = 'published' | 'retry' | 'failed' | 'held' | 'skipped' | 'moved';
 
 export function createPublishTask(deps: PublishDeps): Task {
   const publish = createPublisher(deps);
@@ -70,6 +74,10 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
     // The posting policy first (publishPolicy.ts): a delivery it refuses now moves instead of going out.
     const due = await dueTogether(deliveryId);
     const gate = gateFor(due, Date.now());
+    if (gate.kind === 'wait') {
+      await withTransaction(deps.pool, (client) => waitForRateLimit(client, deliveryId, gate.until, gate.reason));
+      return 'moved';
+    }
     if (gate.kind === 'move') {
       await withTransaction(deps.pool, (client) => moveDelivery(client, due!, gate.policy, gate.hits, Date.now()));
       return 'moved';
@@ -89,32 +97,11 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
       claimed = (await claimTogether(deliveryId)) ?? (await claimOne(deps.pool, deps, deliveryId));
     }
     if (!claimed) return 'skipped';
-    const provider = deps.providers.get(claimed.platform);
-    let result: PublishResult | null = null;
-    let failure: ClassifiedFailure | null = null;
-    try {
-      const credentials = JSON.parse(deps.secrets.open(claimed.credentials_encrypted));
-      result = await provider.publish(
-        {
-          deliveryId,
-          postId: claimed.post_id,
-          text: claimed.text,
-          mediaUrls: claimed.media_urls,
-          idempotencyKey: claimed.idempotency_key,
-          scheduledAt: claimed.scheduled_at,
-          progress: claimed.publish_progress,
-          checkpoint: async (progress) => {
-            await deps.pool.query(`UPDATE deliveries SET publish_progress = $2 WHERE id = $1`, [deliveryId, JSON.stringify(progress)]);
-          },
-        },
-        { credentials, settings: claimed.settings },
-      );
-    } catch (error) {
-      failure = provider.classifyFailure(error);
-    }
+    const { result, failure } = await callProvider(deps, claimed);
     if (result) {
       const success = { claimed, result };
       if (!(await recordTogether(success))) await recordOne(deps.pool, success);
+      if (result.rateLimits?.length) await recordRateLimits(deps.pool, limitedChannel(claimed), result.rateLimits);
       return 'published';
     }
     return recordFailure(deps, claimed, failure!);
@@ -122,7 +109,7 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
 }
 
 
-const CLAIMED_COLUMNS = `d.id, d.post_id, d.attempts, d.scheduled_at, ch.platform, ch.credentials_encrypted, ch.settings,
+const CLAIMED_COLUMNS = `d.id, d.channel_id, ch.app_key, d.post_id, d.attempts, d.scheduled_at, ch.platform, ch.credentials_encrypted, ch.settings,
                         coalesce(d.content_override, p.content) AS text, p.media_urls, d.publish_progress`;
 // Due, still SCHEDULED, and its channel active: a paused or disconnected channel's deliveries stay SCHEDULED (held).
 const CLAIMABLE = `d.status = 'SCHEDULED' AND d.scheduled_at <= now() + interval '1 second'
@@ -238,10 +225,13 @@ async function recordOne(pool: pg.Pool, { claimed, result }: Success): Promise<v
   await pool.query(RECORD_ONE, [claimed.id, claimed.attempt_id, result.responseCode, result.externalId, result.externalUrl]);
 }
 
-async function recordFailure(deps: PublishDeps, claimed: ClaimedDelivery, failure: ClassifiedFailure): Promise<'retry' | 'failed'> {
+async function recordFailure(deps: PublishDeps, claimed: ClaimedDelivery, failure: ClassifiedFailure): Promise<'retry' | 'failed' | 'held'> {
   const decision = decideAfterFailure(failure, claimed.attempts, deps.retryPolicy, new Date());
   deps.logger.info('publish attempt failed', { deliveryId: claimed.id, kind: failure.kind, errorClass: failure.errorClass, decision: decision.action });
   await withTransaction(deps.pool, async (client) => {
+    if (failure.kind === 'RATE_LIMITED' && failure.retryAfterMs !== null) {
+      await recordRateLimits(client, limitedChannel(claimed), [{ scope: failure.rateLimitScope ?? 'ACCOUNT', until: new Date(Date.now() + failure.retryAfterMs) }]);
+    }
     await client.query(
       `UPDATE delivery_attempts SET outcome = $2, finished_at = now(), error_class = $3, response_code = $4, response_message = $5 WHERE id = $1`,
       [claimed.attempt_id, failure.kind, failure.errorClass, failure.responseCode, failure.message],
@@ -253,12 +243,63 @@ async function recordFailure(deps: PublishDeps, claimed: ClaimedDelivery, failur
         decision.lastError,
       ]);
       await enqueuePublishJobs(executorFor(client), [{ deliveryId: claimed.id, runAt: decision.runAt }]);
+    } else if (decision.action === 'hold') {
+      // Held, not failed: SCHEDULED on a channel that needs reconnecting is never claimed, and reconnecting queues it.
+      await client.query(`UPDATE deliveries SET status = 'SCHEDULED', last_error = $2, updated_at = now() WHERE id = $1`, [claimed.id, decision.lastError]);
+      await client.query(`UPDATE channels SET needs_reconnect = true, auth_error = $2, updated_at = now() WHERE id = $1`, [claimed.channel_id, failure.message]);
     } else {
       await client.query(`UPDATE deliveries SET status = 'FAILED', last_error = $2, updated_at = now() WHERE id = $1`, [claimed.id, decision.lastError]);
-      if (decision.needsReconnect) {
-        await client.query(`UPDATE channels SET needs_reconnect = true, updated_at = now() WHERE id = (SELECT channel_id FROM deliveries WHERE id = $1)`, [claimed.id]);
-      }
     }
   });
-  return decision.action === 'retry' ? 'retry' : 'failed';
+  return decision.action === 'fail' ? 'failed' : decision.action === 'hold' ? 'held' : 'retry';
+}
+
+const limitedChannel = (c: ClaimedDelivery): RateLimitedChannel => ({ channelId: c.channel_id, platform: c.platform, appKey: c.app_key });
+
+/**
+ * Calls the network once; when it refuses the credentials and they can be renewed, renews them (once, shared with
+ * any other worker doing the same) and calls again. A 401 means nothing was published, so calling again is safe.
+ */
+async function callProvider(deps: PublishDeps, claimed: ClaimedDelivery): Promise<{ result: PublishResult | null; failure: ClassifiedFailure | null }> {
+  const provider = deps.providers.get(claimed.platform);
+  const request: PublishRequest = {
+    deliveryId: claimed.id,
+    postId: claimed.post_id,
+    text: claimed.text,
+    mediaUrls: claimed.media_urls,
+    idempotencyKey: claimed.idempotency_key,
+    scheduledAt: claimed.scheduled_at,
+    progress: claimed.publish_progress,
+    checkpoint: async (progress) => {
+      request.progress = progress;
+      await deps.pool.query(`UPDATE deliveries SET publish_progress = $2 WHERE id = $1`, [claimed.id, JSON.stringify(progress)]);
+    },
+  };
+  const attempt = async (credentials: unknown) => {
+    try {
+      return { result: await provider.publish(request, { credentials, settings: claimed.settings }), failure: null };
+    } catch (error) {
+      return { result: null, failure: provider.classifyFailure(error) };
+    }
+  };
+  let credentials: unknown;
+  try {
+    credentials = JSON.parse(deps.secrets.open(claimed.credentials_encrypted));
+  } catch (error) {
+    return { result: null, failure: { kind: 'AUTH', errorClass: 'CREDENTIALS_UNREADABLE', message: `The stored credentials cannot be read (${(error as Error).message})`, responseCode: null, retryAfterMs: null } };
+  }
+  const first = await attempt(credentials);
+  if (first.failure?.kind !== 'AUTH' || !provider.refresh) return first;
+  const renewal = await renewChannelCredentials(deps, claimed.channel_id, claimed.credentials_encrypted);
+  if (renewal.ok) return attempt(renewal.credentials);
+  const { failure } = renewal;
+  return {
+    result: null,
+    failure: {
+      ...first.failure,
+      // Unreachable token endpoint: try the publish again later; refused: hold for the reconnect.
+      kind: failure.kind === 'AUTH' ? 'AUTH' : 'RETRYABLE',
+      message: `${first.failure.message} Renewing access failed: ${failure.message}`,
+    },
+  };
 }

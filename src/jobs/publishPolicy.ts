@@ -1,4 +1,4 @@
-// The posting policy, enforced a second time when a delivery falls due: the channel's hours, blackouts, interval
+// The posting policy (and the platforms' announced rate limits, see rateLimits.ts), enforced a second time when a delivery falls due: the channel's hours, blackouts, interval
 // or caps may have changed, or filled, since it was scheduled. A refused delivery moves to its next allowed instant
 // (recorded, and pushed by the NOTIFY trigger) instead of being published or dropped.
 //   - hours and blackouts depend only on the clock: checked for a batch of deliveries at once, without locks;
@@ -12,6 +12,7 @@ import { explainMove } from '../scheduling/explain.js';
 import { defaultPolicy } from '../scheduling/policy.js';
 import { enqueuePublishJobs } from './queue.js';
 import { executorFor } from '../db/transaction.js';
+import { BLOCK_COLUMNS, BLOCK_JOIN } from './rateLimits.js';
 import { clientSql, loadOccupancy, lockChannels, SHIFT_LIMIT_MS } from '../services/scheduling.js';
 
 export interface DueDelivery {
@@ -24,15 +25,18 @@ export interface DueDelivery {
   timezone: string;
   paused: boolean;
   policy: PostingPolicy | null;
+  blocked_until: Date | null;
+  block_reason: string | null;
 }
 
 /** What the worker does with a due delivery: claim it as is, claim it under the channel lock, or move it. */
-export type Gate = { kind: 'free' } | { kind: 'locked'; policy: CompiledPolicy } | { kind: 'move'; policy: CompiledPolicy; hits: RuleHit[] };
+export type Gate = { kind: 'free' } | { kind: 'wait'; until: Date; reason: string } | { kind: 'locked'; policy: CompiledPolicy } | { kind: 'move'; policy: CompiledPolicy; hits: RuleHit[] };
 
 export const DUE_DELIVERIES = `
   SELECT d.id, d.status, d.scheduled_at <= now() + interval '1 second' AS due, p.scheduling_mode, ch.id AS channel_id,
-         ch.platform::text AS platform, ch.timezone, ch.paused, ch.policy
+         ch.platform::text AS platform, ch.timezone, ch.paused, ch.policy, ${BLOCK_COLUMNS}
     FROM deliveries d JOIN channels ch ON ch.id = d.channel_id JOIN posts p ON p.id = d.post_id
+         ${BLOCK_JOIN}
    WHERE d.id = ANY($1::uuid[])`;
 
 const ALL_DAY = Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]));
@@ -59,6 +63,7 @@ const dependsOnOthers = (p: CompiledPolicy) => p.minIntervalMs > 0 || p.dailyCap
 /** The lock-free part of the check. Anything not SCHEDULED and due, or on a paused channel, is left to the claim. */
 export function gateFor(d: DueDelivery | undefined, now: number): Gate {
   if (!d || d.status !== 'SCHEDULED' || !d.due || d.paused) return { kind: 'free' };
+  if (d.blocked_until) return { kind: 'wait', until: d.blocked_until, reason: d.block_reason ?? 'rate limit' };
   const policy = policyFor(d);
   const hits = violationsAt(policy, new Occupancy(), now).filter((h) => CLOCK_RULES.has(h.code));
   if (hits.length) return { kind: 'move', policy, hits };

@@ -9,29 +9,31 @@ export interface RetryPolicy {
 
 export type AfterFailure =
   | { action: 'retry'; runAt: Date; lastError: string }
-  | { action: 'fail'; lastError: string; needsReconnect: boolean };
+  | { action: 'fail'; lastError: string }
+  /** The channel's credentials stopped working: keep the delivery SCHEDULED (held) until the channel is reconnected. */
+  | { action: 'hold'; lastError: string };
 
 /**
  * `attempts` counts the attempt that just failed. Transient failures (retryable, rate-limited) are tried again up to
  * maxAttempts: retryable ones after exponential backoff with jitter (half fixed, half random), rate-limited ones not before the platform's
- * reset time. Auth, permanent and unknown-outcome failures end the delivery at once.
+ * reset time. Permanent and unknown-outcome failures end the delivery at once; an auth failure (after renewing access
+ * failed) holds it for the reconnect.
  */
 export function decideAfterFailure(failure: ClassifiedFailure, attempts: number, policy: RetryPolicy, now: Date, random: () => number = Math.random): AfterFailure {
   switch (failure.kind) {
     case 'AUTH':
-      return { action: 'fail', needsReconnect: true, lastError: `${failure.message} The channel needs reconnecting: update its credentials, then retry.` };
+      return { action: 'hold', lastError: `${failure.message} Held until the channel is reconnected; it is then sent.` };
     case 'PERMANENT':
-      return { action: 'fail', needsReconnect: false, lastError: failure.message };
+      return { action: 'fail', lastError: failure.message };
     case 'UNKNOWN':
       return {
         action: 'fail',
-        needsReconnect: false,
         lastError: `${failure.message} The post may or may not have been published, and this network has no way to retry safely: check the channel, then retry if it is missing.`,
       };
     case 'RETRYABLE':
     case 'RATE_LIMITED': {
       if (attempts >= policy.maxAttempts) {
-        return { action: 'fail', needsReconnect: false, lastError: `Gave up after ${attempts} attempts. Last error: ${failure.message}` };
+        return { action: 'fail', lastError: `Gave up after ${attempts} attempts. Last error: ${failure.message}` };
       }
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
       const jittered = backoff / 2 + random() * (backoff / 2);

@@ -8,6 +8,8 @@ import { recoverAbandonedPublishes, requeueOverdueDeliveries } from './recovery.
 import { holdWorkerLiveness } from './workerLiveness.js';
 import { startDueWakeUp } from './dueWakeUp.js';
 import { PUBLISH_TASK } from './queue.js';
+import { REFRESH_TOKENS_TASK, refreshExpiringTokens } from './credentialRenewal.js';
+import { forgetExpiredBlocks } from './rateLimits.js';
 import { runSmartSchedule, SMART_SCHEDULE_TASK } from '../services/smartSchedule.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { Secrets } from '../security/secrets.js';
@@ -77,13 +79,21 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
     config,
     taskList: {
       [PUBLISH_TASK]: createPublishTask({ pool, providers, secrets, retryPolicy, workerLockKey: liveness.key, logger }),
+      [REFRESH_TOKENS_TASK]: async () => {
+        const summary = await refreshExpiringTokens({ pool, providers, secrets, logger }, config.tokens.refreshAheadMinutes * 60_000);
+        if (summary.renewed || summary.failed) logger.info('renewed expiring channel access', { ...summary });
+        await forgetExpiredBlocks(pool);
+      },
       [SMART_SCHEDULE_TASK]: async () => {
         const summary = await runSmartSchedule(pool, { horizonMs: config.scheduling.horizonDays * 86_400_000 });
         if (summary.placed) logger.info('smart scheduler placed pending deliveries', { ...summary });
       },
     },
     // One run at a time across all workers: a run already queued is replaced, not duplicated.
-    crontab: `*/${config.scheduling.intervalMinutes} * * * * ${SMART_SCHEDULE_TASK} ?jobKey=${SMART_SCHEDULE_TASK}&jobKeyMode=replace`,
+    crontab: [
+      `*/${config.scheduling.intervalMinutes} * * * * ${SMART_SCHEDULE_TASK} ?jobKey=${SMART_SCHEDULE_TASK}&jobKeyMode=replace`,
+      `*/${config.tokens.refreshIntervalMinutes} * * * * ${REFRESH_TOKENS_TASK} ?jobKey=${REFRESH_TOKENS_TASK}&jobKeyMode=replace`,
+    ].join('\n'),
     wakeFor: PUBLISH_TASK,
     logger,
   });

@@ -3,6 +3,30 @@ import { PlatformEnum } from './enums.js';
 import { PostingPolicyInput } from './scheduling.js';
 import { requireAuth } from './context.js';
 import { createChannel, deleteChannel, findChannel, setChannelPaused, updateChannel } from '../services/channels.js';
+import type { ChannelSnapshot } from '../events/deliveryEvents.js';
+
+const ChannelUpdate = builder.objectRef<ChannelSnapshot>('ChannelUpdate').implement({
+  description: 'A channel at the moment it changed in a way people must hear about (needs reconnecting, reconnected, paused, access renewed).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    platform: t.exposeString('platform'),
+    name: t.exposeString('name'),
+    needsReconnect: t.exposeBoolean('needsReconnect'),
+    authError: t.exposeString('authError', { nullable: true }),
+    paused: t.exposeBoolean('paused'),
+    accessExpiresAt: t.string({ nullable: true, resolve: (c) => c.credentialsExpireAt && new Date(c.credentialsExpireAt).toISOString() }),
+    updatedAt: t.string({ resolve: (c) => new Date(c.updatedAt).toISOString() }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  channelUpdated: t.field({
+    type: ChannelUpdate,
+    args: { channelId: t.arg.id() },
+    subscribe: (_root, args, ctx) => ctx.events.subscribeChannels({ workspaceId: requireAuth(ctx).workspaceId, channelId: args.channelId ? String(args.channelId) : null }),
+    resolve: (snapshot) => snapshot,
+  }),
+}));
 
 builder.prismaObject('Channel', {
   fields: (t) => ({
@@ -12,7 +36,11 @@ builder.prismaObject('Channel', {
     accountHandle: t.exposeString('accountHandle', { nullable: true }),
     timezone: t.exposeString('timezone', { description: 'IANA time zone in which this channel\'s days and hours are read.' }),
     paused: t.exposeBoolean('paused', { description: 'A paused channel holds its due deliveries until resumed.' }),
-    needsReconnect: t.exposeBoolean('needsReconnect', { description: 'The network refused the credentials: update them with updateChannel.' }),
+    needsReconnect: t.exposeBoolean('needsReconnect', {
+      description: 'The network refused the credentials, or renewing them failed: its deliveries are held until it is reconnected (connectChannelStart with channelId, or updateChannel).',
+    }),
+    authError: t.exposeString('authError', { nullable: true, description: "Why the channel needs reconnecting, in the network's words." }),
+    accessExpiresAt: t.expose('credentialsExpireAt', { type: 'DateTime', nullable: true, description: "When the network's access expires; PostFlow renews it before." }),
     settings: t.expose('settings', { type: 'JSON', description: 'What PostFlow learnt from the network on connecting (limits, handle), never secrets.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
@@ -26,7 +54,7 @@ const CreateChannelInput = builder.inputType('CreateChannelInput', {
     credentials: t.field({
       type: 'JSON',
       required: true,
-      description: 'MASTODON { instanceUrl, accessToken }; TELEGRAM { botToken, chatId }; WEBHOOK { url, secret }.',
+      description: "The network's credentials; their fields per network are listed in the README (docs/networks/). Networks with an authorization page can use connectChannelStart instead.",
     }),
     policy: t.field({ type: PostingPolicyInput, description: "The posting policy to start with; the platform's defaults fill the rest." }),
   }),

@@ -2,6 +2,8 @@
 import { builder } from './builder.js';
 import './auth.js';
 import './channel.js';
+import './connect.js';
+import './network.js';
 import './delivery.js';
 import './post.js';
 import './scheduling.js';

@@ -28,16 +28,14 @@ export async function createChannel(deps: ServiceDeps, workspaceId: string, inpu
   const credentials = platform && deps.providers.platforms().includes(platform) ? parseCredentials(deps, issues, platform, input.credentials) : null;
   const policy = input.policy && platform ? applyPolicyPatch(defaultPolicy(platform), input.policy, platform, issues, ['input', 'policy']) : null;
   issues.throwIfAny();
-  const connected = await connect(deps, platform!, credentials);
+  const connected = await connectAccount(deps, platform!, credentials, ['input', 'credentials']);
   return deps.prisma.channel.create({
     data: {
       workspaceId,
       platform: platform!,
       name: input.name!.trim(),
       timezone: input.timezone ?? 'UTC',
-      accountHandle: connected.accountHandle,
-      settings: connected.settings as object,
-      credentialsEncrypted: connected.sealed,
+      ...connected,
       ...(policy && { policy: policy as object }),
     },
   });
@@ -49,22 +47,26 @@ export async function updateChannel(deps: ServiceDeps, workspaceId: string, id: 
   checkNameAndZone(issues, input, false);
   const credentials = input.credentials != null ? parseCredentials(deps, issues, channel.platform, input.credentials) : null;
   issues.throwIfAny();
-  const connected = credentials ? await connect(deps, channel.platform, credentials) : null;
+  const connected = credentials ? await connectAccount(deps, channel.platform, keepRefreshToken(deps, channel, credentials), ['input', 'credentials']) : null;
   return deps.prisma.$transaction(async (tx) => {
     const updated = await tx.channel.update({
       where: { id },
       data: {
         ...(input.name != null && { name: input.name.trim() }),
         ...(input.timezone != null && { timezone: input.timezone }),
-        ...(connected && {
-          accountHandle: connected.accountHandle,
-          settings: connected.settings as object,
-          credentialsEncrypted: connected.sealed,
-          needsReconnect: false,
-        }),
+        ...connected,
       },
     });
     if (connected && channel.needsReconnect) await requeueHeldDeliveries(tx, id);
+    return updated;
+  });
+}
+
+/** Puts new credentials on an existing channel (a reconnect), releasing what waited for it. */
+export async function reconnectChannel(deps: ServiceDeps, channel: Channel, connected: ConnectedColumns): Promise<Channel> {
+  return deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.channel.update({ where: { id: channel.id }, data: connected });
+    if (channel.needsReconnect) await requeueHeldDeliveries(tx, channel.id);
     return updated;
   });
 }
@@ -96,7 +98,7 @@ export async function findChannel(deps: Pick<ServiceDeps, 'prisma'>, workspaceId
   return channel;
 }
 
-async function requeueHeldDeliveries(tx: Tx, channelId: string): Promise<void> {
+export async function requeueHeldDeliveries(tx: Tx, channelId: string): Promise<void> {
   const held = await tx.delivery.findMany({ where: { channelId, status: 'SCHEDULED' }, select: { id: true, scheduledAt: true } });
   const now = Date.now();
   await enqueuePublishJobs(
@@ -116,20 +118,55 @@ function checkNameAndZone(issues: Issues, input: ChannelInput, required: boolean
 }
 
 /** Checks the credentials' shape, adding to the other issues of the input so a client sees every problem at once. */
-function parseCredentials(deps: ServiceDeps, issues: Issues, platform: PlatformName, rawCredentials: unknown): unknown {
+export function parseCredentials(deps: ServiceDeps, issues: Issues, platform: PlatformName, rawCredentials: unknown): unknown {
   const parsed = deps.providers.get(platform).credentialsSchema.safeParse(rawCredentials ?? {});
   if (!parsed.success) issues.fromZod(['input', 'credentials'], parsed.error);
   return parsed.data;
 }
 
-async function connect(deps: ServiceDeps, platform: PlatformName, credentials: unknown) {
+/** The channel columns a connected account sets: who it is, its sealed credentials, when they expire, its app. */
+export interface ConnectedColumns {
+  accountHandle: string;
+  settings: object;
+  credentialsEncrypted: string;
+  credentialsExpireAt: Date | null;
+  appKey: string | null;
+  needsReconnect: false;
+  authError: null;
+}
+
+/** Checks credentials with the network; a refusal is reported under `path` with the network's reason. */
+export async function connectAccount(deps: ServiceDeps, platform: PlatformName, credentials: unknown, path: (string | number)[]): Promise<ConnectedColumns> {
   const provider = deps.providers.get(platform);
   let account;
   try {
     account = await provider.connect(credentials);
   } catch (error) {
     const failure = provider.classifyFailure(error);
-    throw ValidationError.single(['input', 'credentials'], 'connect', `Could not connect to ${platform} with these credentials: ${failure.message}`);
+    throw ValidationError.single(path, 'connect', `Could not connect to ${platform} with these credentials: ${failure.message}`);
   }
-  return { ...account, sealed: deps.secrets.seal(JSON.stringify(credentials)) };
+  const stored = account.credentials ?? credentials;
+  return {
+    accountHandle: account.accountHandle,
+    settings: account.settings as object,
+    credentialsEncrypted: deps.secrets.seal(JSON.stringify(stored)),
+    credentialsExpireAt: provider.credentialsExpireAt?.(stored) ?? null,
+    appKey: provider.appKey?.(stored) ?? null,
+    needsReconnect: false,
+    authError: null,
+  };
+}
+
+/**
+ * Reconnecting must not lose the refresh token: some platforms send one only on the first consent, and a scheduler
+ * that dropped it made people reconnect every day.
+ */
+export function keepRefreshToken(deps: Pick<ServiceDeps, 'secrets'>, channel: Pick<Channel, 'credentialsEncrypted'>, credentials: unknown): unknown {
+  if (!credentials || typeof credentials !== 'object' || (credentials as { refreshToken?: unknown }).refreshToken) return credentials;
+  try {
+    const previous = JSON.parse(deps.secrets.open(channel.credentialsEncrypted)) as { refreshToken?: unknown };
+    return typeof previous.refreshToken === 'string' ? { ...credentials, refreshToken: previous.refreshToken } : credentials;
+  } catch {
+    return credentials;
+  }
 }

@@ -1,7 +1,8 @@
 // Checks a post's text and media against the rules of every network it targets, before anything is saved.
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { ContentVerdict, PlatformName } from '../integrations/types.js';
-import type { Issues } from './validation.js';
+import { Issues, isUuid } from './validation.js';
+import type { ServiceDeps } from './deps.js';
 
 /** Facebook's limit, the largest of any network PostFlow may target: no post can be longer anywhere. */
 export const MAX_POST_LENGTH = 63_206;
@@ -42,5 +43,35 @@ export function checkContentForChannels(
       issues.add(path, v.rule, `${channel.platform} channel "${channel.name}": ${v.message}`);
     }
     return { ...verdict, channelId: channel.id };
+  });
+}
+
+export interface ValidatePostInput {
+  content: string;
+  channelIds: string[];
+  mediaUrls?: string[] | null;
+  contentOverrides?: { channelId: string; content: string }[] | null;
+}
+
+export interface PostVerdict extends ChannelVerdict {
+  platform: PlatformName;
+  ok: boolean;
+}
+
+/** What createPost would say of this content on each channel, without saving anything: counted length, limit, problems. */
+export async function validatePost(deps: Pick<ServiceDeps, 'prisma' | 'providers'>, workspaceId: string, input: ValidatePostInput): Promise<PostVerdict[]> {
+  const issues = new Issues();
+  const ids = input.channelIds ?? [];
+  issues.check(ids.length > 0, ['channelIds'], 'required', 'choose at least one channel');
+  const channels = await deps.prisma.channel.findMany({ where: { workspaceId, deletedAt: null, id: { in: ids.filter(isUuid) } } });
+  const byId = new Map(channels.map((c) => [c.id, c]));
+  ids.forEach((id, i) => issues.check(byId.has(id), ['channelIds', i], 'exists', `channel ${id} does not exist in this workspace`));
+  issues.throwIfAny();
+  const overrides = new Map((input.contentOverrides ?? []).map((o) => [o.channelId, o.content]));
+  return ids.map((id) => {
+    const channel = byId.get(id)!;
+    const text = overrides.get(id) ?? input.content;
+    const verdict = deps.providers.get(channel.platform).checkContent({ text, mediaUrls: input.mediaUrls ?? [] }, (channel.settings ?? {}) as Record<string, unknown>);
+    return { ...verdict, channelId: id, platform: channel.platform, ok: verdict.violations.length === 0 };
   });
 }
