@@ -1,0 +1,56 @@
+// Rate limits announced by a platform hold back every later publish on the same account until the reset, without
+// spending attempts on certain 429s; other accounts go on.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
+import { eventually, signUp, startTestApp, type TestApp } from './helpers/testApp.js';
+import { createChannel, createPost, getDelivery, waitForDelivery } from './helpers/scenario.js';
+
+let t: TestApp;
+let mastodon: MastodonFake;
+
+beforeAll(async () => {
+  mastodon = await startMastodonFake();
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.stop();
+  await mastodon?.stop();
+});
+
+const requestsWith = (text: string) => mastodon.requests.filter((r) => r.body.status === text);
+
+describe('rate limits', () => {
+  it("waits for a 429's reset on that account only, and publishes everything after it", async () => {
+    const token = await signUp(t);
+    const credentials = { instanceUrl: mastodon.url, accessToken: mastodon.accessToken };
+    const limited = await createChannel(t, token, 'MASTODON', credentials, 'limited');
+    const other = await createChannel(t, token, 'MASTODON', credentials, 'other');
+    mastodon.failNext(1, { status: 429, resetInSeconds: 3 }, 'statuses');
+
+    const first = await createPost(t, token, { content: 'hit the limit', channelIds: [limited.id], publishNow: true });
+    const retried = await eventually(async () => {
+      const d = await getDelivery(t, token, first.id);
+      return d.attemptLog.length === 1 && d.attemptLog[0].finishedAt ? d : undefined;
+    });
+    expect(retried.attemptLog[0]).toMatchObject({ outcome: 'RATE_LIMITED', responseCode: 429 });
+    const { rows } = await t.app.database.pool.query(`SELECT key, until FROM rate_limit_blocks`);
+    expect(rows).toEqual([{ key: `channel:${limited.id}`, until: expect.any(Date) }]);
+
+    const second = await createPost(t, token, { content: 'after the limit', channelIds: [limited.id], publishNow: true });
+    const elsewhere = await createPost(t, token, { content: 'another account', channelIds: [other.id], publishNow: true });
+    expect((await waitForDelivery(t, token, elsewhere.id, ['PUBLISHED'])).attempts).toBe(1);
+    const waiting = await eventually(async () => {
+      const d = await t.ok(`query($id: ID!) { post(id: $id) { deliveries { status scheduleReason attempts scheduledAt } } }`, { id: second.id }, token);
+      const delivery = d.post.deliveries[0];
+      return delivery.scheduleReason ? delivery : undefined;
+    });
+    expect(waiting).toMatchObject({ status: 'SCHEDULED', attempts: 0 });
+    expect(waiting.scheduleReason).toMatch(/MASTODON account's rate limit to reset/);
+    expect(Date.parse(waiting.scheduledAt)).toBeGreaterThan(Date.now());
+    expect(requestsWith('after the limit')).toHaveLength(0);
+
+    expect((await waitForDelivery(t, token, second.id, ['PUBLISHED'], 15_000)).attempts).toBe(1);
+    expect((await waitForDelivery(t, token, first.id, ['PUBLISHED'], 15_000)).attempts).toBe(2);
+    expect(requestsWith('after the limit')).toHaveLength(1);
+  });
+});
