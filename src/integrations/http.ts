@@ -89,8 +89,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Sent as JSON with Content-Type: application/json. */
   json?: unknown;
-  /** Sent as is: a string, or FormData encoded as multipart/form-data (the Content-Type is set here). */
-  body?: FormData | string;
+  /** Sent as is: a string, raw bytes (a Blob or Uint8Array), or FormData encoded as multipart/form-data. */
+  body?: FormData | string | Uint8Array | Blob;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -102,7 +102,7 @@ export interface HttpResponse<T = unknown> {
 /** One HTTP call. Resolves on 2xx; throws HttpFailure or TransportFailure otherwise. */
 export async function httpRequest<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
   const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
-  let body: FormData | string | undefined = req.body;
+  let body: FormData | string | Uint8Array | Blob | undefined = req.body;
   if (req.json !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(req.json);

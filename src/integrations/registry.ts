@@ -1,5 +1,7 @@
 // The one place that knows which platforms exist; everything else asks for a Provider by name.
+import { createLinkedInProvider } from './linkedin.js';
 import { createMastodonProvider } from './mastodon.js';
+import { createPinterestProvider } from './pinterest.js';
 import { createTelegramProvider } from './telegram.js';
 import type { PlatformName, Provider, ProviderOptions } from './types.js';
 import { createWebhookProvider } from './webhook.js';
@@ -17,6 +19,8 @@ export function createProviderRegistry(options: ProviderOptions): ProviderRegist
     ['MASTODON', createMastodonProvider(options) as Provider],
     ['TELEGRAM', createTelegramProvider(options) as Provider],
     ['WEBHOOK', createWebhookProvider(options) as Provider],
+    ['LINKEDIN', createLinkedInProvider(options) as Provider],
+    ['PINTEREST', createPinterestProvider(options) as Provider],
   ]);
 
   return {

@@ -40,7 +40,7 @@ export async function exchange(
   method: string,
   url: string,
   headers: Record<string, string>,
-  body: FormData | string | undefined,
+  body: FormData | string | Uint8Array | Blob | undefined,
   timeoutMs: number,
 ): Promise<RawResponse> {
   const requestHeaders: Record<string, string> = { 'user-agent': 'node' };
@@ -50,8 +50,15 @@ export async function exchange(
   if (typeof body === 'string') {
     payload = body;
     requestHeaders['content-type'] ??= 'text/plain;charset=UTF-8';
+  } else if (body instanceof Uint8Array) {
+    payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    requestHeaders['content-type'] ??= 'application/octet-stream';
+  } else if (body instanceof Blob) {
+    // Raw bytes of an upload (LinkedIn's storage PUT, Bluesky's uploadBlob), typed by the caller or the blob.
+    payload = Buffer.from(await body.arrayBuffer());
+    requestHeaders['content-type'] ??= body.type || 'application/octet-stream';
   } else if (body !== undefined) {
-    // The rare path (media uploads): undici's multipart encoder, the one fetch used, produces bytes and boundary.
+    // The rare path (multipart media uploads): undici's multipart encoder, the one fetch used, produces bytes and boundary.
     const encoded = new Response(body);
     payload = Buffer.from(await encoded.arrayBuffer());
     requestHeaders['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';

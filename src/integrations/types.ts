@@ -134,6 +134,8 @@ export interface AuthorizeRequest {
   codeChallenge: string;
   /** The user's server, for platforms without one central server (Mastodon). */
   instanceUrl: string | null;
+  /** The account chosen at start (a LinkedIn organization needs more scopes than a member). */
+  account?: Record<string, unknown>;
 }
 
 export interface FinishRequest {

@@ -114,7 +114,7 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
       data: { state, workspaceId, platform: input.platform, redirectUri: input.redirectUri, secretsSealed: deps.secrets.seal(JSON.stringify(secrets)), request: request as object, expiresAt },
     }),
   ]);
-  const authorizeUrl = oauth!.authorizeUrl({ app, redirectUri: input.redirectUri, state, codeChallenge: challenge, instanceUrl });
+  const authorizeUrl = oauth!.authorizeUrl({ app, redirectUri: input.redirectUri, state, codeChallenge: challenge, instanceUrl, account: request.account });
   return { authorizeUrl, state, expiresAt };
 }
 
