@@ -117,7 +117,7 @@ export function classifyTokenFailure(error: unknown): ClassifiedError {
       {
         kind: 'AUTH',
         errorClass: 'REFRESH_REFUSED',
-        message: `The platform refused to renew the access${message ? ` (${message})` : ''}: reconnect the channel`,
+        message: `${error.operation} was refused${message ? ` (${message})` : ''}`,
         responseCode: error.status,
         retryAfterMs: null,
       },

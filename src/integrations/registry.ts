@@ -1,10 +1,14 @@
 // The one place that knows which platforms exist; everything else asks for a Provider by name.
+import { createFacebookProvider } from './facebook.js';
+import { createInstagramProvider } from './instagram.js';
 import { createLinkedInProvider } from './linkedin.js';
 import { createMastodonProvider } from './mastodon.js';
 import { createPinterestProvider } from './pinterest.js';
 import { createTelegramProvider } from './telegram.js';
+import { createThreadsProvider } from './threads.js';
 import type { PlatformName, Provider, ProviderOptions } from './types.js';
 import { createWebhookProvider } from './webhook.js';
+import { createXProvider } from './x.js';
 
 export interface ProviderRegistry {
   /** The provider for a platform; throws for a platform PostFlow does not support. */
@@ -19,8 +23,12 @@ export function createProviderRegistry(options: ProviderOptions): ProviderRegist
     ['MASTODON', createMastodonProvider(options) as Provider],
     ['TELEGRAM', createTelegramProvider(options) as Provider],
     ['WEBHOOK', createWebhookProvider(options) as Provider],
+    ['X', createXProvider(options) as Provider],
     ['LINKEDIN', createLinkedInProvider(options) as Provider],
     ['PINTEREST', createPinterestProvider(options) as Provider],
+    ['FACEBOOK', createFacebookProvider(options) as Provider],
+    ['INSTAGRAM', createInstagramProvider(options) as Provider],
+    ['THREADS', createThreadsProvider(options) as Provider],
   ]);
 
   return {

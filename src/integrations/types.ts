@@ -184,6 +184,8 @@ export interface Provider<Credentials = unknown> {
   refresh?(credentials: Credentials): Promise<Credentials>;
   /** When the credentials stop working, so they are renewed before; null when they do not expire. */
   credentialsExpireAt?(credentials: Credentials): Date | null;
+  /** How long before expiry to renew, when the platform needs more than TOKEN_REFRESH_AHEAD_MINUTES (Threads renews only a valid token). */
+  readonly renewAheadMs?: number;
   /** Names the platform app these credentials use, for limits the platform counts per app ("X:<client id>"). */
   appKey?(credentials: Credentials): string | null;
 }

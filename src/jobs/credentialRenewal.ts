@@ -64,16 +64,19 @@ export const REFRESH_TOKENS_TASK = 'refresh_tokens';
 
 /** The periodic job: renews every live channel's access that expires within `aheadMs`. */
 export async function refreshExpiringTokens(deps: RenewalDeps, aheadMs: number): Promise<{ renewed: number; failed: number }> {
-  const { rows } = await deps.pool.query<{ id: string; credentials_encrypted: string }>(
-    `SELECT id, credentials_encrypted FROM channels
+  const platforms = deps.providers.platforms();
+  const leadOf = (platform: PlatformName) => Math.max(aheadMs, deps.providers.get(platform).renewAheadMs ?? 0);
+  const longest = Math.max(...platforms.map(leadOf));
+  const { rows } = await deps.pool.query<{ id: string; platform: PlatformName; credentials_encrypted: string; expire_at: Date }>(
+    `SELECT id, platform::text AS platform, credentials_encrypted, credentials_expire_at AS expire_at FROM channels
       WHERE deleted_at IS NULL AND NOT needs_reconnect AND credentials_expire_at < now() + make_interval(secs => $1 / 1000.0)
       ORDER BY credentials_expire_at`,
-    [aheadMs],
+    [longest],
   );
   let renewed = 0;
   let failed = 0;
   // One at a time: a handful of channels expire in any window, and each renewal is one short call.
-  for (const row of rows) {
+  for (const row of rows.filter((r) => r.expire_at.getTime() - Date.now() < leadOf(r.platform))) {
     const outcome = await renewChannelCredentials(deps, row.id, row.credentials_encrypted);
     if (outcome.ok) renewed += 1;
     else failed += 1;

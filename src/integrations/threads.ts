@@ -1,0 +1,177 @@
+// Threads (graph.threads.net): a container (TEXT, IMAGE, or a CAROUSEL of IMAGE items) then threads_publish. Threads
+// fetches images from their URLs itself. A container publishes once, so a retry with the checkpointed container
+// cannot post twice (see publishThroughContainer). Tokens: a short-lived token from the code, exchanged for a
+// long-lived one (60 days) that can be refreshed while it is still valid and at least 24 h old.
+// Sources: developers.facebook.com/docs/threads/posts, .../threads/get-started/get-access-tokens-and-permissions,
+// .../threads/get-started/long-lived-tokens, .../threads/troubleshooting.
+import { z } from 'zod';
+import { checkContentRules } from './contentRules.js';
+import { httpRequest } from './http.js';
+import { classifyGraphFailure, containerStatusOf, graphGet, graphPost, idOf, publishThroughContainer, rateLimitHints, type ContainerSteps, type ContainerTuning, type GraphCall } from './metaGraph.js';
+import { authorizeUrl, classifyTokenFailure, configuredApp, expiryOf, oauthCredentialFields, platformSettings, renewed, requestToken, tokenSetFrom, type TokenSet } from './oauth.js';
+import type { ChannelAccess, ChannelSettings, ClassifiedFailure, ConnectedAccount, ContentVerdict, PostContent, Provider, ProviderOptions, PublishRequest, PublishResult } from './types.js';
+
+export const threadsCredentialsSchema = z.object({
+  threadsUserId: z.string().regex(/^\d+$/, 'threadsUserId must be the numeric Threads user id (GET /me?fields=id)'),
+  ...oauthCredentialFields,
+});
+
+export type ThreadsCredentials = z.infer<typeof threadsCredentialsSchema>;
+
+export const THREADS_API_VERSION = 'v1.0';
+export const THREADS_SCOPES = ['threads_basic', 'threads_content_publish'];
+
+export function createThreadsProvider(options: ProviderOptions, tuning: ContainerTuning = {}): Provider<ThreadsCredentials> {
+  // The authorization window moved to threads.com; threads.net still redirects there.
+  const settings = platformSettings(options, 'THREADS', { apiUrl: 'https://graph.threads.net', authUrl: 'https://threads.net' });
+  const base = `${settings.apiUrl}/${THREADS_API_VERSION}`;
+  const timeoutMs = options.requestTimeoutMs;
+  const call = (credentials: ThreadsCredentials, label: string): GraphCall => ({ base, accessToken: credentials.accessToken, timeoutMs, label });
+
+  /** GET {apiUrl}/access_token (th_exchange_token) and /refresh_access_token (th_refresh_token) take query parameters. */
+  async function tokenGet(path: string, params: Record<string, string>, operation: string): Promise<TokenSet> {
+    try {
+      const res = await httpRequest({ method: 'GET', url: `${settings.apiUrl}${path}?${new URLSearchParams(params)}`, operation, timeoutMs });
+      return tokenSetFrom(res.body);
+    } catch (error) {
+      throw classifyTokenFailure(error);
+    }
+  }
+
+  function steps(request: PublishRequest, credentials: ThreadsCredentials): ContainerSteps {
+    const user = encodeURIComponent(credentials.threadsUserId);
+    const createContainer = async (params: Record<string, string | boolean>) =>
+      idOf((await graphPost(call(credentials, '/{threads-user-id}/threads'), `/${user}/threads`, params)).body, 'POST /{threads-user-id}/threads');
+    return {
+      label: 'Threads',
+      pollIntervalMs: tuning.containerPollIntervalMs ?? 3000,
+      pollAttempts: tuning.containerPollAttempts ?? 20,
+      async readStatus(containerId) {
+        const res = await graphGet<{ status?: unknown; error_message?: unknown } | null>(
+          call(credentials, '/{threads-container-id}'),
+          `/${encodeURIComponent(containerId)}`,
+          { fields: 'status,error_message' },
+        );
+        return { status: containerStatusOf(res.body?.status), detail: typeof res.body?.error_message === 'string' ? res.body.error_message : null };
+      },
+      async create() {
+        const [first, ...rest] = request.mediaUrls;
+        if (first === undefined) return createContainer({ media_type: 'TEXT', text: request.text });
+        if (rest.length === 0) return createContainer({ media_type: 'IMAGE', image_url: first, text: request.text });
+        const children: string[] = [];
+        for (const url of request.mediaUrls) children.push(await createContainer({ media_type: 'IMAGE', image_url: url, is_carousel_item: true }));
+        return createContainer({ media_type: 'CAROUSEL', children: children.join(','), text: request.text });
+      },
+      async publish(containerId) {
+        const res = await graphPost(call(credentials, '/{threads-user-id}/threads_publish'), `/${user}/threads_publish`, { creation_id: containerId });
+        return { id: idOf(res.body, 'POST /{threads-user-id}/threads_publish'), headers: res.headers };
+      },
+      async findPublished(since) {
+        const res = await graphGet<{ data?: { id?: unknown; text?: unknown; timestamp?: unknown }[] } | null>(
+          call(credentials, '/{threads-user-id}/threads'),
+          `/${user}/threads`,
+          { fields: 'id,text,timestamp', limit: 25 },
+        );
+        const match = (res.body?.data ?? []).find((m) => (m.text ?? '') === request.text && Date.parse(String(m.timestamp)) >= since.getTime());
+        return match?.id === undefined ? null : String(match.id);
+      },
+    };
+  }
+
+  return {
+    platform: 'THREADS',
+    idempotent: true,
+    credentialsSchema: threadsCredentialsSchema,
+
+    async connect(credentials: ThreadsCredentials): Promise<ConnectedAccount<ThreadsCredentials>> {
+      const res = await graphGet<{ id?: unknown; username?: unknown } | null>(call(credentials, '/me'), '/me', { fields: 'id,username' });
+      const username = typeof res.body?.username === 'string' ? res.body.username : '';
+      if (username === '') throw new Error('GET /me answered without a username');
+      const id = res.body?.id === undefined ? credentials.threadsUserId : String(res.body.id);
+      // The token decides whose account this is; a mistyped threadsUserId is corrected rather than refused.
+      return {
+        accountHandle: `@${username}`,
+        settings: { threadsUserId: id, username },
+        ...(id !== credentials.threadsUserId && { credentials: { ...credentials, threadsUserId: id } }),
+      };
+    },
+
+    checkContent(content: PostContent, channelSettings: ChannelSettings): ContentVerdict {
+      return checkContentRules('THREADS', content, channelSettings);
+    },
+
+    async publish(request: PublishRequest, channel: ChannelAccess<ThreadsCredentials>): Promise<PublishResult> {
+      const { credentials } = channel;
+      const outcome = await publishThroughContainer(request, steps(request, credentials));
+      if (outcome.mediaId === null) return { externalId: outcome.containerId, externalUrl: null, responseCode: 200 };
+      let permalink: string | null = null;
+      try {
+        const res = await graphGet<{ permalink?: unknown } | null>(call(credentials, '/{threads-media-id}'), `/${encodeURIComponent(outcome.mediaId)}`, { fields: 'permalink' });
+        permalink = typeof res.body?.permalink === 'string' ? res.body.permalink : null;
+      } catch {
+        // The post is out; a missing link must not turn it into a failure (and a retry).
+      }
+      const hints = outcome.headers ? rateLimitHints(outcome.headers) : undefined;
+      return { externalId: outcome.mediaId, externalUrl: permalink, responseCode: 200, ...(hints && { rateLimits: hints }) };
+    },
+
+    classifyFailure(error: unknown): ClassifiedFailure {
+      return classifyGraphFailure(error, { label: 'Threads', idempotent: true });
+    },
+
+    oauth: {
+      configuredApp: () => configuredApp(settings),
+      needsInstanceUrl: false,
+      authorizeUrl: (request) =>
+        // PKCE is sent as for any OAuth 2.0 server; Threads' docs do not mention it (unverified that it is checked).
+        authorizeUrl(`${settings.authUrl}/oauth/authorize`, {
+          client_id: request.app.clientId,
+          redirect_uri: request.redirectUri,
+          scope: THREADS_SCOPES.join(','),
+          response_type: 'code',
+          state: request.state,
+          code_challenge: request.codeChallenge,
+          code_challenge_method: 'S256',
+        }),
+      async finish(request) {
+        const short = await requestToken({
+          tokenUrl: `${settings.apiUrl}/oauth/access_token`,
+          app: request.app,
+          params: { grant_type: 'authorization_code', redirect_uri: request.redirectUri, code: request.code, code_verifier: request.codeVerifier },
+          clientAuth: 'body',
+          timeoutMs,
+          operation: 'POST /oauth/access_token',
+        });
+        const long = await tokenGet(
+          '/access_token',
+          { grant_type: 'th_exchange_token', client_secret: request.app.clientSecret ?? '', access_token: short.accessToken },
+          'GET /access_token (th_exchange_token)',
+        );
+        let userId = short.raw.user_id ?? long.raw.user_id;
+        if (userId === undefined || userId === null) {
+          const me = await graphGet<{ id?: unknown } | null>({ base, accessToken: long.accessToken, timeoutMs, label: '/me' }, '/me', { fields: 'id' }).catch((error: unknown) => {
+            throw classifyTokenFailure(error);
+          });
+          userId = me.body?.id;
+        }
+        return {
+          threadsUserId: String(userId ?? ''),
+          accessToken: long.accessToken,
+          refreshToken: null,
+          expiresAt: long.expiresAt,
+          ...(request.ownApp && { clientId: request.app.clientId, clientSecret: request.app.clientSecret }),
+        };
+      },
+    },
+
+    /** The long-lived token renews itself (no refresh token); it must still be valid, so this runs ahead of expiry. */
+    async refresh(credentials: ThreadsCredentials): Promise<ThreadsCredentials> {
+      const tokens = await tokenGet('/refresh_access_token', { grant_type: 'th_refresh_token', access_token: credentials.accessToken }, 'GET /refresh_access_token');
+      return renewed(credentials, tokens);
+    },
+
+    credentialsExpireAt: (credentials) => expiryOf(credentials),
+    // Threads renews only a token that is still valid: a week's margin rides out an outage of the renewal.
+    renewAheadMs: 7 * 86_400_000,
+  };
+}

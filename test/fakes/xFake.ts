@@ -1,0 +1,274 @@
+// A loopback X (api.x.com and x.com's OAuth page on one server) implementing what PostFlow uses, with X's wire
+// behaviour: Bearer user tokens and their scopes, POST /2/tweets answered 201 {data:{id,text}}, replies that must
+// point at an existing tweet, duplicate texts refused with 403, POST /2/media/upload (multipart "media"), GET
+// /2/users/me, v2 problem JSON errors, and the rate-limit headers: x-rate-limit-* per user per 15 minutes (epoch
+// seconds) and x-app-limit-24hour-* per app on POST /2/tweets. The OAuth endpoints live in xOAuthFake.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ContractFake } from '../integrations/providerContract.js';
+import { FixedWindowLimiter, parseBody, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
+import { XOAuthServer, type XAccessGrant, type XFakeApp, type XTokenRequest, type XTokenSet } from './xOAuthFake.js';
+
+export type XRoute = 'tweets' | 'media' | 'me' | '*';
+
+export interface XScriptedResponse {
+  status: number;
+  /** Defaults to X's problem JSON for that status. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** For 429: the exhausted window resets in this many seconds (default 900). */
+  resetInSeconds?: number;
+  /** For 429: the app's 24-hour limit is the one used up, not the user's 15-minute window. */
+  appLimit?: boolean;
+  /** Never answer (the client times out); status is then ignored. */
+  noAnswer?: boolean;
+}
+
+export interface XFakeOptions {
+  clientId?: string;
+  /** null: the app is a public client. */
+  clientSecret?: string | null;
+  /** More apps (channels bringing their own). */
+  apps?: XFakeApp[];
+  userId?: string;
+  username?: string;
+  /** POST /2/tweets per user per 15 minutes (default 100). */
+  userTweetLimit?: number;
+  /** POST /2/tweets per app per 24 hours (default 10,000). */
+  appDailyLimit?: number;
+}
+
+export interface FakeTweet {
+  id: string;
+  text: string;
+  reply_to: string | null;
+  media_ids: string[];
+  /** The Authorization header the tweet was created with. */
+  authorization: string;
+  userId: string;
+  clientId: string;
+}
+
+export interface FakeXMedia {
+  id: string;
+  media_key: string;
+  userId: string;
+  media_category: string | null;
+  contentType: string;
+  size: number;
+}
+
+export interface XFake extends FakeServer, ContractFake {
+  clientId: string;
+  clientSecret: string | null;
+  userId: string;
+  username: string;
+  tweets: FakeTweet[];
+  media: FakeXMedia[];
+  /** Every request as "METHOD /path". */
+  log: string[];
+  authorizations: URLSearchParams[];
+  tokenRequests: XTokenRequest[];
+  /** A valid token set for the fake's user, as the token endpoint would issue it (the first app's by default). */
+  issueTokens(options?: { clientId?: string; scopes?: string[] }): XTokenSet;
+  addApp(app: XFakeApp): void;
+  /** The next `count` requests on `route` (whose JSON body matches, when `match` is given) get `response`. */
+  failNext(count: number, response: XScriptedResponse, route?: XRoute, match?: (body: Record<string, unknown>) => boolean): void;
+}
+
+export const X_DUPLICATE_MESSAGE = 'You are not allowed to create a Tweet with duplicate content.';
+
+const TITLES: Record<number, string> = {
+  400: 'Invalid Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found Error',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+function problem(status: number, detail?: string): Record<string, unknown> {
+  const title = TITLES[status] ?? 'Error';
+  if (status === 400) {
+    // X's invalid-request problem names each bad parameter in errors[].
+    return {
+      errors: [{ message: detail ?? 'Invalid request' }],
+      title,
+      detail: 'One or more parameters to your request was invalid.',
+      type: 'https://api.twitter.com/2/problems/invalid-request',
+    };
+  }
+  return { title, detail: detail ?? title, type: 'about:blank', status };
+}
+
+// twitter-text's weighted length, written apart from src/ so the fake catches counting bugs: URLs 23, emoji 2,
+// code points outside the light ranges (CJK and most non-Latin scripts) 2.
+function weightedLength(text: string): number {
+  const withoutUrls = text.normalize('NFC').replace(/https?:\/\/\S+?(?=[.,;:!?)'"]*(?:\s|$))/giu, '\u0000');
+  let weight = 0;
+  for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(withoutUrls)) {
+    if (segment === '\u0000') weight += 23;
+    else if (/\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(segment)) weight += 2;
+    else for (const c of segment) {
+      const cp = c.codePointAt(0)!;
+      const light = cp <= 4351 || (cp >= 8192 && cp <= 8205) || (cp >= 8208 && cp <= 8223) || (cp >= 8242 && cp <= 8247);
+      weight += light ? 1 : 2;
+    }
+  }
+  return weight;
+}
+
+export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
+  const clientId = options.clientId ?? 'x-client-id';
+  const clientSecret = options.clientSecret === undefined ? 'x-client-secret' : options.clientSecret;
+  const userId = options.userId ?? '1466796521412771840';
+  const username = options.username ?? 'alice';
+  const oauth = new XOAuthServer([{ clientId, clientSecret }, ...(options.apps ?? [])], userId);
+  const windowMs = 15 * 60 * 1000;
+  const limiters: Record<Exclude<XRoute, '*'>, FixedWindowLimiter> = {
+    tweets: new FixedWindowLimiter(options.userTweetLimit ?? 100, windowMs),
+    media: new FixedWindowLimiter(500, windowMs),
+    me: new FixedWindowLimiter(75, windowMs),
+  };
+  const appDaily = new FixedWindowLimiter(options.appDailyLimit ?? 10_000, 24 * 60 * 60 * 1000);
+  const script: { route: XRoute; response: XScriptedResponse; match?: (body: Record<string, unknown>) => boolean }[] = [];
+  const tweets: FakeTweet[] = [];
+  const media: FakeXMedia[] = [];
+  const log: string[] = [];
+  let loseAnswers = 0;
+  let nextId = 1_880_000_000_000_000_000n;
+  const newId = () => String((nextId += 1n));
+  const epoch = (ms: number) => String(Math.ceil(ms / 1000));
+
+  function takeScripted(route: XRoute, body: Record<string, unknown>): XScriptedResponse | undefined {
+    const index = script.findIndex((s) => (s.route === route || s.route === '*') && (!s.match || s.match(body)));
+    return index === -1 ? undefined : script.splice(index, 1)[0]!.response;
+  }
+
+  function scripted(res: ServerResponse, r: XScriptedResponse, headers: Record<string, string>): void {
+    if (r.noAnswer) return;
+    const extra = { ...headers };
+    if (r.status === 429) {
+      const reset = epoch(Date.now() + (r.resetInSeconds ?? 900) * 1000);
+      if (r.appLimit) Object.assign(extra, { 'x-app-limit-24hour-remaining': '0', 'x-app-limit-24hour-reset': reset, 'x-app-limit-24hour-limit': '10000' });
+      else Object.assign(extra, { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset });
+    }
+    sendJson(res, r.status, r.body ?? problem(r.status), { ...extra, ...r.headers });
+  }
+
+  function createTweet(body: Record<string, unknown>, grant: XAccessGrant, authorization: string): { status: number; body: unknown } {
+    const text = typeof body.text === 'string' ? body.text : '';
+    const mediaIds = ((body.media as { media_ids?: unknown } | undefined)?.media_ids ?? []) as unknown[];
+    const replyTo = (body.reply as { in_reply_to_tweet_id?: unknown } | undefined)?.in_reply_to_tweet_id;
+    if (text === '' && mediaIds.length === 0) return { status: 400, body: problem(400, 'Your request must include text or media.') };
+    if (!Array.isArray(mediaIds) || mediaIds.length > 4) return { status: 400, body: problem(400, 'The media.media_ids field holds 1 to 4 ids.') };
+    for (const id of mediaIds) {
+      if (!media.some((m) => m.id === id && m.userId === grant.userId)) return { status: 400, body: problem(400, 'Your media IDs are invalid.') };
+    }
+    if (replyTo !== undefined && !tweets.some((t) => t.id === replyTo)) {
+      return { status: 400, body: problem(400, 'The Tweet you are replying to has been deleted or is not visible to you.') };
+    }
+    // Unverified wording and status: X documents the 280 weighted limit, not the exact refusal.
+    if (weightedLength(text) > 280) return { status: 403, body: problem(403, 'Your Tweet text is too long.') };
+    if (text !== '' && tweets.some((t) => t.userId === grant.userId && t.text === text)) return { status: 403, body: problem(403, X_DUPLICATE_MESSAGE) };
+    const id = newId();
+    tweets.push({ id, text, reply_to: typeof replyTo === 'string' ? replyTo : null, media_ids: mediaIds.map(String), authorization, userId: grant.userId, clientId: grant.clientId });
+    return { status: 201, body: { data: { id, text, edit_history_tweet_ids: [id] } } };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    log.push(`${method} ${path}`);
+    if (method === 'GET' && path === '/i/oauth2/authorize') return oauth.authorize(res, url.searchParams);
+    if (method === 'POST' && path === '/2/oauth2/token') return oauth.token(req, res, raw);
+
+    const route: Exclude<XRoute, '*'> | null =
+      method === 'POST' && path === '/2/tweets' ? 'tweets'
+      : method === 'POST' && path === '/2/media/upload' ? 'media'
+      : method === 'GET' && path === '/2/users/me' ? 'me'
+      : null;
+    if (!route) return sendJson(res, 404, problem(404, `No route for ${method} ${path}`));
+
+    const grant = oauth.grantFor(req.headers.authorization);
+    const headers: Record<string, string> = {};
+    let throttled = false;
+    if (grant) {
+      const user = limiters[route].hit(grant.userId);
+      Object.assign(headers, { 'x-rate-limit-limit': String(user.limit), 'x-rate-limit-remaining': String(user.remaining), 'x-rate-limit-reset': epoch(user.resetAt) });
+      throttled = user.exceeded;
+      if (route === 'tweets') {
+        // Counted per app: every user of one client id draws on the same 24-hour budget.
+        const app = appDaily.hit(grant.clientId);
+        Object.assign(headers, { 'x-app-limit-24hour-limit': String(app.limit), 'x-app-limit-24hour-remaining': String(app.remaining), 'x-app-limit-24hour-reset': epoch(app.resetAt) });
+        throttled ||= app.exceeded;
+      }
+    }
+
+    const parsed = await parseBody(req, raw);
+    const json = parsed.kind === 'json' && parsed.value && typeof parsed.value === 'object' ? (parsed.value as Record<string, unknown>) : {};
+    const r = takeScripted(route, json);
+    if (r) return scripted(res, r, headers);
+    if (!grant) return sendJson(res, 401, problem(401));
+    if (throttled) return sendJson(res, 429, problem(429), headers);
+
+    switch (route) {
+      case 'me':
+        if (!grant.scopes.includes('users.read')) return sendJson(res, 403, problem(403), headers);
+        return sendJson(res, 200, { data: { id: grant.userId, name: 'Alice Example', username } }, headers);
+      case 'media': {
+        if (!grant.scopes.includes('media.write')) return sendJson(res, 403, problem(403), headers);
+        const file = parsed.kind === 'multipart' ? parsed.value.get('media') : null;
+        if (!file || typeof file === 'string') return sendJson(res, 400, problem(400, 'The media field is required.'), headers);
+        if (!/^image\/(png|jpeg|gif|webp)$/.test(file.type)) return sendJson(res, 400, problem(400, `Unsupported media type ${file.type}.`), headers);
+        const category = parsed.kind === 'multipart' ? parsed.value.get('media_category') : null;
+        const id = newId();
+        media.push({ id, media_key: `3_${id}`, userId: grant.userId, media_category: typeof category === 'string' ? category : null, contentType: file.type, size: file.size });
+        return sendJson(res, 200, { data: { id, media_key: `3_${id}`, size: file.size, expires_after_secs: 86_400, image: { image_type: file.type, w: 1, h: 1 } } }, headers);
+      }
+      case 'tweets': {
+        if (!grant.scopes.includes('tweet.write')) return sendJson(res, 403, problem(403), headers);
+        if (parsed.kind !== 'json') return sendJson(res, 400, problem(400, 'The request body must be JSON.'), headers);
+        const result = createTweet(json, grant, req.headers.authorization ?? '');
+        // The tweet exists; its answer is never sent (the client times out), as when a proxy eats the response.
+        if (result.status === 201 && loseAnswers > 0) {
+          loseAnswers -= 1;
+          return;
+        }
+        return sendJson(res, result.status, result.body, headers);
+      }
+    }
+  }
+
+  const server = await startHttpServer(handle);
+  return {
+    ...server,
+    clientId,
+    clientSecret,
+    userId,
+    username,
+    tweets,
+    media,
+    log,
+    authorizations: oauth.authorizations,
+    tokenRequests: oauth.tokenRequests,
+    issueTokens: (o) => oauth.issueTokens(o),
+    addApp: (app) => oauth.addApp(app),
+    failNext: (count, response, route = 'tweets', match) => {
+      for (let i = 0; i < count; i += 1) script.push({ route, response, match });
+    },
+    createdTexts: () => tweets.map((t) => t.text),
+    validationMessage: X_DUPLICATE_MESSAGE,
+    failNextPublish(kind, o = {}) {
+      if (kind === 'validation') script.push({ route: 'tweets', response: { status: 403, body: problem(403, X_DUPLICATE_MESSAGE) } });
+      else if (kind === 'server_error') script.push({ route: 'tweets', response: { status: 503 } });
+      else script.push({ route: 'tweets', response: { status: 429, resetInSeconds: o.resetInSeconds ?? 900 } });
+    },
+    expireAccessToken: () => oauth.expireAll(),
+    revokeRefresh: () => oauth.revokeRefresh(),
+    loseNextPublishAnswer: () => {
+      loseAnswers += 1;
+    },
+  };
+}
