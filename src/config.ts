@@ -57,7 +57,7 @@ export class ConfigError extends Error {
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** Platforms whose servers and app are set from the environment (Telegram has TELEGRAM_API_URL; webhooks need nothing). */
-export const CONFIGURABLE_PLATFORMS = ['X', 'LINKEDIN', 'INSTAGRAM', 'FACEBOOK', 'THREADS', 'BLUESKY', 'DISCORD', 'PINTEREST', 'VK', 'MASTODON'] as const satisfies readonly PlatformName[];
+export const CONFIGURABLE_PLATFORMS = ['X', 'LINKEDIN', 'INSTAGRAM', 'FACEBOOK', 'THREADS', 'BLUESKY', 'DISCORD', 'PINTEREST', 'VK'] as const satisfies readonly PlatformName[];
 
 function platformEnv() {
   const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional();

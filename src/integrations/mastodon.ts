@@ -1,19 +1,27 @@
 // Mastodon (any instance, REST API v1/v2). Statuses honour Idempotency-Key for an hour, which makes a
 // retry after a lost answer safe: the instance returns the status it already created.
-import { checkContentRules } from './contentRules.js';
+// There is no central server, so there is no operator app either: connecting registers PostFlow as an app on the
+// user's instance (POST /api/v1/apps) and runs the OAuth code flow there. Access tokens do not expire and there
+// are no refresh tokens; a revoked token needs a reconnect.
+import { CONTENT_RULES, checkContentRules } from './contentRules.js';
 import { z } from 'zod';
 import { ClassifiedError, HttpFailure, classifyFailure, downloadMedia, genericPlatformMessage, httpRequest, sleep, trimSlash } from './http.js';
+import { authorizeUrl, requestToken } from './oauth.js';
 import type {
+  AuthorizeRequest,
   ChannelAccess,
   ChannelSettings,
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
+  FinishRequest,
+  OAuthApp,
   PostContent,
   Provider,
   ProviderOptions,
   PublishRequest,
   PublishResult,
+  RateLimitHint,
 } from './types.js';
 
 export const mastodonCredentialsSchema = z.object({
@@ -23,14 +31,17 @@ export const mastodonCredentialsSchema = z.object({
 
 export type MastodonCredentials = z.infer<typeof mastodonCredentialsSchema>;
 
-export const MASTODON_DEFAULT_MAX_CHARACTERS = 500;
-export const MASTODON_DEFAULT_MAX_MEDIA = 4;
+/** What PostFlow asks for: reading the account and instance, writing statuses and media. */
+export const MASTODON_SCOPES = 'read write';
+export const MASTODON_APP_NAME = 'PostFlow';
 
 export interface MastodonTuning {
   /** Delay between polls of a media attachment the instance is still processing. */
   mediaPollIntervalMs?: number;
   /** Polls before giving up on a media attachment (the attempt is retried later; posting is idempotent). */
   mediaPollAttempts?: number;
+  /** Shown on the instance's "authorized apps" page next to the app name (PostFlow's public URL). */
+  appWebsite?: string;
 }
 
 interface InstanceLimits {
@@ -46,6 +57,23 @@ function statusesConfig(body: unknown): Record<string, unknown> {
   const configuration = (body as { configuration?: { statuses?: unknown } } | null)?.configuration;
   const statuses = configuration?.statuses;
   return statuses && typeof statuses === 'object' ? (statuses as Record<string, unknown>) : {};
+}
+
+/** The account's 5-minute window, when this answer used it up: later calls would get 429 until it resets. */
+function usedUpLimit(headers: Headers): RateLimitHint[] {
+  if (headers.get('x-ratelimit-remaining')?.trim() !== '0') return [];
+  const reset = Date.parse(headers.get('x-ratelimit-reset') ?? '');
+  return Number.isNaN(reset) ? [] : [{ scope: 'ACCOUNT', until: new Date(reset) }];
+}
+
+function instanceBase(instanceUrl: string | null): string {
+  if (!instanceUrl) throw new Error('Mastodon needs the URL of the instance to connect to');
+  return trimSlash(instanceUrl);
+}
+
+/** The instance's own sentence from a JSON error body; an HTML page (not Mastodon at all, a proxy) says nothing useful. */
+function jsonMessage(body: unknown): string | null {
+  return body && typeof body === 'object' ? genericPlatformMessage(body) : null;
 }
 
 export function createMastodonProvider(
@@ -94,8 +122,8 @@ export function createMastodonProvider(
       maxMedia ??= positiveInt(v1.max_media_attachments);
     }
     return {
-      maxCharacters: maxCharacters ?? MASTODON_DEFAULT_MAX_CHARACTERS,
-      maxMediaAttachments: maxMedia ?? MASTODON_DEFAULT_MAX_MEDIA,
+      maxCharacters: maxCharacters ?? CONTENT_RULES.MASTODON.maxLength,
+      maxMediaAttachments: maxMedia ?? CONTENT_RULES.MASTODON.maxMedia,
     };
   }
 
@@ -158,7 +186,8 @@ export function createMastodonProvider(
       if (id === undefined || id === null) throw new Error('POST /api/v1/statuses answered without an id');
       // url is the human page; uri (the ActivityPub id) is the fallback some servers leave alone.
       const link = [res.body?.url, res.body?.uri].find((v): v is string => typeof v === 'string' && v !== '') ?? null;
-      return { externalId: String(id), externalUrl: link, responseCode: res.status };
+      const rateLimits = usedUpLimit(res.headers);
+      return { externalId: String(id), externalUrl: link, responseCode: res.status, ...(rateLimits.length > 0 && { rateLimits }) };
     },
 
     classifyFailure(error: unknown): ClassifiedFailure {
@@ -184,5 +213,90 @@ export function createMastodonProvider(
       }
       return classified;
     },
+
+    oauth: {
+      // Apps are registered per instance at connect time; there is nothing for the operator to configure.
+      configuredApp: () => null,
+      needsInstanceUrl: true,
+
+      async registerApp(instanceUrl: string, redirectUri: string): Promise<OAuthApp> {
+        const base = instanceBase(instanceUrl);
+        let res;
+        try {
+          res = await httpRequest<{ client_id?: unknown; client_secret?: unknown } | null>({
+            method: 'POST',
+            url: `${base}/api/v1/apps`,
+            operation: 'POST /api/v1/apps',
+            timeoutMs,
+            // redirect_uris as one string: the array form is Mastodon 4.3+ only.
+            json: { client_name: MASTODON_APP_NAME, redirect_uris: redirectUri, scopes: MASTODON_SCOPES, ...(tuning.appWebsite && { website: tuning.appWebsite }) },
+          });
+        } catch (error) {
+          if (!(error instanceof HttpFailure) || error.status === 429 || error.status >= 500) throw error;
+          const message = jsonMessage(error.body);
+          throw new ClassifiedError(
+            {
+              kind: 'PERMANENT',
+              errorClass: 'MASTODON_APP_REFUSED',
+              message: `${new URL(base).host} refused to register PostFlow (HTTP ${error.status}${message ? `: ${message}` : ', is it a Mastodon server?'})`,
+              responseCode: error.status,
+              retryAfterMs: null,
+            },
+            { cause: error },
+          );
+        }
+        const { client_id: clientId, client_secret: clientSecret } = res.body ?? {};
+        if (typeof clientId !== 'string' || clientId === '' || typeof clientSecret !== 'string' || clientSecret === '') {
+          throw new ClassifiedError({
+            kind: 'PERMANENT',
+            errorClass: 'MASTODON_APP_REFUSED',
+            message: `${new URL(base).host} answered POST /api/v1/apps without a client_id and client_secret: is it a Mastodon server?`,
+            responseCode: res.status,
+            retryAfterMs: null,
+          });
+        }
+        return { clientId, clientSecret };
+      },
+
+      authorizeUrl(request: AuthorizeRequest): string {
+        // PKCE is honoured from Mastodon 4.3 (mastodon/mastodon#31129); older instances ignore the extra parameters.
+        return authorizeUrl(`${instanceBase(request.instanceUrl)}/oauth/authorize`, {
+          response_type: 'code',
+          client_id: request.app.clientId,
+          redirect_uri: request.redirectUri,
+          scope: MASTODON_SCOPES,
+          state: request.state,
+          code_challenge: request.codeChallenge,
+          code_challenge_method: 'S256',
+        });
+      },
+
+      async finish(request: FinishRequest): Promise<MastodonCredentials> {
+        const base = instanceBase(request.instanceUrl);
+        try {
+          const tokens = await requestToken({
+            tokenUrl: `${base}/oauth/token`,
+            app: request.app,
+            params: { grant_type: 'authorization_code', code: request.code, redirect_uri: request.redirectUri, code_verifier: request.codeVerifier },
+            clientAuth: 'body',
+            timeoutMs,
+            operation: 'POST /oauth/token',
+          });
+          return { instanceUrl: base, accessToken: tokens.accessToken };
+        } catch (error) {
+          const cause = error instanceof Error ? error.cause : undefined;
+          if (!(error instanceof ClassifiedError) || error.failure.kind !== 'AUTH' || !(cause instanceof HttpFailure)) throw error;
+          // The shared token helper words refusals for renewals; here it is the authorization code that was refused.
+          const message = jsonMessage(cause.body);
+          throw new ClassifiedError(
+            { ...error.failure, errorClass: 'MASTODON_CODE_REFUSED', message: `Mastodon refused the authorization code${message ? ` (${message})` : ''}: connect again` },
+            { cause },
+          );
+        }
+      },
+    },
+
+    // Mastodon access tokens live until the user or an admin revokes them.
+    credentialsExpireAt: () => null,
   };
 }

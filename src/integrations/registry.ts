@@ -1,4 +1,6 @@
 // The one place that knows which platforms exist; everything else asks for a Provider by name.
+import { createBlueskyProvider } from './bluesky.js';
+import { createDiscordProvider } from './discord.js';
 import { createFacebookProvider } from './facebook.js';
 import { createInstagramProvider } from './instagram.js';
 import { createLinkedInProvider } from './linkedin.js';
@@ -7,6 +9,7 @@ import { createPinterestProvider } from './pinterest.js';
 import { createTelegramProvider } from './telegram.js';
 import { createThreadsProvider } from './threads.js';
 import type { PlatformName, Provider, ProviderOptions } from './types.js';
+import { createVkProvider } from './vk.js';
 import { createWebhookProvider } from './webhook.js';
 import { createXProvider } from './x.js';
 
@@ -29,6 +32,9 @@ export function createProviderRegistry(options: ProviderOptions): ProviderRegist
     ['FACEBOOK', createFacebookProvider(options) as Provider],
     ['INSTAGRAM', createInstagramProvider(options) as Provider],
     ['THREADS', createThreadsProvider(options) as Provider],
+    ['BLUESKY', createBlueskyProvider(options) as Provider],
+    ['DISCORD', createDiscordProvider(options) as Provider],
+    ['VK', createVkProvider(options) as Provider],
   ]);
 
   return {

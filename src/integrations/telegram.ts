@@ -26,10 +26,6 @@ export const telegramCredentialsSchema = z.object({
 
 export type TelegramCredentials = z.infer<typeof telegramCredentialsSchema>;
 
-export const TELEGRAM_MAX_TEXT = 4096;
-export const TELEGRAM_MAX_CAPTION = 1024;
-export const TELEGRAM_MAX_MEDIA = 10;
-
 interface TelegramChat {
   id: number;
   type?: string;

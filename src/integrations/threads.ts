@@ -147,13 +147,12 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
           { grant_type: 'th_exchange_token', client_secret: request.app.clientSecret ?? '', access_token: short.accessToken },
           'GET /access_token (th_exchange_token)',
         );
-        let userId = short.raw.user_id ?? long.raw.user_id;
-        if (userId === undefined || userId === null) {
-          const me = await graphGet<{ id?: unknown } | null>({ base, accessToken: long.accessToken, timeoutMs, label: '/me' }, '/me', { fields: 'id' }).catch((error: unknown) => {
-            throw classifyTokenFailure(error);
-          });
-          userId = me.body?.id;
-        }
+        // The token answer's user_id is a JSON number of 17 digits or so, past what a double holds exactly: the id
+        // comes from /me, where the Graph API gives it as a string.
+        const me = await graphGet<{ id?: unknown } | null>({ base, accessToken: long.accessToken, timeoutMs, label: '/me' }, '/me', { fields: 'id' }).catch((error: unknown) => {
+          throw classifyTokenFailure(error);
+        });
+        const userId = me.body?.id;
         return {
           threadsUserId: String(userId ?? ''),
           accessToken: long.accessToken,

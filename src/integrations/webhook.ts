@@ -24,8 +24,6 @@ export const webhookCredentialsSchema = z.object({
 
 export type WebhookCredentials = z.infer<typeof webhookCredentialsSchema>;
 
-export const WEBHOOK_MAX_TEXT = 63_206;
-export const WEBHOOK_MAX_MEDIA = 20;
 export const WEBHOOK_EVENT = 'post.publish';
 
 /** "v1=" + hex HMAC-SHA256 over "<timestamp>.<raw body>", the value of X-PostFlow-Signature. */

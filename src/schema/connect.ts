@@ -47,7 +47,12 @@ builder.mutationFields((t) => ({
   connectChannelFinish: t.prismaField({
     type: 'Channel',
     description: 'Exchanges the code for tokens (stored encrypted), checks the account, and creates its channel or reconnects the existing one.',
-    args: { state: t.arg.string({ required: true }), code: t.arg.string({ required: true }) },
-    resolve: (_q, _root, args, ctx) => connectChannelFinish(ctx.services, requireAuth(ctx).workspaceId, args.state, args.code),
+    args: {
+      state: t.arg.string({ required: true }),
+      code: t.arg.string({ required: true }),
+      account: t.arg({ type: 'JSON', description: 'What else the network added to the redirect, e.g. VK { deviceId: <device_id> }.' }),
+    },
+    resolve: (_q, _root, args, ctx) =>
+      connectChannelFinish(ctx.services, requireAuth(ctx).workspaceId, args.state, args.code, (args.account ?? {}) as Record<string, unknown>),
   }),
 }));

@@ -126,7 +126,8 @@ async function registerApp(provider: Provider, instanceUrl: string, redirectUri:
   }
 }
 
-export async function connectChannelFinish(deps: ServiceDeps, workspaceId: string, state: string, code: string): Promise<Channel> {
+/** `account` adds what the network put in the redirect beside the code (VK ID's device_id) to the account chosen at start. */
+export async function connectChannelFinish(deps: ServiceDeps, workspaceId: string, state: string, code: string, account: Record<string, unknown> = {}): Promise<Channel> {
   const issues = new Issues();
   issues.check(typeof code === 'string' && code !== '', ['code'], 'required', 'code must be the code the network added to the redirect');
   issues.throwIfAny();
@@ -148,7 +149,7 @@ export async function connectChannelFinish(deps: ServiceDeps, workspaceId: strin
       code,
       codeVerifier: secrets.verifier,
       instanceUrl: request.instanceUrl,
-      account: request.account ?? {},
+      account: { ...request.account, ...account },
       ownApp: secrets.ownApp,
     });
   } catch (error) {

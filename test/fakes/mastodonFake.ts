@@ -1,8 +1,11 @@
 // A loopback Mastodon instance implementing the parts of the REST API PostFlow uses, with Mastodon's own
 // wire behaviour: Bearer auth, X-RateLimit-* on every answer, 422 validation errors, async media (202 then
 // 206 until processed) and Idempotency-Key (same account + key within an hour returns the first status).
+// Its OAuth endpoints (app registration, authorize, token) live in mastodonOAuth.ts; tokens issued there work here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ContractFake } from '../integrations/providerContract.js';
 import { FixedWindowLimiter, Holder, ResponseScript, parseBody, sendJson, sendText, startHttpServer, waitFor, type FakeServer } from './httpFake.js';
+import { createMastodonOAuth, scopeCovers, type MastodonOAuth } from './mastodonOAuth.js';
 
 export type MastodonRoute = 'statuses' | 'media' | 'media_poll' | 'verify_credentials' | 'instance' | '*';
 
@@ -69,13 +72,17 @@ export interface MastodonFake extends FakeServer {
   media: FakeMedia[];
   /** Every request as "METHOD /path". */
   log: string[];
+  /** Apps registered and tokens issued through the OAuth endpoints. */
+  oauth: MastodonOAuth;
   failNext(count: number, response: MastodonScriptedResponse, route?: MastodonRoute): void;
   /** Accept POST /api/v1/statuses but do not answer until releaseStatuses(); create=false also defers creating. */
   holdStatuses(options?: { create?: boolean }): void;
   releaseStatuses(): Promise<void>;
   waitForHeld(count?: number, timeoutMs?: number): Promise<void>;
   waitForStatusRequests(count: number, timeoutMs?: number): Promise<void>;
-  /** Every later request with the old token gets 401. */
+  /** The next POST /api/v1/statuses creates the status but is never answered (the client times out). */
+  loseNextStatusAnswer(): void;
+  /** Every later request with the old token (and any token issued through OAuth) gets 401. */
   revokeToken(): void;
   /** Moves the fake's clock (idempotency expiry, rate-limit windows). */
   advanceClock(ms: number): void;
@@ -107,6 +114,8 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
   const script = new ResponseScript<MastodonScriptedResponse>();
   const holder = new Holder();
   let createWhileHeld = true;
+  let answersToLose = 0;
+  const oauth = createMastodonOAuth();
   let clockOffset = 0;
   let nextId = 110_000_000_000_000_000n;
   const now = () => Date.now() + clockOffset;
@@ -153,7 +162,7 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
 
   function createStatus(body: Record<string, unknown>, key: string | null): { status: number; body: unknown } {
     if (key) {
-      const seen = idempotency.get(`${accessToken}:${key}`);
+      const seen = idempotency.get(`${username}:${key}`);
       const existing = seen && now() - seen.at < IDEMPOTENCY_TTL_MS && statuses.find((s) => s.id === seen.statusId);
       if (existing) return { status: 200, body: existing.entity };
     }
@@ -188,7 +197,7 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
       mentions: [], tags: [], emojis: [], card: null, poll: null,
     };
     statuses.push({ id, text, idempotencyKey: key, visibility, mediaIds, receivedAt: new Date(), entity });
-    if (key) idempotency.set(`${accessToken}:${key}`, { statusId: id, at: now() });
+    if (key) idempotency.set(`${username}:${key}`, { statusId: id, at: now() });
     return { status: 200, body: entity };
   }
 
@@ -196,6 +205,7 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     log.push(`${method} ${path}`);
+    if (oauth.handles(method, path)) return oauth.handle(req, res, raw);
     const auth = req.headers.authorization ?? null;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : '';
     const rate = limiter.hit(token || (req.socket.remoteAddress ?? 'anonymous'));
@@ -237,8 +247,13 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
       }
     }
     if (rate.exceeded) return scripted(res, { status: 429, resetInSeconds: (rate.resetAt - now()) / 1000 }, headers);
-    // Instance metadata is public; everything else needs the token.
-    if (route !== 'instance' && token !== accessToken) return answer(401, { error: 'The access token is invalid' });
+    // Instance metadata is public; everything else needs the token, and OAuth tokens only reach their scopes.
+    const granted = token === accessToken ? null : oauth.scopesOf(token);
+    if (route !== 'instance' && token !== accessToken && granted === null) return answer(401, { error: 'The access token is invalid' });
+    const needed = route === 'statuses' ? 'write:statuses' : route === 'media' || route === 'media_poll' ? 'write:media' : route === 'verify_credentials' ? 'read:accounts' : null;
+    if (granted && needed && !scopeCovers(granted, needed) && !(needed === 'read:accounts' && granted.includes('profile'))) {
+      return answer(403, { error: 'This action is outside the authorized scopes' });
+    }
 
     switch (route) {
       case 'verify_credentials':
@@ -276,6 +291,11 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
       }
       case 'statuses': {
         const request = statusRequest as StatusRequest;
+        if (answersToLose > 0) {
+          answersToLose -= 1;
+          createStatus(request.body, request.idempotencyKey);
+          return;
+        }
         if (holder.isHolding) {
           // The instance did (or did not) do the work; only the answer is withheld, like a worker dying
           // after sending or a proxy eating the response.
@@ -306,6 +326,7 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
     requests,
     media,
     log,
+    oauth,
     failNext: (count, response, route = 'statuses') => script.failNext(count, response, route),
     holdStatuses: (holdOptions = {}) => {
       createWhileHeld = holdOptions.create ?? true;
@@ -314,11 +335,35 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
     releaseStatuses: () => holder.release(),
     waitForHeld: (count, timeoutMs) => holder.waitForHeld(count, timeoutMs),
     waitForStatusRequests: (count, timeoutMs) => waitFor(() => requests.length >= count, timeoutMs, `${count} status request(s)`),
+    loseNextStatusAnswer: () => {
+      answersToLose += 1;
+    },
     revokeToken: () => {
       accessToken = `revoked-${accessToken}`;
+      oauth.revokeAll();
     },
     advanceClock: (ms) => {
       clockOffset += ms;
     },
+  };
+}
+
+const CONTRACT_VALIDATION_MESSAGE = 'Validation failed: Text character limit of 500 exceeded';
+
+/** The contract suite's view of the fake. Mastodon has no refresh tokens, so revokeRefresh has nothing to revoke. */
+export function mastodonContractFake(fake: MastodonFake): ContractFake {
+  return {
+    url: fake.url,
+    stop: () => fake.stop(),
+    createdTexts: () => fake.statuses.map((s) => s.text),
+    validationMessage: CONTRACT_VALIDATION_MESSAGE,
+    failNextPublish(kind, options = {}) {
+      if (kind === 'validation') fake.failNext(1, { status: 422, body: { error: CONTRACT_VALIDATION_MESSAGE } });
+      else if (kind === 'server_error') fake.failNext(1, { status: 503 });
+      else fake.failNext(1, { status: 429, resetInSeconds: options.resetInSeconds ?? 300 });
+    },
+    expireAccessToken: () => fake.revokeToken(),
+    revokeRefresh: () => undefined,
+    loseNextPublishAnswer: () => fake.loseNextStatusAnswer(),
   };
 }

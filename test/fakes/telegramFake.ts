@@ -2,6 +2,7 @@
 // answering { ok: true, result } or { ok: false, error_code, description, parameters? } with the HTTP status
 // equal to error_code, as api.telegram.org does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ContractFake } from '../integrations/providerContract.js';
 import { Holder, ResponseScript, parseBody, sendJson, sendText, startHttpServer, waitFor, type FakeServer } from './httpFake.js';
 
 export interface TelegramFakeChat {
@@ -61,6 +62,8 @@ export interface TelegramFake extends FakeServer {
   releaseSends(): Promise<void>;
   waitForHeld(count?: number, timeoutMs?: number): Promise<void>;
   waitForRequests(method: string, count: number, timeoutMs?: number): Promise<void>;
+  /** The next send* call posts its message but is never answered (the client times out). */
+  loseNextSendAnswer(): void;
   /** The bot is removed from the chat: later calls about it get 403. */
   kickBot(chatId: number): void;
   /** Every later call with the old token gets 401. */
@@ -106,6 +109,7 @@ export async function startTelegramFake(options: TelegramFakeOptions = {}): Prom
   const script = new ResponseScript<TelegramScriptedResponse>();
   const holder = new Holder();
   let deliverWhileHeld = true;
+  let answersToLose = 0;
   const nextMessageId = new Map<number, number>();
   let mediaGroupSeq = 13_000_000_000_000;
 
@@ -257,6 +261,11 @@ export async function startTelegramFake(options: TelegramFakeOptions = {}): Prom
       entry.responseStatus = 200;
       sendJson(res, 200, { ok: true, result: outcome.result });
     };
+    if (SEND_METHODS.has(method) && answersToLose > 0) {
+      answersToLose -= 1;
+      run();
+      return;
+    }
     if (SEND_METHODS.has(method) && holder.isHolding) {
       // No idempotency on Telegram: a delivered-but-unanswered message is exactly the double-post risk.
       const done = deliverWhileHeld ? run() : null;
@@ -284,11 +293,38 @@ export async function startTelegramFake(options: TelegramFakeOptions = {}): Prom
     waitForHeld: (count, timeoutMs) => holder.waitForHeld(count, timeoutMs),
     waitForRequests: (method, count, timeoutMs) =>
       waitFor(() => requests.filter((r) => r.method === method).length >= count, timeoutMs, `${count} ${method} request(s)`),
+    loseNextSendAnswer: () => {
+      answersToLose += 1;
+    },
     kickBot: (chatId) => {
       kicked.add(chatId);
     },
     revokeToken: () => {
       token = `${token}-revoked`;
     },
+  };
+}
+
+const CONTRACT_VALIDATION_MESSAGE = 'Bad Request: message is too long';
+
+/** The contract suite's view of the fake. Bot tokens do not expire, so there is no renewal to refuse. */
+export function telegramContractFake(fake: TelegramFake): ContractFake {
+  return {
+    url: fake.url,
+    stop: () => fake.stop(),
+    // An album is one post: its first message carries the caption, the rest share its media_group_id.
+    createdTexts: () =>
+      fake.messages
+        .filter((m, i, all) => m.mediaGroupId === undefined || all.findIndex((o) => o.mediaGroupId === m.mediaGroupId) === i)
+        .map((m) => m.text ?? m.caption ?? ''),
+    validationMessage: CONTRACT_VALIDATION_MESSAGE,
+    failNextPublish(kind, options = {}) {
+      if (kind === 'validation') fake.failNext(1, { status: 400, description: CONTRACT_VALIDATION_MESSAGE });
+      else if (kind === 'server_error') fake.failNext(1, { status: 502 });
+      else fake.failNext(1, { status: 429, retryAfter: options.resetInSeconds ?? 5 });
+    },
+    expireAccessToken: () => fake.revokeToken(),
+    revokeRefresh: () => undefined,
+    loseNextPublishAnswer: () => fake.loseNextSendAnswer(),
   };
 }

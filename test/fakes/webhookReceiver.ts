@@ -2,6 +2,7 @@
 // body (401 when wrong), dedupe on Idempotency-Key (a repeat gets the first answer back), answer { id, url }.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyWebhookSignature } from '../../src/integrations/webhook.js';
+import type { ContractFake } from '../integrations/providerContract.js';
 import { Holder, ResponseScript, sendJson, sendText, startHttpServer, waitFor, type FakeServer } from './httpFake.js';
 
 export interface WebhookScriptedResponse {
@@ -54,6 +55,10 @@ export interface WebhookReceiver extends FakeServer {
   release(): Promise<void>;
   waitForHeld(count?: number, timeoutMs?: number): Promise<void>;
   waitForRequests(count: number, timeoutMs?: number): Promise<void>;
+  /** The receiver's owner rotates the secret: deliveries signed with the old one get 401 from now on. */
+  rotateSecret(secret: string): void;
+  /** The next new delivery is accepted and remembered (a retry is deduplicated) but never answered. */
+  loseNextAnswer(): void;
 }
 
 export async function startWebhookReceiver(options: WebhookReceiverOptions): Promise<WebhookReceiver> {
@@ -62,6 +67,8 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const script = new ResponseScript<WebhookScriptedResponse>();
   const holder = new Holder();
   const answered = new Map<string, { status: number; body: unknown }>();
+  let secret = options.secret;
+  let answersToLose = 0;
   let baseUrl = '';
 
   function header(req: IncomingMessage, name: string): string | null {
@@ -97,7 +104,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     };
     if (req.method !== 'POST') return reply(405, { message: 'Only POST' });
     entry.signatureValid = verifyWebhookSignature({
-      secret: options.secret,
+      secret,
       timestamp: header(req, 'x-postflow-timestamp'),
       rawBody,
       signature: header(req, 'x-postflow-signature'),
@@ -137,6 +144,10 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     const result = { status: 200, body: { id, url: `${baseUrl}/posts/${id}` } };
     // Remembered before answering, so a retry racing a held answer is still deduplicated.
     answered.set(key, result);
+    if (answersToLose > 0) {
+      answersToLose -= 1;
+      return;
+    }
     if (holder.isHolding) {
       holder.park(() => reply(result.status, result.body));
       return;
@@ -156,5 +167,34 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     release: () => holder.release(),
     waitForHeld: (count, timeoutMs) => holder.waitForHeld(count, timeoutMs),
     waitForRequests: (count, timeoutMs) => waitFor(() => requests.length >= count, timeoutMs, `${count} webhook request(s)`),
+    rotateSecret: (next) => {
+      secret = next;
+    },
+    loseNextAnswer: () => {
+      answersToLose += 1;
+    },
+  };
+}
+
+const CONTRACT_VALIDATION_MESSAGE = 'text must not mention unreleased products';
+
+/**
+ * The contract suite's view of the receiver. The channel's credential is its signing secret, which never expires:
+ * "expired" is the receiver rotating it, and there is no renewal.
+ */
+export function webhookContractFake(receiver: WebhookReceiver): ContractFake {
+  return {
+    url: receiver.url,
+    stop: () => receiver.stop(),
+    createdTexts: () => receiver.deliveries.map((d) => String(d.body.text ?? '')),
+    validationMessage: CONTRACT_VALIDATION_MESSAGE,
+    failNextPublish(kind, options = {}) {
+      if (kind === 'validation') receiver.failNext(1, { status: 422, body: { message: CONTRACT_VALIDATION_MESSAGE } });
+      else if (kind === 'server_error') receiver.failNext(1, { status: 503 });
+      else receiver.failNext(1, { status: 429, retryAfter: options.resetInSeconds ?? 60 });
+    },
+    expireAccessToken: () => receiver.rotateSecret(`rotated-${Math.random().toString(36).slice(2)}-secret`),
+    revokeRefresh: () => undefined,
+    loseNextPublishAnswer: () => receiver.loseNextAnswer(),
   };
 }

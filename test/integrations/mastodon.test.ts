@@ -199,6 +199,18 @@ describe('Mastodon publish', () => {
     expect(f.statuses).toHaveLength(2);
   });
 
+  it('reports the account window as used up when X-RateLimit-Remaining reaches 0, until X-RateLimit-Reset', async () => {
+    const f = await fake({ rateLimit: 1 });
+    const result = await provider.publish(request(), { credentials: creds(f), settings });
+    expect(result.rateLimits).toHaveLength(1);
+    const [hint] = result.rateLimits ?? [];
+    expect(hint?.scope).toBe('ACCOUNT');
+    const until = hint?.until.getTime() ?? 0;
+    expect(until % (5 * 60 * 1000)).toBe(0);
+    expect(until).toBeGreaterThan(Date.now());
+    expect(until).toBeLessThanOrEqual(Date.now() + 5 * 60 * 1000);
+  });
+
   it('forgets an Idempotency-Key after an hour, as Mastodon does', async () => {
     const f = await fake();
     await provider.publish(request(), { credentials: creds(f), settings });

@@ -48,6 +48,8 @@ export interface ContractOptions<C> {
   idempotent: boolean;
   /** Whose limit a 429 is counted against (ACCOUNT when absent). */
   rateLimitScope?: RateLimitScope;
+  /** For a network whose rate-limit answer carries no reset time: the wait PostFlow chooses, and why. */
+  fixedRateLimitWait?: { ms: number; why: string };
 }
 
 async function failureOf<C>(provider: Provider<C>, promise: Promise<unknown>): Promise<ClassifiedFailure> {
@@ -139,13 +141,16 @@ export function describeProviderContract<C>(options: ContractOptions<C>): void {
       });
     }
 
-    it('waits for the reset time a 429 announces', async () => {
+    const fixed = options.fixedRateLimitWait;
+    it(fixed ? `waits after a rate limit for a fixed time (${fixed.why})` : 'waits for the reset time a 429 announces', async () => {
       const s = await subject();
-      s.fake.failNextPublish('rate_limited', { resetInSeconds: 120 });
+      // A reset the fake's answer cannot carry when the network has none: unlike the fixed wait, so it shows.
+      s.fake.failNextPublish('rate_limited', { resetInSeconds: fixed ? 7_777 : 120 });
       const failure = await failureOf(s.provider, s.publish());
       expect(failure.kind).toBe('RATE_LIMITED');
-      expect(failure.retryAfterMs).toBeGreaterThan(100_000);
-      expect(failure.retryAfterMs).toBeLessThanOrEqual(121_000);
+      const expected = fixed ? fixed.ms : 120_000;
+      expect(failure.retryAfterMs).toBeGreaterThan(expected - 20_000);
+      expect(failure.retryAfterMs).toBeLessThanOrEqual(expected + 1_000);
       expect(failure.rateLimitScope ?? 'ACCOUNT').toBe(options.rateLimitScope ?? 'ACCOUNT');
       expect(s.fake.createdTexts()).toEqual([]);
     });

@@ -12,6 +12,7 @@ import {
 import { unusedPort } from '../fakes/httpFake.js';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookScriptedResponse } from '../fakes/webhookReceiver.js';
 import { publishRequest } from '../helpers/publishRequest.js';
+import { PLATFORM_NAMES } from '../../src/integrations/types.js';
 
 const secret = 'a-very-secret-value-123';
 const options = { requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' };
@@ -210,7 +211,7 @@ describe('parseRetryAfter', () => {
 describe('createProviderRegistry', () => {
   it('returns each platform’s provider and refuses unknown platforms', () => {
     const registry = createProviderRegistry(options);
-    expect(registry.platforms().sort()).toEqual(['MASTODON', 'TELEGRAM', 'WEBHOOK']);
+    expect(registry.platforms().sort()).toEqual([...PLATFORM_NAMES].sort());
     for (const platform of registry.platforms()) expect(registry.get(platform).platform).toBe(platform);
     expect(registry.get('MASTODON').idempotent).toBe(true);
     expect(registry.get('TELEGRAM').idempotent).toBe(false);
