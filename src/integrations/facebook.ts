@@ -5,12 +5,10 @@
 import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
 import { findUrls } from './textLength.js';
+import { choosePage, facebookAuthorizeUrl, facebookLoginPages } from './facebookLogin.js';
 import {
   GRAPH_API_VERSION,
-  choosePage,
   classifyGraphFailure,
-  facebookAuthorizeUrl,
-  facebookLoginPages,
   graphGet,
   graphPost,
   idOf,

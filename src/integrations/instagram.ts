@@ -7,20 +7,15 @@
 import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
 import { ClassifiedError } from './http.js';
+import { choosePage, facebookAuthorizeUrl, facebookLoginPages } from './facebookLogin.js';
+import { containerStatusOf, publishThroughContainer, type ContainerSteps, type ContainerTuning } from './metaContainers.js';
 import {
   GRAPH_API_VERSION,
-  choosePage,
   classifyGraphFailure,
-  containerStatusOf,
-  facebookAuthorizeUrl,
-  facebookLoginPages,
   graphGet,
   graphPost,
   idOf,
-  publishThroughContainer,
   rateLimitHints,
-  type ContainerSteps,
-  type ContainerTuning,
   type GraphCall,
 } from './metaGraph.js';
 import { configuredApp, platformSettings } from './oauth.js';

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
 import { httpRequest } from './http.js';
-import { classifyGraphFailure, containerStatusOf, graphGet, graphPost, idOf, publishThroughContainer, rateLimitHints, type ContainerSteps, type ContainerTuning, type GraphCall } from './metaGraph.js';
+import { classifyGraphFailure, graphGet, graphPost, idOf, rateLimitHints, type GraphCall } from './metaGraph.js';
+import { containerStatusOf, publishThroughContainer, type ContainerSteps, type ContainerTuning } from './metaContainers.js';
 import { authorizeUrl, classifyTokenFailure, configuredApp, expiryOf, oauthCredentialFields, platformSettings, renewed, requestToken, tokenSetFrom, type TokenSet } from './oauth.js';
 import type { ChannelAccess, ChannelSettings, ClassifiedFailure, ConnectedAccount, ContentVerdict, PostContent, Provider, ProviderOptions, PublishRequest, PublishResult } from './types.js';
 

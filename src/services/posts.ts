@@ -3,7 +3,7 @@
 // delivery rows and their publish jobs are written in one transaction.
 import type { Post } from '../generated/prisma/client.js';
 import { Prisma as PrismaNs } from '../generated/prisma/client.js';
-import { assertTransition, EDITABLE_STATUSES, type DeliveryStatus } from '../domain/deliveryStatus.js';
+import { assertTransition, EDITABLE_STATUSES} from '../domain/deliveryStatus.js';
 import { ValidationError, conflict, notFound } from '../domain/errors.js';
 import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
 import { checkContentForChannels } from './content.js';

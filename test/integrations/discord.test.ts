@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscordProvider, type DiscordCredentials } from '../../src/integrations/discord.js';
 import type { PublishRequest } from '../../src/integrations/types.js';
-import { startDiscordFake, type DiscordFake, type DiscordFakeOptions } from '../fakes/discordFake.js';
+import { startDiscordFake, type DiscordFakeOptions } from '../fakes/discordFake.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 

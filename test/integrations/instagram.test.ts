@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpFailure } from '../../src/integrations/http.js';
 import { createInstagramProvider, type InstagramCredentials } from '../../src/integrations/instagram.js';
-import { publishThroughContainer, type ContainerStatus } from '../../src/integrations/metaGraph.js';
+import { publishThroughContainer, type ContainerStatus } from '../../src/integrations/metaContainers.js';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import type { ProviderOptions } from '../../src/integrations/types.js';
 import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
