@@ -2,6 +2,7 @@
 // redirects, and the network's fake authorize and token endpoints, which check PKCE.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXFake, type XFake } from './fakes/xFake.js';
+import { startMastodonFake } from './fakes/mastodonFake.js';
 import { signUp, startTestApp, type TestApp } from './helpers/testApp.js';
 import { createPost, waitForDelivery } from './helpers/scenario.js';
 import { issuesOf } from './helpers/api.js';
@@ -137,6 +138,23 @@ describe('connectChannelStart / connectChannelFinish', () => {
       expect(JSON.parse(bare.app.services.secrets.open(row.credentialsEncrypted))).toMatchObject({ clientId: own.clientId, clientSecret: own.clientSecret });
     } finally {
       await bare.stop();
+    }
+  });
+
+  it('connects a Mastodon account on the instance the user names, registering PostFlow there first', async () => {
+    const mastodon = await startMastodonFake({ username: 'shop' });
+    try {
+      const token = await signUp(t);
+      const channel = await connectThroughOAuth(t, token, { platform: 'MASTODON', instanceUrl: `${mastodon.url}/` });
+      expect(channel).toMatchObject({ platform: 'MASTODON', accountHandle: `@shop@${new URL(mastodon.url).host}`, accessExpiresAt: null });
+      expect(mastodon.oauth.apps).toEqual([expect.objectContaining({ name: 'PostFlow', redirectUris: [REDIRECT_URI] })]);
+      const exchange = mastodon.oauth.requests.find((r) => r.path === '/oauth/token')!;
+      expect(exchange).toMatchObject({ status: 200, params: expect.objectContaining({ grant_type: 'authorization_code', code_verifier: expect.any(String) }) });
+      const post = await createPost(t, token, { content: 'Hello fediverse', channelIds: [channel.id], publishNow: true });
+      expect((await waitForDelivery(t, token, post.id, ['PUBLISHED', 'FAILED'])).status).toBe('PUBLISHED');
+      expect(mastodon.statuses.map((st) => st.text)).toEqual(['Hello fediverse']);
+    } finally {
+      await mastodon.stop();
     }
   });
 });

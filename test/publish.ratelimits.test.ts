@@ -2,19 +2,22 @@
 // spending attempts on certain 429s; other accounts go on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
+import { startXFake, type XFake } from './fakes/xFake.js';
 import { eventually, signUp, startTestApp, type TestApp } from './helpers/testApp.js';
 import { createChannel, createPost, getDelivery, waitForDelivery } from './helpers/scenario.js';
 
 let t: TestApp;
 let mastodon: MastodonFake;
+let x: XFake;
 
 beforeAll(async () => {
   mastodon = await startMastodonFake();
-  t = await startTestApp();
+  x = await startXFake();
+  t = await startTestApp({ env: { X_API_URL: x.url, X_AUTH_URL: x.url, X_CLIENT_ID: x.clientId, X_CLIENT_SECRET: x.clientSecret ?? '' } });
 });
 afterAll(async () => {
   await t?.stop();
-  await mastodon?.stop();
+  await Promise.all([mastodon?.stop(), x?.stop()]);
 });
 
 const requestsWith = (text: string) => mastodon.requests.filter((r) => r.body.status === text);
@@ -42,7 +45,7 @@ describe('rate limits', () => {
     const waiting = await eventually(async () => {
       const d = await t.ok(`query($id: ID!) { post(id: $id) { deliveries { status scheduleReason attempts scheduledAt } } }`, { id: second.id }, token);
       const delivery = d.post.deliveries[0];
-      return delivery.scheduleReason ? delivery : undefined;
+      return /rate limit/.test(delivery.scheduleReason ?? '') ? delivery : undefined;
     });
     expect(waiting).toMatchObject({ status: 'SCHEDULED', attempts: 0 });
     expect(waiting.scheduleReason).toMatch(/MASTODON account's rate limit to reset/);
@@ -52,5 +55,28 @@ describe('rate limits', () => {
     expect((await waitForDelivery(t, token, second.id, ['PUBLISHED'], 15_000)).attempts).toBe(1);
     expect((await waitForDelivery(t, token, first.id, ['PUBLISHED'], 15_000)).attempts).toBe(2);
     expect(requestsWith('after the limit')).toHaveLength(1);
+  });
+
+  it("holds every channel on an X app whose 24-hour app limit ran out, until the app's reset", async () => {
+    const token = await signUp(t);
+    const first = await createChannel(t, token, 'X', { ...x.issueTokens() }, 'brand one');
+    const second = await createChannel(t, token, 'X', { ...x.issueTokens() }, 'brand two');
+    x.failNext(1, { status: 429, appLimit: true, resetInSeconds: 3 }, 'tweets');
+
+    const limited = await createPost(t, token, { content: 'app limit reached', channelIds: [first.id], publishNow: true });
+    await eventually(async () => (await getDelivery(t, token, limited.id)).attemptLog[0]?.finishedAt);
+    const { rows } = await t.app.database.pool.query(`SELECT key FROM rate_limit_blocks WHERE key LIKE 'X:%'`);
+    expect(rows).toEqual([{ key: `X:${x.clientId}` }]);
+
+    const other = await createPost(t, token, { content: 'same app, other channel', channelIds: [second.id], publishNow: true });
+    const waiting = await eventually(async () => {
+      const d = await t.ok(`query($id: ID!) { post(id: $id) { deliveries { status scheduleReason attempts } } }`, { id: other.id }, token);
+      return /rate limit/.test(d.post.deliveries[0].scheduleReason ?? '') ? d.post.deliveries[0] : undefined;
+    });
+    expect(waiting).toMatchObject({ status: 'SCHEDULED', attempts: 0 });
+    expect(waiting.scheduleReason).toMatch(/X app's rate limit to reset/);
+    expect(x.tweets.filter((tw) => tw.text === 'same app, other channel')).toHaveLength(0);
+
+    for (const post of [limited, other]) expect((await waitForDelivery(t, token, post.id, ['PUBLISHED', 'FAILED'], 15_000)).status).toBe('PUBLISHED');
   });
 });
