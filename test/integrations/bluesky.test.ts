@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBlueskyProvider, type BlueskyCredentials } from '../../src/integrations/bluesky.js';
 import { detectFacets, jwtClaims, nextTid } from '../../src/integrations/blueskyRichText.js';
 import type { PublishRequest } from '../../src/integrations/types.js';
-import { TINY_PNG, startMediaHost, type MediaHost } from '../fakes/httpFake.js';
+import { TINY_PNG } from '../fakes/httpFake.js';
 import { startBlueskyFake, type BlueskyFake, type BlueskyFakeOptions } from '../fakes/blueskyFake.js';
+import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { progressStore, publishRequest, type ProgressStore } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
-const stoppers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 function providerFor(f: BlueskyFake, requestTimeoutMs = 2000) {
   return createBlueskyProvider({ requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1', platforms: { BLUESKY: { apiUrl: f.url } } });
@@ -19,29 +16,13 @@ function providerFor(f: BlueskyFake, requestTimeoutMs = 2000) {
 
 /** A connected channel: the provider, and the credentials connect() stored (with the session). */
 async function setup(opts: BlueskyFakeOptions = {}, requestTimeoutMs = 2000) {
-  const f = await startBlueskyFake(opts);
-  stoppers.push(() => f.stop());
+  const f = stopAfterEach(await startBlueskyFake(opts));
   const provider = providerFor(f, requestTimeoutMs);
   const account = await provider.connect({ identifier: f.handle, appPassword: f.appPassword });
   const credentials = account.credentials!;
   const publish = (overrides: Partial<PublishRequest> = {}, store: ProgressStore = progressStore(), creds: BlueskyCredentials = credentials) =>
     provider.publish(publishRequest({ text: 'Hello Bluesky', ...overrides }, store), { credentials: creds, settings: account.settings });
   return { f, provider, account, credentials, publish };
-}
-
-async function mediaHost(): Promise<MediaHost> {
-  const host = await startMediaHost();
-  stoppers.push(() => host.stop());
-  return host;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describeProviderContract<BlueskyCredentials>({
@@ -83,8 +64,7 @@ describe('Bluesky credentials and connect', () => {
   });
 
   it('a refused app password is AUTH and says what to do', async () => {
-    const f = await startBlueskyFake();
-    stoppers.push(() => f.stop());
+    const f = stopAfterEach(await startBlueskyFake());
     const error = await rejection(providerFor(f).connect({ identifier: f.handle, appPassword: 'wrong' }));
     expect(providerFor(f).classifyFailure(error)).toMatchObject({ kind: 'AUTH', errorClass: 'BLUESKY_LOGIN_REFUSED', responseCode: 401 });
     expect(providerFor(f).classifyFailure(error).message).toContain('Invalid identifier or password');
@@ -205,7 +185,7 @@ describe('Bluesky publish', () => {
 
   it('uploads images as raw bytes and embeds them', async () => {
     const { f, publish } = await setup();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     await publish({ mediaUrls: [host.urlFor('one.png'), host.urlFor('two.png')] });
     expect(f.blobs.map((b) => [b.mimeType, b.bytes.equals(TINY_PNG)])).toEqual([
       ['image/png', true],

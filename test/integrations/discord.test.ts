@@ -1,34 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDiscordProvider, type DiscordCredentials } from '../../src/integrations/discord.js';
 import type { PublishRequest } from '../../src/integrations/types.js';
 import { startDiscordFake, type DiscordFakeOptions } from '../fakes/discordFake.js';
+import { rejection, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
 const provider = createDiscordProvider({ requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' });
-const stoppers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function setup(opts: DiscordFakeOptions = {}) {
-  const f = await startDiscordFake(opts);
-  stoppers.push(() => f.stop());
+  const f = stopAfterEach(await startDiscordFake(opts));
   const credentials: DiscordCredentials = { webhookUrl: f.webhookUrl };
   const account = await provider.connect(credentials);
   const publish = (overrides: Partial<PublishRequest> = {}, creds: DiscordCredentials = credentials) =>
     provider.publish(publishRequest({ text: 'Hello Discord', ...overrides }), { credentials: creds, settings: account.settings });
   return { f, account, credentials, publish };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describeProviderContract<DiscordCredentials>({

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFacebookProvider, type FacebookCredentials } from '../../src/integrations/facebook.js';
 import { HttpFailure } from '../../src/integrations/http.js';
 import { businessUseCaseWaitMs, classifyGraphFailure } from '../../src/integrations/metaGraph.js';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import type { ProviderOptions } from '../../src/integrations/types.js';
-import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
 import { graphError, startMetaGraphFake, type MetaGraphFake, type MetaGraphFakeOptions } from '../fakes/metaGraphFake.js';
+import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { progressStore, publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
@@ -25,25 +25,12 @@ describeProviderContract<FacebookCredentials>({
   idempotent: false,
 });
 
-const stoppers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function setup(opts: MetaGraphFakeOptions = {}) {
-  const fake = await startMetaGraphFake(opts);
-  const host: MediaHost = await startMediaHost();
-  stoppers.push(() => fake.stop(), () => host.stop());
+  const fake = stopAfterEach(await startMetaGraphFake(opts));
+  const host = await trackedMediaHost(stopAfterEach);
   return { fake, host, provider: createFacebookProvider(optionsFor(fake)) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('Facebook publish', () => {

@@ -1,29 +1,15 @@
 // The transport under every provider (node:http with keep-alive, not fetch): what fetch did for the providers
 // must still hold, since classifications (sent or not, timed out or not) decide whether a post is retried.
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpFailure, TransportFailure, downloadMedia, httpRequest, ClassifiedError } from '../../src/integrations/http.js';
 import { TINY_PNG, startHttpServer, unusedPort, type FakeServer, type Handler } from '../fakes/httpFake.js';
+import { rejection, useStoppers } from '../helpers/integration.js';
 
-const stoppers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function server(handler: Handler): Promise<FakeServer> {
-  const s = await startHttpServer(handler);
-  stoppers.push(() => s.stop());
-  return s;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
+  return stopAfterEach(await startHttpServer(handler));
 }
 
 const base = { operation: 'test call', timeoutMs: 2000 };

@@ -1,11 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpFailure } from '../../src/integrations/http.js';
 import { createInstagramProvider, type InstagramCredentials } from '../../src/integrations/instagram.js';
 import { publishThroughContainer, type ContainerStatus } from '../../src/integrations/metaContainers.js';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import type { ProviderOptions } from '../../src/integrations/types.js';
-import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
+import { startMediaHost } from '../fakes/httpFake.js';
 import { startMetaGraphFake, type MetaGraphFake, type MetaGraphFakeOptions } from '../fakes/metaGraphFake.js';
+import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { progressStore, publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
@@ -37,25 +38,12 @@ describeProviderContract<InstagramCredentials>({
   idempotent: true,
 });
 
-const stoppers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function setup(opts: MetaGraphFakeOptions = {}) {
-  const fake = await startMetaGraphFake(opts);
-  const host: MediaHost = await startMediaHost();
-  stoppers.push(() => fake.stop(), () => host.stop());
+  const fake = stopAfterEach(await startMetaGraphFake(opts));
+  const host = await trackedMediaHost(stopAfterEach);
   return { fake, host, provider: createInstagramProvider(optionsFor(fake), tuning) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 const containerReads = (fake: MetaGraphFake) => fake.log.filter((l) => fake.containers.some((c) => l === `GET /${c.id}`)).length;

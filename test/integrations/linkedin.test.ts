@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LINKEDIN_VERSION, createLinkedInProvider, toLittleText, type LinkedInCredentials } from '../../src/integrations/linkedin.js';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import type { AuthorizeRequest, PublishRequest } from '../../src/integrations/types.js';
-import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
 import { readLittle, startLinkedInFake, type LinkedInFake, type LinkedInFakeOptions } from '../fakes/linkedinFake.js';
+import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { progressStore, publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
@@ -29,30 +29,10 @@ describeProviderContract<LinkedInCredentials>({
   },
 });
 
-const stoppers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function fake(options: LinkedInFakeOptions = {}): Promise<LinkedInFake> {
-  const f = await startLinkedInFake(options);
-  stoppers.push(() => f.stop());
-  return f;
-}
-
-async function mediaHost(): Promise<MediaHost> {
-  const host = await startMediaHost();
-  stoppers.push(() => host.stop());
-  return host;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
+  return stopAfterEach(await startLinkedInFake(options));
 }
 
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
@@ -112,7 +92,7 @@ describe('LinkedIn publish', () => {
 
   it('uploads one image through the Images API and attaches it as media', async () => {
     const f = await fake();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     await providerFor(f).publish(request({ mediaUrls: [host.urlFor('one.png')] }), { credentials: credentialsFor(f), settings: {} });
     expect(f.images).toEqual([expect.objectContaining({ owner: `urn:li:person:${f.memberId}`, contentType: 'image/png', uploaded: true })]);
     expect(f.images[0]?.bytes).toBeGreaterThan(0);
@@ -121,7 +101,7 @@ describe('LinkedIn publish', () => {
 
   it('posts several images as a multiImage post, owned by the organization when it is the author', async () => {
     const f = await fake();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const mediaUrls = ['a.png', 'b.png', 'c.png'].map((n) => host.urlFor(n));
     await providerFor(f).publish(request({ mediaUrls }), { credentials: credentialsFor(f, { organizationId: 'urn:li:organization:2414183' }), settings: {} });
     expect(host.requests).toEqual(['/a.png', '/b.png', '/c.png']);
@@ -131,7 +111,7 @@ describe('LinkedIn publish', () => {
 
   it('checkpoints uploaded images so a retry after a failed post does not upload them again', async () => {
     const f = await fake();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const provider = providerFor(f);
     const store = progressStore();
     const mediaUrls = [host.urlFor('a.png'), host.urlFor('b.png')];
@@ -147,7 +127,7 @@ describe('LinkedIn publish', () => {
 
   it('a failure while uploading is retryable: nothing was posted', async () => {
     const f = await fake();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const provider = providerFor(f);
     f.failNext(1, { status: 500 }, 'upload');
     const error = await rejection(provider.publish(request({ mediaUrls: [host.urlFor('a.png')] }), { credentials: credentialsFor(f), settings: {} }));

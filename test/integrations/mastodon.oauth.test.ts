@@ -1,37 +1,23 @@
 // Connecting a Mastodon account on any instance: PostFlow registers itself there (POST /api/v1/apps), sends the user
 // to /oauth/authorize with a PKCE challenge, and exchanges the code (with the verifier) at /oauth/token.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClassifiedError } from '../../src/integrations/http.js';
 import { createMastodonProvider, type MastodonCredentials } from '../../src/integrations/mastodon.js';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import type { OAuthApp } from '../../src/integrations/types.js';
 import { sendText, startHttpServer } from '../fakes/httpFake.js';
 import { startMastodonFake, type MastodonFake } from '../fakes/mastodonFake.js';
+import { rejection, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 
 const options = { requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' };
 const provider = createMastodonProvider(options, { appWebsite: 'https://postflow.example' });
 const oauth = provider.oauth!;
 const redirectUri = 'https://app.postflow.example/connect/mastodon';
-const stoppers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function fake(): Promise<MastodonFake> {
-  const f = await startMastodonFake({ username: 'carol' });
-  stoppers.push(() => f.stop());
-  return f;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
+  return stopAfterEach(await startMastodonFake({ username: 'carol' }));
 }
 
 /** Plays the user's browser: opens the authorize URL and reads where the instance sends it back. */
@@ -201,8 +187,7 @@ describe('Mastodon app registration failures', () => {
   });
 
   it('asks whether the server is Mastodon at all when it answers with a web page', async () => {
-    const site = await startHttpServer((_req, res) => sendText(res, 404, '<html><body>Not here</body></html>'));
-    stoppers.push(() => site.stop());
+    const site = stopAfterEach(await startHttpServer((_req, res) => sendText(res, 404, '<html><body>Not here</body></html>')));
     const failure = provider.classifyFailure(await rejection(oauth.registerApp!(site.url, redirectUri)));
     expect(failure).toMatchObject({ kind: 'PERMANENT', errorClass: 'MASTODON_APP_REFUSED', responseCode: 404 });
     expect(failure.message).toContain('is it a Mastodon server?');

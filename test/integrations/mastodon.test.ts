@@ -1,28 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMastodonProvider, type MastodonCredentials } from '../../src/integrations/mastodon.js';
 import type { PublishRequest } from '../../src/integrations/types.js';
-import { startMediaHost, unusedPort, type MediaHost } from '../fakes/httpFake.js';
+import { unusedPort } from '../fakes/httpFake.js';
 import { startMastodonFake, type MastodonFake, type MastodonFakeOptions } from '../fakes/mastodonFake.js';
+import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 
 const options = { requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' };
 const provider = createMastodonProvider(options, { mediaPollIntervalMs: 5, mediaPollAttempts: 5 });
-const stoppers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function fake(opts: MastodonFakeOptions = {}): Promise<MastodonFake> {
-  const f = await startMastodonFake(opts);
-  stoppers.push(() => f.stop());
-  return f;
-}
-
-async function mediaHost(): Promise<MediaHost> {
-  const host = await startMediaHost();
-  stoppers.push(() => host.stop());
-  return host;
+  return stopAfterEach(await startMastodonFake(opts));
 }
 
 function creds(f: MastodonFake): MastodonCredentials {
@@ -31,15 +20,6 @@ function creds(f: MastodonFake): MastodonCredentials {
 
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
   return publishRequest({ text: 'Hello from PostFlow', mediaUrls: [], ...overrides });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 const settings = { maxCharacters: 500, maxMediaAttachments: 4 };
@@ -153,7 +133,7 @@ describe('Mastodon publish', () => {
 
   it('uploads each media file as multipart and attaches the ids', async () => {
     const f = await fake();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const mediaUrls = [host.urlFor('one.png'), host.urlFor('two.png')];
     await provider.publish(request({ mediaUrls }), { credentials: creds(f), settings });
     expect(host.requests).toEqual(['/one.png', '/two.png']);
@@ -166,7 +146,7 @@ describe('Mastodon publish', () => {
 
   it('waits for media the instance is still processing (202, then 206 until ready)', async () => {
     const f = await fake({ mediaProcessing: 'async', mediaPollsUntilReady: 2 });
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     await provider.publish(request({ mediaUrls: [host.urlFor('slow.png')] }), { credentials: creds(f), settings });
     expect(f.log.filter((line) => line.startsWith('GET /api/v1/media/'))).toHaveLength(3);
     expect(f.statuses).toHaveLength(1);
@@ -174,7 +154,7 @@ describe('Mastodon publish', () => {
 
   it('gives up on media that never finishes processing with a RETRYABLE failure and posts nothing', async () => {
     const f = await fake({ mediaProcessing: 'async', mediaPollsUntilReady: 100 });
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const error = await rejection(provider.publish(request({ mediaUrls: [host.urlFor('stuck.png')] }), { credentials: creds(f), settings }));
     expect(provider.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_PROCESSING' });
     expect(f.requests).toHaveLength(0);
@@ -182,7 +162,7 @@ describe('Mastodon publish', () => {
 
   it('treats a missing media file as PERMANENT, not as a channel problem', async () => {
     const f = await fake();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const error = await rejection(provider.publish(request({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: creds(f), settings }));
     expect(provider.classifyFailure(error)).toMatchObject({ kind: 'PERMANENT', errorClass: 'MEDIA_FETCH_FAILED', responseCode: 404 });
     expect(f.statuses).toHaveLength(0);

@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import { createPinterestProvider, pinLink, type PinterestCredentials } from '../../src/integrations/pinterest.js';
 import type { PublishRequest } from '../../src/integrations/types.js';
 import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
 import { startPinterestFake, type PinterestFake, type PinterestFakeOptions } from '../fakes/pinterestFake.js';
+import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
@@ -30,31 +31,16 @@ describeProviderContract<PinterestCredentials>({
   },
 });
 
-const stoppers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function fake(options: PinterestFakeOptions = {}): Promise<PinterestFake> {
-  const f = await startPinterestFake(options);
-  stoppers.push(() => f.stop());
-  return f;
+  return stopAfterEach(await startPinterestFake(options));
 }
 
 let host: MediaHost;
 async function media(...names: string[]): Promise<string[]> {
-  host = await startMediaHost();
-  stoppers.push(() => host.stop());
+  host = await trackedMediaHost(stopAfterEach);
   return names.map((n) => host.urlFor(n));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 function request(overrides: Partial<PublishRequest>): PublishRequest {

@@ -1,34 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTelegramProvider, telegramMessageUrl, type TelegramCredentials } from '../../src/integrations/telegram.js';
 import type { Provider, PublishRequest } from '../../src/integrations/types.js';
 import { unusedPort } from '../fakes/httpFake.js';
 import { startTelegramFake, type TelegramFake, type TelegramScriptedResponse } from '../fakes/telegramFake.js';
+import { rejection, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 
-const stoppers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function setup(requestTimeoutMs = 2000): Promise<{ f: TelegramFake; provider: Provider<TelegramCredentials>; creds: TelegramCredentials }> {
-  const f = await startTelegramFake();
-  stoppers.push(() => f.stop());
+  const f = stopAfterEach(await startTelegramFake());
   const provider = createTelegramProvider({ requestTimeoutMs, telegramApiUrl: f.url });
   return { f, provider, creds: { botToken: f.token, chatId: '@mychannel' } };
 }
 
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
   return publishRequest({ text: 'Hello channel', mediaUrls: [], ...overrides });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 const photo = (n: number) => `https://cdn.example.com/photo-${n}.jpg`;

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import { createThreadsProvider, type ThreadsCredentials } from '../../src/integrations/threads.js';
 import type { ProviderOptions } from '../../src/integrations/types.js';
-import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
 import { startThreadsFake, type ThreadsFake, type ThreadsFakeOptions } from '../fakes/threadsFake.js';
+import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { progressStore, publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
@@ -29,25 +29,12 @@ describeProviderContract<ThreadsCredentials>({
   idempotent: true,
 });
 
-const stoppers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function setup(opts: ThreadsFakeOptions = {}) {
-  const fake = await startThreadsFake(opts);
-  const host: MediaHost = await startMediaHost();
-  stoppers.push(() => fake.stop(), () => host.stop());
+  const fake = stopAfterEach(await startThreadsFake(opts));
+  const host = await trackedMediaHost(stopAfterEach);
   return { fake, host, provider: createThreadsProvider(optionsFor(fake), tuning) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('Threads publish', () => {

@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import type { PublishRequest } from '../../src/integrations/types.js';
 import { VK_FLOOD_CONTROL_WAIT_MS, VkApiError, classifyVkError, createVkProvider, untilNextMoscowDay, type VkCredentials } from '../../src/integrations/vk.js';
-import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
 import { startVkFake, type VkFake, type VkFakeOptions } from '../fakes/vkFake.js';
+import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { progressStore, publishRequest, type ProgressStore } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
-const stoppers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 function providerFor(f: VkFake, requestTimeoutMs = 2000) {
   return createVkProvider({ requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1', platforms: { VK: { apiUrl: f.url, authUrl: f.url, clientId: f.clientId } } });
@@ -23,29 +19,13 @@ function credentialsFor(f: VkFake, ownerId?: number): VkCredentials {
 }
 
 async function setup(opts: VkFakeOptions & { ownerId?: number } = {}) {
-  const f = await startVkFake(opts);
-  stoppers.push(() => f.stop());
+  const f = stopAfterEach(await startVkFake(opts));
   const provider = providerFor(f);
   const account = await provider.connect(credentialsFor(f, opts.ownerId));
   const credentials = account.credentials!;
   const publish = (overrides: Partial<PublishRequest> = {}, store: ProgressStore = progressStore()) =>
     provider.publish(publishRequest({ text: 'Привет, VK', ...overrides }, store), { credentials, settings: account.settings });
   return { f, provider, account, credentials, publish };
-}
-
-async function mediaHost(): Promise<MediaHost> {
-  const host = await startMediaHost();
-  stoppers.push(() => host.stop());
-  return host;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describeProviderContract<VkCredentials>({
@@ -85,8 +65,7 @@ describe('VK credentials and connect', () => {
   });
 
   it('a bad token is VK error 5 in an HTTP 200 body, read as AUTH', async () => {
-    const f = await startVkFake();
-    stoppers.push(() => f.stop());
+    const f = stopAfterEach(await startVkFake());
     const failure = providerFor(f).classifyFailure(await rejection(providerFor(f).connect({ accessToken: 'nope' })));
     expect(failure).toMatchObject({ kind: 'AUTH', errorClass: 'VK_ERROR_5', responseCode: 200 });
     expect(failure.message).toContain('User authorization failed');
@@ -131,7 +110,7 @@ describe('VK wall.post', () => {
 describe('VK photos', () => {
   it('uploads each image through getWallUploadServer, the upload URL and saveWallPhoto, then attaches them', async () => {
     const { f, publish } = await setup({ ownerId: -2002 });
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const store = progressStore();
     await publish({ text: 'With photos https://example.com', mediaUrls: [host.urlFor('a.png'), host.urlFor('b.png')] }, store);
     expect(f.calls.slice(2).map((c) => c.method)).toEqual(['photos.getWallUploadServer', 'photos.saveWallPhoto', 'photos.getWallUploadServer', 'photos.saveWallPhoto', 'wall.post']);
@@ -145,7 +124,7 @@ describe('VK photos', () => {
 
   it('a retry reuses the photos an earlier attempt saved', async () => {
     const { f, provider, publish } = await setup();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const store = progressStore();
     const mediaUrls = [host.urlFor('a.png'), host.urlFor('b.png')];
     f.failNext('wall.post', { code: 10, message: 'Internal server error' });
@@ -200,8 +179,7 @@ describe('VK ID OAuth', () => {
   }
 
   it('builds the VK ID authorize URL with S256 PKCE and the scopes', async () => {
-    const f = await startVkFake();
-    stoppers.push(() => f.stop());
+    const f = stopAfterEach(await startVkFake());
     const { url, location } = await authorize(f);
     expect(url.origin + url.pathname).toBe(`${f.url}/authorize`);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({ response_type: 'code', client_id: f.clientId, state: 'st-1', code_challenge_method: 'S256', scope: 'vkid.personal_info wall photos groups' });
@@ -210,8 +188,7 @@ describe('VK ID OAuth', () => {
   });
 
   it('finishes with the code, the verifier and the device_id, and the tokens post and refresh (rotating)', async () => {
-    const f = await startVkFake();
-    stoppers.push(() => f.stop());
+    const f = stopAfterEach(await startVkFake());
     const { provider, pkce, location, redirectUri } = await authorize(f);
     const deviceId = location.searchParams.get('device_id')!;
     const credentials = await provider.oauth!.finish({
@@ -235,8 +212,7 @@ describe('VK ID OAuth', () => {
   });
 
   it('refuses a wrong verifier, and a redirect without device_id', async () => {
-    const f = await startVkFake();
-    stoppers.push(() => f.stop());
+    const f = stopAfterEach(await startVkFake());
     const { provider, location, redirectUri } = await authorize(f);
     const request = { app: provider.oauth!.configuredApp()!, redirectUri, code: location.searchParams.get('code')!, instanceUrl: null, ownApp: false };
     const wrong = await rejection(provider.oauth!.finish({ ...request, codeVerifier: pkcePair().verifier, account: { deviceId: location.searchParams.get('device_id') } }));

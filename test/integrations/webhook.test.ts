@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '../../src/integrations/http.js';
 import { createProviderRegistry } from '../../src/integrations/registry.js';
 import type { PlatformName, PublishRequest } from '../../src/integrations/types.js';
@@ -11,35 +11,22 @@ import {
 } from '../../src/integrations/webhook.js';
 import { unusedPort } from '../fakes/httpFake.js';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookScriptedResponse } from '../fakes/webhookReceiver.js';
+import { rejection, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 import { PLATFORM_NAMES } from '../../src/integrations/types.js';
 
 const secret = 'a-very-secret-value-123';
 const options = { requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' };
 const provider = createWebhookProvider(options);
-const stoppers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function receiver(receiverSecret = secret): Promise<{ r: WebhookReceiver; creds: WebhookCredentials }> {
-  const r = await startWebhookReceiver({ secret: receiverSecret });
-  stoppers.push(() => r.stop());
+  const r = stopAfterEach(await startWebhookReceiver({ secret: receiverSecret }));
   return { r, creds: { url: r.hookUrl, secret } };
 }
 
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
   return publishRequest({ text: 'Hello hook', mediaUrls: ['https://cdn.example.com/a.png'], ...overrides });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('Webhook credentials and connect', () => {

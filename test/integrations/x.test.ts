@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import type { ProviderOptions, PublishRequest } from '../../src/integrations/types.js';
 import { X_SCOPES, createXProvider, type XCredentials } from '../../src/integrations/x.js';
-import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
 import { startXFake, type XFake, type XFakeOptions } from '../fakes/xFake.js';
+import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { progressStore, publishRequest, type ProgressStore } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
@@ -27,30 +27,10 @@ describeProviderContract<XCredentials>({
   },
 });
 
-const stoppers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stoppers.splice(0)) await stop();
-});
+const stopAfterEach = useStoppers();
 
 async function fake(options: XFakeOptions = {}): Promise<XFake> {
-  const f = await startXFake(options);
-  stoppers.push(() => f.stop());
-  return f;
-}
-
-async function mediaHost(): Promise<MediaHost> {
-  const host = await startMediaHost();
-  stoppers.push(() => host.stop());
-  return host;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
+  return stopAfterEach(await startXFake(options));
 }
 
 const settings = { userId: '1466796521412771840', username: 'alice' };
@@ -157,7 +137,7 @@ describe('X publish', () => {
 
   it('uploads images with POST /2/media/upload and attaches them to the first tweet only', async () => {
     const f = await fake();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const mediaUrls = [host.urlFor('one.png'), host.urlFor('two.png')];
     await providerFor(f).publish(request({ text: 'Pics\n---\nMore', mediaUrls }), { credentials: credentialsOf(f), settings });
     expect(host.requests).toEqual(['/one.png', '/two.png']);
@@ -171,7 +151,7 @@ describe('X publish', () => {
 
   it('an upload whose answer is lost is RETRYABLE, not UNKNOWN: no tweet was sent yet', async () => {
     const f = await fake();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const quick = providerFor(f, { requestTimeoutMs: 300 });
     f.failNext(1, { status: 0, noAnswer: true }, 'media');
     const error = await rejection(quick.publish(request({ mediaUrls: [host.urlFor('slow.png')] }), { credentials: credentialsOf(f), settings }));
@@ -181,7 +161,7 @@ describe('X publish', () => {
 
   it('a missing image is PERMANENT and posts nothing', async () => {
     const f = await fake();
-    const host = await mediaHost();
+    const host = await trackedMediaHost(stopAfterEach);
     const p = providerFor(f);
     const error = await rejection(p.publish(request({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: credentialsOf(f), settings }));
     expect(p.classifyFailure(error)).toMatchObject({ kind: 'PERMANENT', errorClass: 'MEDIA_FETCH_FAILED' });

@@ -1,0 +1,36 @@
+// Shared by the provider tests in test/integrations: each test starts its own loopback fakes, so nothing one test
+// scripts into a fake can leak into the next.
+import { afterEach } from 'vitest';
+import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
+
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+export type StopAfterEach = <T extends Stoppable>(thing: T) => T;
+
+/** Call once at a test file's top level, so that the afterEach covers every test in the file. */
+export function useStoppers(): StopAfterEach {
+  const stoppers: Stoppable[] = [];
+  afterEach(async () => {
+    for (const thing of stoppers.splice(0)) await thing.stop();
+  });
+  return (thing) => {
+    stoppers.push(thing);
+    return thing;
+  };
+}
+
+export async function trackedMediaHost(stopAfterEach: StopAfterEach): Promise<MediaHost> {
+  return stopAfterEach(await startMediaHost());
+}
+
+/** Tests inspect the error itself (its class, classification, fields), which expect().rejects makes awkward. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject');
+}
