@@ -157,4 +157,41 @@ describe('connectChannelStart / connectChannelFinish', () => {
       await mastodon.stop();
     }
   });
+
+  it('registers PostFlow once per Mastodon server and redirect URI, and registers again when the server forgot the app', async () => {
+    const mastodon = await startMastodonFake({ username: 'shop' });
+    const otherRedirect = 'https://other.example.com/back';
+    const clientIdIn = (authorizeUrl: string) => new URL(authorizeUrl).searchParams.get('client_id');
+    try {
+      const [first, second] = [await signUp(t), await signUp(t)];
+      const channel = await connectThroughOAuth(t, first, { platform: 'MASTODON', instanceUrl: mastodon.url });
+      await connectThroughOAuth(t, second, { platform: 'MASTODON', instanceUrl: `${mastodon.url}//` });
+      expect(mastodon.oauth.apps).toHaveLength(1);
+      const [app] = mastodon.oauth.apps;
+      const onThisServer = { where: { instanceUrl: mastodon.url } };
+      const stored = await t.app.database.prisma.registeredOAuthApp.findMany(onThisServer);
+      expect(stored).toEqual([expect.objectContaining({ platform: 'MASTODON', instanceUrl: mastodon.url, redirectUri: REDIRECT_URI, clientId: app!.clientId })]);
+      expect(stored[0]!.clientSecretSealed).not.toContain(app!.clientSecret);
+
+      const { connectChannelStart: elsewhere } = await t.ok(START, { input: { platform: 'MASTODON', instanceUrl: mastodon.url, redirectUri: otherRedirect } }, first);
+      expect(mastodon.oauth.apps.map((a) => a.redirectUris)).toEqual([[REDIRECT_URI], [otherRedirect]]);
+      expect(clientIdIn(elsewhere.authorizeUrl)).toBe(mastodon.oauth.apps[1]!.clientId);
+
+      // The server's admin removes the app while a user is approving: that connection fails saying why, the next registers anew.
+      const { connectChannelStart: started } = await t.ok(START, { input: { platform: 'MASTODON', instanceUrl: mastodon.url, redirectUri: REDIRECT_URI } }, first);
+      expect(clientIdIn(started.authorizeUrl)).toBe(app!.clientId);
+      const { code, state } = await approve(started.authorizeUrl);
+      mastodon.oauth.apps.splice(0, 1);
+      const refused = await t.gql(FINISH, { state, code }, first);
+      expect(issues(refused)).toEqual([[['code'], 'exchange']]);
+      expect(issuesOf(refused)[0]!.message).toMatch(/no longer knows PostFlow's app .* start again/);
+
+      const reconnected = await connectThroughOAuth(t, first, { platform: 'MASTODON', instanceUrl: mastodon.url });
+      expect(reconnected.id).toBe(channel.id);
+      expect(mastodon.oauth.apps.map((a) => a.redirectUris)).toEqual([[otherRedirect], [REDIRECT_URI]]);
+      expect(await t.app.database.prisma.registeredOAuthApp.count(onThisServer)).toBe(2);
+    } finally {
+      await mastodon.stop();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { pkcePair } from '../integrations/oauth.js';
 import type { OAuthApp, PlatformName, Provider } from '../integrations/types.js';
 import { connectAccount, findChannel, keepRefreshToken, reconnectChannel, type ConnectedColumns } from './channels.js';
 import type { ServiceDeps } from './deps.js';
+import { forgetRegisteredApp, isUnknownClient, registeredApp } from './registeredApps.js';
 import { Issues, isHttpUrl, isUuid, isValidTimezone } from './validation.js';
 
 /** How long a user has to approve on the network's page. */
@@ -40,6 +41,8 @@ interface StoredSecrets {
   verifier: string;
   app: OAuthApp;
   ownApp: boolean;
+  /** The app came from registered_oauth_apps (Mastodon), to forget if the server no longer knows it. */
+  registered?: boolean;
 }
 
 interface StoredRequest {
@@ -94,13 +97,13 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
   const instanceUrl = input.instanceUrl?.replace(/\/+$/, '') ?? null;
   let app: OAuthApp;
   if (input.app) app = { clientId: input.app.clientId.trim(), clientSecret: input.app.clientSecret ?? null };
-  else if (oauth!.registerApp) app = await registerApp(provider!, instanceUrl!, input.redirectUri);
+  else if (oauth!.registerApp) app = await registeredApp(deps, provider!, { platform: input.platform, instanceUrl: instanceUrl!, redirectUri: input.redirectUri });
   else app = oauth!.configuredApp()!;
 
   const { verifier, challenge } = pkcePair();
   const state = randomBytes(24).toString('base64url');
   const expiresAt = new Date(Date.now() + OAUTH_STATE_TTL_MS);
-  const secrets: StoredSecrets = { verifier, app, ownApp: input.app != null };
+  const secrets: StoredSecrets = { verifier, app, ownApp: input.app != null, registered: !input.app && oauth!.registerApp !== undefined };
   const request: StoredRequest = {
     name: input.name?.trim() ?? null,
     timezone: input.timezone ?? null,
@@ -116,14 +119,6 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
   ]);
   const authorizeUrl = oauth!.authorizeUrl({ app, redirectUri: input.redirectUri, state, codeChallenge: challenge, instanceUrl, account: request.account });
   return { authorizeUrl, state, expiresAt };
-}
-
-async function registerApp(provider: Provider, instanceUrl: string, redirectUri: string): Promise<OAuthApp> {
-  try {
-    return await provider.oauth!.registerApp!(instanceUrl, redirectUri);
-  } catch (error) {
-    throw ValidationError.single(['input', 'instanceUrl'], 'connect', `Could not register PostFlow on ${instanceUrl}: ${provider.classifyFailure(error).message}`);
-  }
 }
 
 /** `account` adds what the network put in the redirect beside the code (VK ID's device_id) to the account chosen at start. */
@@ -153,7 +148,12 @@ export async function connectChannelFinish(deps: ServiceDeps, workspaceId: strin
       ownApp: secrets.ownApp,
     });
   } catch (error) {
-    throw ValidationError.single(['code'], 'exchange', `${row.platform} refused the authorization: ${provider.classifyFailure(error).message}`);
+    const failure = provider.classifyFailure(error);
+    if (secrets.registered && request.instanceUrl && isUnknownClient(failure)) {
+      await forgetRegisteredApp(deps, { platform: row.platform, instanceUrl: request.instanceUrl, redirectUri: row.redirect_uri }, secrets.app.clientId);
+      throw ValidationError.single(['code'], 'exchange', `${row.platform} no longer knows PostFlow's app on ${request.instanceUrl} (${failure.message}): start again with connectChannelStart, which registers a new one`);
+    }
+    throw ValidationError.single(['code'], 'exchange', `${row.platform} refused the authorization: ${failure.message}`);
   }
   const parsed = provider.credentialsSchema.safeParse(credentials);
   if (!parsed.success) throw new Error(`${row.platform} finish() returned credentials its own schema refuses: ${parsed.error.message}`);

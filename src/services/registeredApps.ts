@@ -1,0 +1,52 @@
+// PostFlow's app on servers where every server registers its own apps (Mastodon). Registering on each connect would
+// leave one app per connection in the server's admin list and run into its registration rate limit, so an app is
+// registered once per server and redirect URI and reused from then on, by every workspace: the app identifies
+// PostFlow, not a user. A server that has since forgotten the app answers invalid_client; the app is then dropped
+// here, and the next connect registers a new one.
+import { ValidationError } from '../domain/errors.js';
+import type { ClassifiedFailure, OAuthApp, PlatformName, Provider } from '../integrations/types.js';
+import type { ServiceDeps } from './deps.js';
+
+interface AppKey {
+  platform: PlatformName;
+  instanceUrl: string;
+  redirectUri: string;
+}
+
+/** One spelling per server: the URL parser lowercases the host and drops a default port; trailing slashes go too. */
+export function instanceKey(instanceUrl: string): string {
+  const url = new URL(instanceUrl);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+export async function registeredApp(deps: ServiceDeps, provider: Provider, key: AppKey): Promise<OAuthApp> {
+  const where = { platform: key.platform, instanceUrl: instanceKey(key.instanceUrl), redirectUri: key.redirectUri };
+  const known = await deps.prisma.registeredOAuthApp.findUnique({ where: { platform_instanceUrl_redirectUri: where } });
+  if (known) return { clientId: known.clientId, clientSecret: known.clientSecretSealed ? deps.secrets.open(known.clientSecretSealed) : null };
+
+  let app: OAuthApp;
+  try {
+    app = await provider.oauth!.registerApp!(key.instanceUrl, key.redirectUri);
+  } catch (error) {
+    throw ValidationError.single(['input', 'instanceUrl'], 'connect', `Could not register PostFlow on ${key.instanceUrl}: ${provider.classifyFailure(error).message}`);
+  }
+  // Two connects racing on a new server both register; the first app stored is the one both use from now on.
+  await deps.prisma.registeredOAuthApp.createMany({
+    data: [{ ...where, clientId: app.clientId, clientSecretSealed: app.clientSecret ? deps.secrets.seal(app.clientSecret) : null }],
+    skipDuplicates: true,
+  });
+  const stored = await deps.prisma.registeredOAuthApp.findUniqueOrThrow({ where: { platform_instanceUrl_redirectUri: where } });
+  return stored.clientId === app.clientId ? app : { clientId: stored.clientId, clientSecret: stored.clientSecretSealed ? deps.secrets.open(stored.clientSecretSealed) : null };
+}
+
+/** The token endpoint does not know this client (RFC 6749 invalid_client, 401): the server no longer has our app. */
+export function isUnknownClient(failure: ClassifiedFailure): boolean {
+  return failure.kind === 'AUTH' && failure.responseCode === 401;
+}
+
+/** Only this app: a newer registration stored meanwhile is kept. */
+export async function forgetRegisteredApp(deps: ServiceDeps, key: AppKey, clientId: string): Promise<void> {
+  await deps.prisma.registeredOAuthApp.deleteMany({
+    where: { platform: key.platform, instanceUrl: instanceKey(key.instanceUrl), redirectUri: key.redirectUri, clientId },
+  });
+}
