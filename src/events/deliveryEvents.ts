@@ -4,6 +4,7 @@
 import pgListen from 'pg-listen';
 import { createPubSub, filter, pipe } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
+import type { PlatformName } from '../integrations/types.js';
 
 export const DELIVERY_CHANNEL = 'postflow_delivery';
 /** Channel changes people must hear about: needs reconnecting, reconnected, paused, access renewed (0003 migration). */
@@ -32,7 +33,7 @@ export interface DeliverySnapshot {
 export interface ChannelSnapshot {
   id: string;
   workspaceId: string;
-  platform: string;
+  platform: PlatformName;
   name: string;
   needsReconnect: boolean;
   authError: string | null;

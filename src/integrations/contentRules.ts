@@ -65,15 +65,14 @@ function positiveInt(value: unknown): number | null {
 
 /**
  * The rules for one channel: the table's, with what the channel's server told us on connect (a Mastodon instance's
- * maxCharacters and maxMediaAttachments) and any per-channel override under settings.contentRules.
+ * maxCharacters and maxMediaAttachments).
  */
 export function rulesFor(platform: PlatformName, settings: ChannelSettings = {}): ContentRules {
   const base = CONTENT_RULES[platform];
-  const override = (settings.contentRules ?? {}) as Record<string, unknown>;
   return {
     ...base,
-    maxLength: positiveInt(override.maxLength) ?? positiveInt(settings.maxCharacters) ?? base.maxLength,
-    maxMedia: positiveInt(override.maxMedia) ?? positiveInt(settings.maxMediaAttachments) ?? base.maxMedia,
+    maxLength: positiveInt(settings.maxCharacters) ?? base.maxLength,
+    maxMedia: positiveInt(settings.maxMediaAttachments) ?? base.maxMedia,
   };
 }
 

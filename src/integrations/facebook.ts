@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
 import { findUrls } from './textLength.js';
-import { choosePage, facebookAuthorizeUrl, facebookLoginPages } from './facebookLogin.js';
+import { FACEBOOK_LOGIN_DEFAULTS, choosePage, facebookAuthorizeUrl, facebookLoginPages } from './facebookLogin.js';
 import {
   GRAPH_API_VERSION,
   classifyGraphFailure,
@@ -35,7 +35,7 @@ interface FacebookProgress {
 }
 
 export function createFacebookProvider(options: ProviderOptions): Provider<FacebookCredentials> {
-  const settings = platformSettings(options, 'FACEBOOK', { apiUrl: 'https://graph.facebook.com', authUrl: 'https://www.facebook.com' });
+  const settings = platformSettings(options, 'FACEBOOK', FACEBOOK_LOGIN_DEFAULTS);
   const base = `${settings.apiUrl}/${GRAPH_API_VERSION}`;
   const timeoutMs = options.requestTimeoutMs;
   const call = (credentials: FacebookCredentials, label: string): GraphCall => ({ base, accessToken: credentials.pageAccessToken, timeoutMs, label });

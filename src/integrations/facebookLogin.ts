@@ -1,7 +1,7 @@
 // Facebook Login, shared by the Facebook and Instagram providers: the authorize URL, the code exchanged for a
 // long-lived user token, and the Pages (with their tokens and Instagram accounts) that login reaches.
-import { ClassifiedError, HttpFailure, httpRequest, type HttpResponse } from './http.js';
-import { authorizeUrl, classifyTokenFailure, tokenSetFrom, type TokenSet } from './oauth.js';
+import { ClassifiedError, HttpFailure, type HttpResponse } from './http.js';
+import { classifyTokenFailure, codeFlowUrl, tokenByGet } from './oauth.js';
 import type { AuthorizeRequest, FinishRequest } from './types.js';
 import { GRAPH_API_VERSION, graphErrorOf, graphGet } from './metaGraph.js';
 
@@ -10,17 +10,12 @@ export interface MetaLoginSettings {
   authUrl: string;
 }
 
+/** Where the Graph API and Facebook Login are, for the platforms that connect through it (Facebook, Instagram). */
+export const FACEBOOK_LOGIN_DEFAULTS: MetaLoginSettings = { apiUrl: 'https://graph.facebook.com', authUrl: 'https://www.facebook.com' };
+
 /** https://www.facebook.com/{version}/dialog/oauth with PKCE (Facebook Login supports code_challenge S256). */
 export function facebookAuthorizeUrl(settings: MetaLoginSettings, request: AuthorizeRequest, scopes: string[]): string {
-  return authorizeUrl(`${settings.authUrl}/${GRAPH_API_VERSION}/dialog/oauth`, {
-    client_id: request.app.clientId,
-    redirect_uri: request.redirectUri,
-    state: request.state,
-    response_type: 'code',
-    scope: scopes.join(','),
-    code_challenge: request.codeChallenge,
-    code_challenge_method: 'S256',
-  });
+  return codeFlowUrl(`${settings.authUrl}/${GRAPH_API_VERSION}/dialog/oauth`, request, scopes.join(','));
 }
 
 /** A login step Meta refused (a used code, a wrong verifier or secret) is AUTH with Meta's own sentence. */
@@ -31,15 +26,6 @@ function loginFailure(error: unknown): ClassifiedError {
     { kind: 'AUTH', errorClass: 'LOGIN_REFUSED', message: `Facebook Login failed at ${error.operation}: ${graph.message ?? `HTTP ${error.status}`}`, responseCode: error.status, retryAfterMs: null },
     { cause: error },
   );
-}
-
-async function getToken(url: string, operation: string, timeoutMs: number): Promise<TokenSet> {
-  try {
-    const res = await httpRequest({ method: 'GET', url, operation, timeoutMs });
-    return tokenSetFrom(res.body);
-  } catch (error) {
-    throw loginFailure(error);
-  }
 }
 
 export interface ManagedPage {
@@ -59,15 +45,17 @@ export async function facebookLoginPages(settings: MetaLoginSettings, request: F
   }
   const base = `${settings.apiUrl}/${GRAPH_API_VERSION}`;
   const app = { client_id: request.app.clientId, client_secret: request.app.clientSecret };
-  const short = await getToken(
+  const short = await tokenByGet(
     `${base}/oauth/access_token?${new URLSearchParams({ ...app, redirect_uri: request.redirectUri, code: request.code, code_verifier: request.codeVerifier })}`,
     'GET /oauth/access_token (code)',
     timeoutMs,
+    loginFailure,
   );
-  const long = await getToken(
+  const long = await tokenByGet(
     `${base}/oauth/access_token?${new URLSearchParams({ ...app, grant_type: 'fb_exchange_token', fb_exchange_token: short.accessToken })}`,
     'GET /oauth/access_token (fb_exchange_token)',
     timeoutMs,
+    loginFailure,
   );
   let res: HttpResponse<{ data?: unknown } | null>;
   try {

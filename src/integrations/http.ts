@@ -99,6 +99,25 @@ export interface HttpResponse<T = unknown> {
   body: T;
 }
 
+/**
+ * For failures before the post itself is sent (reading the author, downloading or uploading media): nothing can have
+ * been published, so what would be an unknown outcome on the post call is safe to try again here.
+ */
+export function failedBeforePosting(error: unknown): never {
+  if (error instanceof HttpFailure || error instanceof ClassifiedError) throw error;
+  const transport = error instanceof TransportFailure ? error : null;
+  throw new ClassifiedError(
+    {
+      kind: 'RETRYABLE',
+      errorClass: transport ? (transport.timedOut ? 'TIMEOUT' : 'NETWORK') : 'UNEXPECTED',
+      message: `${error instanceof Error ? error.message : String(error)} (before posting; nothing was published)`,
+      responseCode: null,
+      retryAfterMs: null,
+    },
+    { cause: error },
+  );
+}
+
 /** One HTTP call. Resolves on 2xx; throws HttpFailure or TransportFailure otherwise. */
 export async function httpRequest<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
   const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };

@@ -7,15 +7,14 @@
 import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
 import { ClassifiedError } from './http.js';
-import { choosePage, facebookAuthorizeUrl, facebookLoginPages } from './facebookLogin.js';
-import { containerStatusOf, publishThroughContainer, type ContainerSteps, type ContainerTuning } from './metaContainers.js';
+import { FACEBOOK_LOGIN_DEFAULTS, choosePage, facebookAuthorizeUrl, facebookLoginPages } from './facebookLogin.js';
+import { containerPublishResult, containerStatusOf, publishThroughContainer, type ContainerSteps, type ContainerTuning } from './metaContainers.js';
 import {
   GRAPH_API_VERSION,
   classifyGraphFailure,
   graphGet,
   graphPost,
   idOf,
-  rateLimitHints,
   type GraphCall,
 } from './metaGraph.js';
 import { configuredApp, platformSettings } from './oauth.js';
@@ -39,7 +38,7 @@ export const INSTAGRAM_SCOPES = ['instagram_basic', 'instagram_content_publish',
 const QUOTA_RETRY_MS = 60 * 60 * 1000;
 
 export function createInstagramProvider(options: ProviderOptions, tuning: ContainerTuning = {}): Provider<InstagramCredentials> {
-  const settings = platformSettings(options, 'INSTAGRAM', { apiUrl: 'https://graph.facebook.com', authUrl: 'https://www.facebook.com' });
+  const settings = platformSettings(options, 'INSTAGRAM', FACEBOOK_LOGIN_DEFAULTS);
   const base = `${settings.apiUrl}/${GRAPH_API_VERSION}`;
   const timeoutMs = options.requestTimeoutMs;
   const call = (credentials: InstagramCredentials, label: string): GraphCall => ({ base, accessToken: credentials.accessToken, timeoutMs, label });
@@ -124,19 +123,7 @@ export function createInstagramProvider(options: ProviderOptions, tuning: Contai
     async publish(request: PublishRequest, channel: ChannelAccess<InstagramCredentials>): Promise<PublishResult> {
       const { credentials } = channel;
       const outcome = await publishThroughContainer(request, steps(request, credentials));
-      if (outcome.mediaId === null) {
-        // Published (the container says so) but the media could not be told apart: the container id stands in.
-        return { externalId: outcome.containerId, externalUrl: null, responseCode: 200 };
-      }
-      let permalink: string | null = null;
-      try {
-        const res = await graphGet<{ permalink?: unknown } | null>(call(credentials, '/{ig-media-id}'), `/${encodeURIComponent(outcome.mediaId)}`, { fields: 'permalink' });
-        permalink = typeof res.body?.permalink === 'string' ? res.body.permalink : null;
-      } catch {
-        // The post is out; a missing link must not turn it into a failure (and a retry).
-      }
-      const hints = outcome.headers ? rateLimitHints(outcome.headers) : undefined;
-      return { externalId: outcome.mediaId, externalUrl: permalink, responseCode: 200, ...(hints && { rateLimits: hints }) };
+      return containerPublishResult(outcome, call(credentials, '/{ig-media-id}'));
     },
 
     classifyFailure(error: unknown): ClassifiedFailure {

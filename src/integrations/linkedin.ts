@@ -3,34 +3,26 @@
 // uploads are checkpointed so a retry after a failed post does not upload them again.
 import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
-import {
-  ClassifiedError,
-  HttpFailure,
-  TransportFailure,
-  classifyFailure,
-  downloadMedia,
-  genericPlatformMessage,
-  httpRequest,
-} from './http.js';
+import { ClassifiedError, HttpFailure, classifyFailure, downloadMedia, failedBeforePosting, genericPlatformMessage, httpRequest } from './http.js';
 import {
   appFor,
-  authorizeUrl,
+  codeFlowUrl,
   configuredApp,
   credentialsFromTokens,
+  exchangeCode,
   expiryOf,
   oauthCredentialFields,
   platformSettings,
-  renewed,
-  requestToken,
+  refreshGrantFor,
+  refreshWithGrant,
+  type TokenEndpoint,
 } from './oauth.js';
 import type {
-  AuthorizeRequest,
   ChannelAccess,
   ChannelSettings,
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
-  FinishRequest,
   PostContent,
   Provider,
   ProviderOptions,
@@ -99,22 +91,6 @@ function msUntilNextUtcMidnight(now = Date.now()): number {
   return midnight.getTime() - now;
 }
 
-/** Failures before the post is sent cannot have published anything: whatever they are, trying again is safe. */
-function beforePosting(error: unknown): never {
-  if (error instanceof HttpFailure || error instanceof ClassifiedError) throw error;
-  const timedOut = error instanceof TransportFailure && error.timedOut;
-  throw new ClassifiedError(
-    {
-      kind: 'RETRYABLE',
-      errorClass: error instanceof TransportFailure ? (timedOut ? 'TIMEOUT' : 'NETWORK') : 'UNEXPECTED',
-      message: `${error instanceof Error ? error.message : String(error)} (before posting; nothing was published)`,
-      responseCode: null,
-      retryAfterMs: null,
-    },
-    { cause: error },
-  );
-}
-
 interface ImageProgress {
   author: string;
   images: (string | null)[];
@@ -123,6 +99,7 @@ interface ImageProgress {
 export function createLinkedInProvider(options: ProviderOptions): Provider<LinkedInCredentials> {
   const timeoutMs = options.requestTimeoutMs;
   const settings = platformSettings(options, 'LINKEDIN', { apiUrl: LINKEDIN_API_URL, authUrl: LINKEDIN_AUTH_URL });
+  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.authUrl}/oauth/v2/accessToken`, clientAuth: 'body', timeoutMs, operation: 'POST /oauth/v2/accessToken' };
   const restHeaders = { 'LinkedIn-Version': LINKEDIN_VERSION, 'X-Restli-Protocol-Version': '2.0.0' };
 
   function call<T>(credentials: LinkedInCredentials, method: 'GET' | 'POST', path: string, extras: { json?: unknown; label?: string } = {}) {
@@ -240,7 +217,7 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
         author = await authorOf(credentials, channel.settings);
         images = await uploadImages(request, credentials, author);
       } catch (error) {
-        beforePosting(error);
+        failedBeforePosting(error);
       }
       const res = await call(credentials, 'POST', '/rest/posts', {
         json: {
@@ -281,31 +258,16 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
     oauth: {
       configuredApp: () => configuredApp(settings),
       needsInstanceUrl: false,
-      authorizeUrl(request: AuthorizeRequest): string {
-        // A Page needs the organization scopes on top of the member's.
-        const account = request.account;
-        const scopes = account?.organizationId ? [...LINKEDIN_MEMBER_SCOPES, ...LINKEDIN_ORGANIZATION_SCOPES] : LINKEDIN_MEMBER_SCOPES;
-        return authorizeUrl(`${settings.authUrl}/oauth/v2/authorization`, {
-          response_type: 'code',
-          client_id: request.app.clientId,
-          redirect_uri: request.redirectUri,
-          state: request.state,
-          scope: scopes.join(' '),
-          // LinkedIn documents PKCE for native apps; a web app's secret is what it checks (unverified that the
-          // challenge is accepted silently there).
-          code_challenge: request.codeChallenge,
-          code_challenge_method: 'S256',
-        });
-      },
-      async finish(request: FinishRequest): Promise<LinkedInCredentials> {
-        const tokens = await requestToken({
-          tokenUrl: `${settings.authUrl}/oauth/v2/accessToken`,
-          app: request.app,
-          params: { grant_type: 'authorization_code', code: request.code, redirect_uri: request.redirectUri, code_verifier: request.codeVerifier },
-          clientAuth: 'body',
-          timeoutMs,
-          operation: 'POST /oauth/v2/accessToken',
-        });
+      // LinkedIn documents PKCE for native apps; a web app's secret is what it checks (unverified that the challenge is
+      // accepted silently there). A Page needs the organization scopes on top of the member's.
+      authorizeUrl: (request) =>
+        codeFlowUrl(
+          `${settings.authUrl}/oauth/v2/authorization`,
+          request,
+          (request.account?.organizationId ? [...LINKEDIN_MEMBER_SCOPES, ...LINKEDIN_ORGANIZATION_SCOPES] : LINKEDIN_MEMBER_SCOPES).join(' '),
+        ),
+      async finish(request) {
+        const tokens = await exchangeCode(tokenEndpoint, request);
         const chosen = request.account.organizationId;
         const organization = typeof chosen === 'string' || typeof chosen === 'number' ? organizationNumber(String(chosen)) : null;
         return { ...credentialsFromTokens(tokens, request.app, request.ownApp), ...(organization && { organizationId: organization }) };
@@ -313,27 +275,8 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
     },
 
     async refresh(credentials: LinkedInCredentials): Promise<LinkedInCredentials> {
-      const app = appFor(credentials, settings);
-      if (!credentials.refreshToken || !app) {
-        throw new ClassifiedError({
-          kind: 'AUTH',
-          errorClass: 'NO_REFRESH_TOKEN',
-          message: credentials.refreshToken
-            ? 'No LinkedIn app is configured (LINKEDIN_CLIENT_ID) to renew the token: reconnect the channel'
-            : 'LinkedIn gives refresh tokens only to approved apps: reconnect the channel (its token lasts 60 days)',
-          responseCode: null,
-          retryAfterMs: null,
-        });
-      }
-      const tokens = await requestToken({
-        tokenUrl: `${settings.authUrl}/oauth/v2/accessToken`,
-        app,
-        params: { grant_type: 'refresh_token', refresh_token: credentials.refreshToken },
-        clientAuth: 'body',
-        timeoutMs,
-        operation: 'POST /oauth/v2/accessToken',
-      });
-      return renewed(credentials, tokens);
+      const grant = refreshGrantFor(credentials, settings, 'LINKEDIN', 'LinkedIn gives refresh tokens only to approved apps: reconnect the channel (its token lasts 60 days)');
+      return refreshWithGrant(tokenEndpoint, credentials, grant);
     },
 
     credentialsExpireAt: (credentials) => expiryOf(credentials),

@@ -6,15 +6,13 @@
 import { CONTENT_RULES, checkContentRules } from './contentRules.js';
 import { z } from 'zod';
 import { ClassifiedError, HttpFailure, classifyFailure, downloadMedia, genericPlatformMessage, httpRequest, sleep, trimSlash } from './http.js';
-import { authorizeUrl, requestToken } from './oauth.js';
+import { codeFlowUrl, exchangeCode } from './oauth.js';
 import type {
-  AuthorizeRequest,
   ChannelAccess,
   ChannelSettings,
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
-  FinishRequest,
   OAuthApp,
   PostContent,
   Provider,
@@ -258,30 +256,13 @@ export function createMastodonProvider(
         return { clientId, clientSecret };
       },
 
-      authorizeUrl(request: AuthorizeRequest): string {
-        // PKCE is honoured from Mastodon 4.3 (mastodon/mastodon#31129); older instances ignore the extra parameters.
-        return authorizeUrl(`${instanceBase(request.instanceUrl)}/oauth/authorize`, {
-          response_type: 'code',
-          client_id: request.app.clientId,
-          redirect_uri: request.redirectUri,
-          scope: MASTODON_SCOPES,
-          state: request.state,
-          code_challenge: request.codeChallenge,
-          code_challenge_method: 'S256',
-        });
-      },
+      // PKCE is honoured from Mastodon 4.3 (mastodon/mastodon#31129); older instances ignore the extra parameters.
+      authorizeUrl: (request) => codeFlowUrl(`${instanceBase(request.instanceUrl)}/oauth/authorize`, request, MASTODON_SCOPES),
 
-      async finish(request: FinishRequest): Promise<MastodonCredentials> {
+      async finish(request): Promise<MastodonCredentials> {
         const base = instanceBase(request.instanceUrl);
         try {
-          const tokens = await requestToken({
-            tokenUrl: `${base}/oauth/token`,
-            app: request.app,
-            params: { grant_type: 'authorization_code', code: request.code, redirect_uri: request.redirectUri, code_verifier: request.codeVerifier },
-            clientAuth: 'body',
-            timeoutMs,
-            operation: 'POST /oauth/token',
-          });
+          const tokens = await exchangeCode({ tokenUrl: `${base}/oauth/token`, clientAuth: 'body', timeoutMs, operation: 'POST /oauth/token' }, request);
           return { instanceUrl: base, accessToken: tokens.accessToken };
         } catch (error) {
           const cause = error instanceof Error ? error.cause : undefined;

@@ -1,6 +1,8 @@
 // Media containers: Instagram and Threads publish in two steps, make a container, then publish it. A container is
 // published once at most, which is what makes a retry of these networks safe.
-import { ClassifiedError, HttpFailure } from './http.js';
+import { ClassifiedError, HttpFailure, sleep } from './http.js';
+import { graphGet, rateLimitHints, type GraphCall } from './metaGraph.js';
+import type { PublishResult } from './types.js';
 
 export type ContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED' | 'UNKNOWN';
 
@@ -79,9 +81,26 @@ export async function publishThroughContainer(
   }
 }
 
+/**
+ * The publish result of a container: the media with its permalink (read with `mediaCall`; best effort), or the
+ * container itself when the media a lost answer made cannot be told apart.
+ */
+export async function containerPublishResult(outcome: ContainerOutcome, mediaCall: GraphCall): Promise<PublishResult> {
+  if (outcome.mediaId === null) return { externalId: outcome.containerId, externalUrl: null, responseCode: 200 };
+  let permalink: string | null = null;
+  try {
+    const res = await graphGet<{ permalink?: unknown } | null>(mediaCall, `/${encodeURIComponent(outcome.mediaId)}`, { fields: 'permalink' });
+    permalink = typeof res.body?.permalink === 'string' ? res.body.permalink : null;
+  } catch {
+    // The post is out; a missing link must not turn it into a failure (and a retry).
+  }
+  const hints = outcome.headers ? rateLimitHints(outcome.headers) : undefined;
+  return { externalId: outcome.mediaId, externalUrl: permalink, responseCode: 200, ...(hints && { rateLimits: hints }) };
+}
+
 async function waitUntilFinished(steps: ContainerSteps, containerId: string): Promise<void> {
   for (let attempt = 0; attempt < steps.pollAttempts; attempt += 1) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, steps.pollIntervalMs));
+    if (attempt > 0) await sleep(steps.pollIntervalMs);
     const { status, detail } = await steps.readStatus(containerId);
     if (status === 'FINISHED') return;
     if (status === 'PUBLISHED') throw new Error(`${steps.label} container ${containerId} was published before PostFlow published it`);

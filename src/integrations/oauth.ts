@@ -2,8 +2,9 @@
 // each provider module assembles with its own URLs, scopes and quirks.
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ClassifiedError, HttpFailure, TransportFailure, genericPlatformMessage, httpRequest, parseRetryAfter } from './http.js';
-import type { OAuthApp, PlatformName, PlatformSettings, ProviderOptions } from './types.js';
+import { CONTENT_RULES } from './contentRules.js';
+import { ClassifiedError, HttpFailure, TransportFailure, genericPlatformMessage, httpRequest, parseRetryAfter, trimSlash } from './http.js';
+import type { AuthorizeRequest, FinishRequest, OAuthApp, PlatformName, PlatformSettings, ProviderOptions } from './types.js';
 
 /** A PKCE verifier (kept server-side) and its S256 challenge (sent in the authorize URL). */
 export function pkcePair(): { verifier: string; challenge: string } {
@@ -19,6 +20,22 @@ export function authorizeUrl(base: string, params: Record<string, string | undef
   const url = new URL(base);
   for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
   return url.toString();
+}
+
+/**
+ * The authorize URL of the authorization code flow with a PKCE S256 challenge, as every OAuth platform here takes it
+ * (scopes are joined by the caller: some platforms want spaces, some commas).
+ */
+export function codeFlowUrl(endpoint: string, request: AuthorizeRequest, scope: string): string {
+  return authorizeUrl(endpoint, {
+    response_type: 'code',
+    client_id: request.app.clientId,
+    redirect_uri: request.redirectUri,
+    state: request.state,
+    scope,
+    code_challenge: request.codeChallenge,
+    code_challenge_method: 'S256',
+  });
 }
 
 /** The fields every OAuth-connected channel's credentials carry, besides its platform's own. */
@@ -65,14 +82,18 @@ export function tokenSetFrom(body: unknown, now: number = Date.now()): TokenSet 
   };
 }
 
-export interface TokenRequest {
+/** A platform's token endpoint, the same for the code exchange and the refresh. */
+export interface TokenEndpoint {
   tokenUrl: string;
-  app: OAuthApp;
-  params: Record<string, string>;
   /** basic: client id and secret in an Authorization header (X, Pinterest); body: as form fields (LinkedIn, Meta). */
   clientAuth: 'basic' | 'body';
   timeoutMs: number;
   operation: string;
+}
+
+export interface TokenRequest extends TokenEndpoint {
+  app: OAuthApp;
+  params: Record<string, string>;
 }
 
 /** POSTs a form to a token endpoint; failures are classified for the refresh path (see classifyTokenFailure). */
@@ -90,6 +111,49 @@ export async function requestToken(req: TokenRequest): Promise<TokenSet> {
     return tokenSetFrom(res.body);
   } catch (error) {
     throw classifyTokenFailure(error);
+  }
+}
+
+/** Exchanges the authorization code, proving the PKCE verifier; `params` adds a platform's own fields. */
+export function exchangeCode(endpoint: TokenEndpoint, request: FinishRequest, options: { app?: OAuthApp; params?: Record<string, string> } = {}): Promise<TokenSet> {
+  return requestToken({
+    ...endpoint,
+    app: options.app ?? request.app,
+    params: { grant_type: 'authorization_code', code: request.code, redirect_uri: request.redirectUri, code_verifier: request.codeVerifier, ...options.params },
+  });
+}
+
+/** Credentials only the user can bring back to life: the channel must be reconnected. */
+export function cannotRenew(message: string, errorClass = 'NO_REFRESH_TOKEN'): ClassifiedError {
+  return new ClassifiedError({ kind: 'AUTH', errorClass, message, responseCode: null, retryAfterMs: null });
+}
+
+export interface RefreshGrant {
+  app: OAuthApp;
+  refreshToken: string;
+}
+
+/** The app and refresh token that renew these credentials; refuses, saying what is missing, when there are none. */
+export function refreshGrantFor(credentials: OAuthCredentialFields, settings: PlatformSettings, platform: PlatformName, noRefreshToken: string): RefreshGrant {
+  if (!credentials.refreshToken) throw cannotRenew(noRefreshToken);
+  const app = appFor(credentials, settings);
+  if (!app) throw cannotRenew(`No ${CONTENT_RULES[platform].label} app is configured (${platform}_CLIENT_ID) to renew the token: reconnect the channel`);
+  return { app, refreshToken: credentials.refreshToken };
+}
+
+/** The refresh-token grant. Platforms that rotate refresh tokens answer a new one, which replaces the old. */
+export async function refreshWithGrant<C extends OAuthCredentialFields>(endpoint: TokenEndpoint, credentials: C, grant: RefreshGrant, params: Record<string, string> = {}): Promise<C> {
+  const tokens = await requestToken({ ...endpoint, app: grant.app, params: { grant_type: 'refresh_token', refresh_token: grant.refreshToken, ...params } });
+  return renewed(credentials, tokens);
+}
+
+/** A token endpoint that takes its parameters in a GET query (Meta's); `classify` words its refusals. */
+export async function tokenByGet(url: string, operation: string, timeoutMs: number, classify: (error: unknown) => ClassifiedError = classifyTokenFailure): Promise<TokenSet> {
+  try {
+    const res = await httpRequest({ method: 'GET', url, operation, timeoutMs });
+    return tokenSetFrom(res.body);
+  } catch (error) {
+    throw classify(error);
   }
 }
 
@@ -139,11 +203,10 @@ export function classifyTokenFailure(error: unknown): ClassifiedError {
 /** The platform's settings from config, with the module's real defaults for what the operator left out. */
 export function platformSettings(options: ProviderOptions, platform: PlatformName, defaults: { apiUrl: string; authUrl?: string }): Required<Pick<PlatformSettings, 'apiUrl' | 'authUrl'>> & PlatformSettings {
   const configured = options.platforms?.[platform] ?? {};
-  const trim = (url: string) => url.replace(/\/+$/, '');
   return {
     ...configured,
-    apiUrl: trim(configured.apiUrl ?? defaults.apiUrl),
-    authUrl: trim(configured.authUrl ?? configured.apiUrl ?? defaults.authUrl ?? defaults.apiUrl),
+    apiUrl: trimSlash(configured.apiUrl ?? defaults.apiUrl),
+    authUrl: trimSlash(configured.authUrl ?? configured.apiUrl ?? defaults.authUrl ?? defaults.apiUrl),
   };
 }
 

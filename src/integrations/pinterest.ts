@@ -4,25 +4,24 @@ import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
 import { ClassifiedError, HttpFailure, classifyFailure, genericPlatformMessage, httpRequest } from './http.js';
 import {
-  appFor,
-  authorizeUrl,
+  codeFlowUrl,
   configuredApp,
   credentialsFromTokens,
+  exchangeCode,
   expiryOf,
   oauthCredentialFields,
   platformSettings,
-  renewed,
-  requestToken,
+  refreshGrantFor,
+  refreshWithGrant,
+  type TokenEndpoint,
 } from './oauth.js';
 import { findUrls } from './textLength.js';
 import type {
-  AuthorizeRequest,
   ChannelAccess,
   ChannelSettings,
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
-  FinishRequest,
   PostContent,
   Provider,
   ProviderOptions,
@@ -74,7 +73,7 @@ function noBoard(message: string): ClassifiedError {
 export function createPinterestProvider(options: ProviderOptions): Provider<PinterestCredentials> {
   const timeoutMs = options.requestTimeoutMs;
   const settings = platformSettings(options, 'PINTEREST', { apiUrl: PINTEREST_API_URL, authUrl: PINTEREST_AUTH_URL });
-  const tokenUrl = `${settings.apiUrl}/v5/oauth/token`;
+  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.apiUrl}/v5/oauth/token`, clientAuth: 'basic', timeoutMs, operation: 'POST /v5/oauth/token' };
 
   function call<T>(credentials: PinterestCredentials, method: 'GET' | 'POST', path: string, extras: { json?: unknown; label?: string } = {}) {
     return httpRequest<T>({
@@ -174,54 +173,20 @@ export function createPinterestProvider(options: ProviderOptions): Provider<Pint
     oauth: {
       configuredApp: () => configuredApp(settings),
       needsInstanceUrl: false,
-      authorizeUrl(request: AuthorizeRequest): string {
-        return authorizeUrl(`${settings.authUrl}/oauth/`, {
-          response_type: 'code',
-          client_id: request.app.clientId,
-          redirect_uri: request.redirectUri,
-          state: request.state,
-          scope: PINTEREST_SCOPES.join(','),
-          // Pinterest's docs do not mention PKCE (unverified that it is checked; extra parameters are ignored).
-          code_challenge: request.codeChallenge,
-          code_challenge_method: 'S256',
-        });
-      },
-      async finish(request: FinishRequest): Promise<PinterestCredentials> {
-        const tokens = await requestToken({
-          tokenUrl,
-          app: request.app,
-          params: { grant_type: 'authorization_code', code: request.code, redirect_uri: request.redirectUri, code_verifier: request.codeVerifier },
-          clientAuth: 'basic',
-          timeoutMs,
-          operation: 'POST /v5/oauth/token',
-        });
+      // Pinterest's docs do not mention PKCE (unverified that it is checked; extra parameters are ignored).
+      authorizeUrl: (request) => codeFlowUrl(`${settings.authUrl}/oauth/`, request, PINTEREST_SCOPES.join(',')),
+      async finish(request) {
+        const tokens = await exchangeCode(tokenEndpoint, request);
         const chosen = request.account.boardId;
         const board = typeof chosen === 'string' || typeof chosen === 'number' ? String(chosen) : null;
         return { ...credentialsFromTokens(tokens, request.app, request.ownApp), ...(board && { boardId: board }) };
       },
     },
 
+    // With continuous refresh (the default for apps since 2025) each refresh answers a new refresh token.
     async refresh(credentials: PinterestCredentials): Promise<PinterestCredentials> {
-      const app = appFor(credentials, settings);
-      if (!credentials.refreshToken || !app) {
-        throw new ClassifiedError({
-          kind: 'AUTH',
-          errorClass: 'NO_REFRESH_TOKEN',
-          message: credentials.refreshToken ? 'No Pinterest app is configured (PINTEREST_CLIENT_ID) to renew the token: reconnect the channel' : 'The channel has no Pinterest refresh token: reconnect it',
-          responseCode: null,
-          retryAfterMs: null,
-        });
-      }
-      // With continuous refresh (the default for apps since 2025) each refresh answers a new refresh token.
-      const tokens = await requestToken({
-        tokenUrl,
-        app,
-        params: { grant_type: 'refresh_token', refresh_token: credentials.refreshToken },
-        clientAuth: 'basic',
-        timeoutMs,
-        operation: 'POST /v5/oauth/token',
-      });
-      return renewed(credentials, tokens);
+      const grant = refreshGrantFor(credentials, settings, 'PINTEREST', 'The channel has no Pinterest refresh token: reconnect it');
+      return refreshWithGrant(tokenEndpoint, credentials, grant);
     },
 
     credentialsExpireAt: (credentials) => expiryOf(credentials),

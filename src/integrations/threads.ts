@@ -6,10 +6,21 @@
 // .../threads/get-started/long-lived-tokens, .../threads/troubleshooting.
 import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
-import { httpRequest } from './http.js';
-import { classifyGraphFailure, graphGet, graphPost, idOf, rateLimitHints, type GraphCall } from './metaGraph.js';
-import { containerStatusOf, publishThroughContainer, type ContainerSteps, type ContainerTuning } from './metaContainers.js';
-import { authorizeUrl, classifyTokenFailure, configuredApp, expiryOf, oauthCredentialFields, platformSettings, renewed, requestToken, tokenSetFrom, type TokenSet } from './oauth.js';
+import { classifyGraphFailure, graphGet, graphPost, idOf, type GraphCall } from './metaGraph.js';
+import { containerPublishResult, containerStatusOf, publishThroughContainer, type ContainerSteps, type ContainerTuning } from './metaContainers.js';
+import {
+  classifyTokenFailure,
+  codeFlowUrl,
+  configuredApp,
+  credentialsFromTokens,
+  exchangeCode,
+  expiryOf,
+  oauthCredentialFields,
+  platformSettings,
+  renewed,
+  tokenByGet,
+  type TokenSet,
+} from './oauth.js';
 import type { ChannelAccess, ChannelSettings, ClassifiedFailure, ConnectedAccount, ContentVerdict, PostContent, Provider, ProviderOptions, PublishRequest, PublishResult } from './types.js';
 
 export const threadsCredentialsSchema = z.object({
@@ -31,12 +42,7 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
 
   /** GET {apiUrl}/access_token (th_exchange_token) and /refresh_access_token (th_refresh_token) take query parameters. */
   async function tokenGet(path: string, params: Record<string, string>, operation: string): Promise<TokenSet> {
-    try {
-      const res = await httpRequest({ method: 'GET', url: `${settings.apiUrl}${path}?${new URLSearchParams(params)}`, operation, timeoutMs });
-      return tokenSetFrom(res.body);
-    } catch (error) {
-      throw classifyTokenFailure(error);
-    }
+    return tokenByGet(`${settings.apiUrl}${path}?${new URLSearchParams(params)}`, operation, timeoutMs);
   }
 
   function steps(request: PublishRequest, credentials: ThreadsCredentials): ContainerSteps {
@@ -104,16 +110,7 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
     async publish(request: PublishRequest, channel: ChannelAccess<ThreadsCredentials>): Promise<PublishResult> {
       const { credentials } = channel;
       const outcome = await publishThroughContainer(request, steps(request, credentials));
-      if (outcome.mediaId === null) return { externalId: outcome.containerId, externalUrl: null, responseCode: 200 };
-      let permalink: string | null = null;
-      try {
-        const res = await graphGet<{ permalink?: unknown } | null>(call(credentials, '/{threads-media-id}'), `/${encodeURIComponent(outcome.mediaId)}`, { fields: 'permalink' });
-        permalink = typeof res.body?.permalink === 'string' ? res.body.permalink : null;
-      } catch {
-        // The post is out; a missing link must not turn it into a failure (and a retry).
-      }
-      const hints = outcome.headers ? rateLimitHints(outcome.headers) : undefined;
-      return { externalId: outcome.mediaId, externalUrl: permalink, responseCode: 200, ...(hints && { rateLimits: hints }) };
+      return containerPublishResult(outcome, call(credentials, '/{threads-media-id}'));
     },
 
     classifyFailure(error: unknown): ClassifiedFailure {
@@ -123,26 +120,10 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
     oauth: {
       configuredApp: () => configuredApp(settings),
       needsInstanceUrl: false,
-      authorizeUrl: (request) =>
-        // PKCE is sent as for any OAuth 2.0 server; Threads' docs do not mention it (unverified that it is checked).
-        authorizeUrl(`${settings.authUrl}/oauth/authorize`, {
-          client_id: request.app.clientId,
-          redirect_uri: request.redirectUri,
-          scope: THREADS_SCOPES.join(','),
-          response_type: 'code',
-          state: request.state,
-          code_challenge: request.codeChallenge,
-          code_challenge_method: 'S256',
-        }),
+      // PKCE is sent as for any OAuth 2.0 server; Threads' docs do not mention it (unverified that it is checked).
+      authorizeUrl: (request) => codeFlowUrl(`${settings.authUrl}/oauth/authorize`, request, THREADS_SCOPES.join(',')),
       async finish(request) {
-        const short = await requestToken({
-          tokenUrl: `${settings.apiUrl}/oauth/access_token`,
-          app: request.app,
-          params: { grant_type: 'authorization_code', redirect_uri: request.redirectUri, code: request.code, code_verifier: request.codeVerifier },
-          clientAuth: 'body',
-          timeoutMs,
-          operation: 'POST /oauth/access_token',
-        });
+        const short = await exchangeCode({ tokenUrl: `${settings.apiUrl}/oauth/access_token`, clientAuth: 'body', timeoutMs, operation: 'POST /oauth/access_token' }, request);
         const long = await tokenGet(
           '/access_token',
           { grant_type: 'th_exchange_token', client_secret: request.app.clientSecret ?? '', access_token: short.accessToken },
@@ -153,14 +134,8 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
         const me = await graphGet<{ id?: unknown } | null>({ base, accessToken: long.accessToken, timeoutMs, label: '/me' }, '/me', { fields: 'id' }).catch((error: unknown) => {
           throw classifyTokenFailure(error);
         });
-        const userId = me.body?.id;
-        return {
-          threadsUserId: String(userId ?? ''),
-          accessToken: long.accessToken,
-          refreshToken: null,
-          expiresAt: long.expiresAt,
-          ...(request.ownApp && { clientId: request.app.clientId, clientSecret: request.app.clientSecret }),
-        };
+        // The long-lived token renews itself: there is no refresh token to keep.
+        return { threadsUserId: String(me.body?.id ?? ''), ...credentialsFromTokens({ ...long, refreshToken: null }, request.app, request.ownApp) };
       },
     },
 

@@ -10,16 +10,26 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
 import { ClassifiedError, classifyFailure, downloadMedia, genericPlatformMessage, httpRequest } from './http.js';
-import { appFor, authorizeUrl, configuredApp, credentialsFromTokens, expiryOf, oauthCredentialFields, platformSettings, renewed, requestToken } from './oauth.js';
+import {
+  appFor,
+  cannotRenew,
+  codeFlowUrl,
+  configuredApp,
+  credentialsFromTokens,
+  exchangeCode,
+  expiryOf,
+  oauthCredentialFields,
+  platformSettings,
+  refreshWithGrant,
+  type TokenEndpoint,
+} from './oauth.js';
 import { findUrls } from './textLength.js';
 import type {
-  AuthorizeRequest,
   ChannelAccess,
   ChannelSettings,
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
-  FinishRequest,
   PostContent,
   Provider,
   ProviderOptions,
@@ -117,6 +127,11 @@ interface VkGroup {
 export function createVkProvider(options: ProviderOptions): Provider<VkCredentials> {
   const settings = platformSettings(options, 'VK', { apiUrl: 'https://api.vk.com', authUrl: 'https://id.vk.com' });
   const timeoutMs = options.requestTimeoutMs;
+  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.authUrl}/oauth2/auth`, clientAuth: 'body', timeoutMs, operation: 'POST /oauth2/auth' };
+  // VK ID authenticates token calls with the PKCE verifier or the device's refresh token; the app's secret is not sent.
+  const publicClient = (clientId: string) => ({ clientId, clientSecret: null });
+  // VK ID wants a state on token calls too; nothing comes back to check it against.
+  const tokenState = () => randomBytes(16).toString('base64url');
 
   async function api<T>(credentials: VkCredentials, method: string, params: Record<string, string> = {}): Promise<T> {
     const form = new URLSearchParams({ ...params, access_token: credentials.accessToken, v: VK_API_VERSION });
@@ -235,38 +250,13 @@ export function createVkProvider(options: ProviderOptions): Provider<VkCredentia
     oauth: {
       configuredApp: () => configuredApp(settings),
       needsInstanceUrl: false,
-      authorizeUrl(request: AuthorizeRequest): string {
-        return authorizeUrl(`${settings.authUrl}/authorize`, {
-          response_type: 'code',
-          client_id: request.app.clientId,
-          redirect_uri: request.redirectUri,
-          state: request.state,
-          code_challenge: request.codeChallenge,
-          code_challenge_method: 'S256',
-          scope: VK_SCOPES,
-        });
-      },
-      async finish(request: FinishRequest): Promise<VkCredentials> {
+      authorizeUrl: (request) => codeFlowUrl(`${settings.authUrl}/authorize`, request, VK_SCOPES),
+      async finish(request): Promise<VkCredentials> {
         const deviceId = request.account.deviceId;
         if (typeof deviceId !== 'string' || deviceId === '') {
           throw new ClassifiedError({ kind: 'PERMANENT', errorClass: 'VK_DEVICE_ID_MISSING', message: 'VK ID redirects with a device_id next to the code: pass it as account.deviceId', responseCode: null, retryAfterMs: null });
         }
-        const tokens = await requestToken({
-          tokenUrl: `${settings.authUrl}/oauth2/auth`,
-          // VK ID authenticates the exchange with the PKCE verifier; the app's secret is not sent.
-          app: { clientId: request.app.clientId, clientSecret: null },
-          clientAuth: 'body',
-          params: {
-            grant_type: 'authorization_code',
-            code: request.code,
-            code_verifier: request.codeVerifier,
-            redirect_uri: request.redirectUri,
-            device_id: deviceId,
-            state: randomBytes(16).toString('base64url'),
-          },
-          timeoutMs,
-          operation: 'POST /oauth2/auth',
-        });
+        const tokens = await exchangeCode(tokenEndpoint, request, { app: publicClient(request.app.clientId), params: { device_id: deviceId, state: tokenState() } });
         const userId = Number(tokens.raw.user_id);
         const ownerId = Number(request.account.ownerId ?? (Number.isInteger(userId) ? userId : NaN));
         return {
@@ -281,18 +271,11 @@ export function createVkProvider(options: ProviderOptions): Provider<VkCredentia
     async refresh(credentials: VkCredentials): Promise<VkCredentials> {
       const app = appFor(credentials, settings);
       if (!app || !credentials.refreshToken || !credentials.deviceId) {
-        throw new ClassifiedError({ kind: 'AUTH', errorClass: 'NOT_RENEWABLE', message: 'The VK access cannot be renewed without the user (no refresh token, device id or app): reconnect the channel', responseCode: null, retryAfterMs: null });
+        throw cannotRenew('The VK access cannot be renewed without the user (no refresh token, device id or app): reconnect the channel', 'NOT_RENEWABLE');
       }
-      const tokens = await requestToken({
-        tokenUrl: `${settings.authUrl}/oauth2/auth`,
-        app: { clientId: app.clientId, clientSecret: null },
-        clientAuth: 'body',
-        params: { grant_type: 'refresh_token', refresh_token: credentials.refreshToken, device_id: credentials.deviceId, state: randomBytes(16).toString('base64url') },
-        timeoutMs,
-        operation: 'POST /oauth2/auth',
-      });
       // VK ID rotates refresh tokens: the one just used no longer works.
-      return renewed(credentials, tokens);
+      const grant = { app: publicClient(app.clientId), refreshToken: credentials.refreshToken };
+      return refreshWithGrant(tokenEndpoint, credentials, grant, { device_id: credentials.deviceId, state: tokenState() });
     },
 
     credentialsExpireAt: (credentials: VkCredentials) => expiryOf(credentials),

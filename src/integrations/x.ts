@@ -4,34 +4,26 @@
 // x-user-limit-24hour-*) and per app (x-app-limit-24hour-*), so every channel on one app shares the app's budget.
 import { z } from 'zod';
 import { checkContentRules, threadParts } from './contentRules.js';
-import {
-  ClassifiedError,
-  HttpFailure,
-  TransportFailure,
-  classifyFailure,
-  downloadMedia,
-  httpRequest,
-  parseRetryAfter,
-} from './http.js';
+import { ClassifiedError, HttpFailure, classifyFailure, downloadMedia, failedBeforePosting, httpRequest, parseRetryAfter } from './http.js';
 import {
   appFor,
-  authorizeUrl,
+  codeFlowUrl,
   configuredApp,
   credentialsFromTokens,
+  exchangeCode,
   expiryOf,
   oauthCredentialFields,
   platformSettings,
-  renewed,
-  requestToken,
+  refreshGrantFor,
+  refreshWithGrant,
+  type TokenEndpoint,
 } from './oauth.js';
 import type {
-  AuthorizeRequest,
   ChannelAccess,
   ChannelSettings,
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
-  FinishRequest,
   PostContent,
   Provider,
   ProviderOptions,
@@ -105,26 +97,11 @@ function mergeHints(into: RateLimitHint[], more: RateLimitHint[]): RateLimitHint
   return [...byScope.values()];
 }
 
-/** Nothing was published before the first tweet: a failed download or upload is safe to try again, whatever it was. */
-function beforePosting(error: unknown): never {
-  if (error instanceof HttpFailure || error instanceof ClassifiedError) throw error;
-  const transport = error instanceof TransportFailure ? error : null;
-  throw new ClassifiedError(
-    {
-      kind: 'RETRYABLE',
-      errorClass: transport ? (transport.timedOut ? 'TIMEOUT' : 'NETWORK') : 'UNEXPECTED',
-      message: `${error instanceof Error ? error.message : String(error)} (before posting; nothing was published)`,
-      responseCode: null,
-      retryAfterMs: null,
-    },
-    { cause: error },
-  );
-}
-
 export function createXProvider(options: ProviderOptions): Provider<XCredentials> {
   const timeoutMs = options.requestTimeoutMs;
   const settings = platformSettings(options, 'X', { apiUrl: X_API_URL, authUrl: X_AUTH_URL });
-  const tokenUrl = `${settings.apiUrl}/2/oauth2/token`;
+  // Confidential clients authenticate with HTTP Basic; public ones (no secret) send client_id in the form.
+  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.apiUrl}/2/oauth2/token`, clientAuth: 'basic', timeoutMs, operation: 'POST /2/oauth2/token' };
 
   function call<T>(credentials: XCredentials, method: 'GET' | 'POST', path: string, extras: { json?: unknown; body?: FormData } = {}) {
     return httpRequest<T>({
@@ -197,7 +174,7 @@ export function createXProvider(options: ProviderOptions): Provider<XCredentials
         try {
           for (const url of request.mediaUrls) mediaIds.push(await uploadImage(credentials, url));
         } catch (error) {
-          beforePosting(error);
+          failedBeforePosting(error);
         }
       }
 
@@ -265,54 +242,16 @@ export function createXProvider(options: ProviderOptions): Provider<XCredentials
     oauth: {
       configuredApp: () => configuredApp(settings),
       needsInstanceUrl: false,
-      authorizeUrl(request: AuthorizeRequest): string {
-        return authorizeUrl(`${settings.authUrl}/i/oauth2/authorize`, {
-          response_type: 'code',
-          client_id: request.app.clientId,
-          redirect_uri: request.redirectUri,
-          scope: X_SCOPES.join(' '),
-          state: request.state,
-          code_challenge: request.codeChallenge,
-          code_challenge_method: 'S256',
-        });
-      },
-      async finish(request: FinishRequest): Promise<XCredentials> {
-        // Confidential clients authenticate with HTTP Basic; public ones (no secret) send client_id in the form.
-        const tokens = await requestToken({
-          tokenUrl,
-          app: request.app,
-          params: { grant_type: 'authorization_code', code: request.code, redirect_uri: request.redirectUri, code_verifier: request.codeVerifier },
-          clientAuth: 'basic',
-          timeoutMs,
-          operation: 'POST /2/oauth2/token',
-        });
-        return credentialsFromTokens(tokens, request.app, request.ownApp);
+      authorizeUrl: (request) => codeFlowUrl(`${settings.authUrl}/i/oauth2/authorize`, request, X_SCOPES.join(' ')),
+      async finish(request) {
+        return credentialsFromTokens(await exchangeCode(tokenEndpoint, request), request.app, request.ownApp);
       },
     },
 
+    // X rotates refresh tokens: the answer's one replaces the old, which stops working.
     async refresh(credentials: XCredentials): Promise<XCredentials> {
-      const app = appFor(credentials, settings);
-      if (!credentials.refreshToken || !app) {
-        throw new ClassifiedError({
-          kind: 'AUTH',
-          errorClass: 'NO_REFRESH_TOKEN',
-          message: credentials.refreshToken
-            ? 'No X app is configured (X_CLIENT_ID) to renew the token: reconnect the channel'
-            : 'The X token has no refresh token (was offline.access granted?): reconnect the channel',
-          responseCode: null,
-          retryAfterMs: null,
-        });
-      }
-      // X rotates refresh tokens: the answer's one replaces the old, which stops working.
-      const tokens = await requestToken({
-        tokenUrl,
-        app,
-        params: { grant_type: 'refresh_token', refresh_token: credentials.refreshToken },
-        clientAuth: 'basic',
-        timeoutMs,
-        operation: 'POST /2/oauth2/token',
-      });
-      return renewed(credentials, tokens);
+      const grant = refreshGrantFor(credentials, settings, 'X', 'The X token has no refresh token (was offline.access granted?): reconnect the channel');
+      return refreshWithGrant(tokenEndpoint, credentials, grant);
     },
 
     credentialsExpireAt: (credentials) => expiryOf(credentials),

@@ -16,6 +16,14 @@ export interface RenewalDeps {
   logger: Logger;
 }
 
+/**
+ * Marks the channel as needing the user: its deliveries are then held (never claimed) and channelUpdated hears of it.
+ * A channel already marked keeps its first reason, and subscribers are not told twice.
+ */
+export async function markNeedsReconnect(db: pg.Pool | pg.PoolClient, channelId: string, reason: string): Promise<void> {
+  await db.query(`UPDATE channels SET needs_reconnect = true, auth_error = $2, updated_at = now() WHERE id = $1 AND NOT needs_reconnect`, [channelId, reason]);
+}
+
 export type Renewal = { ok: true; credentials: unknown } | { ok: false; failure: ClassifiedFailure };
 
 /**
@@ -47,9 +55,7 @@ export async function renewChannelCredentials(deps: RenewalDeps, channelId: stri
     } catch (error) {
       const failure = provider.classifyFailure(error);
       deps.logger.warn('renewing channel access failed', { channelId, kind: failure.kind, errorClass: failure.errorClass });
-      if (failure.kind === 'AUTH') {
-        await client.query(`UPDATE channels SET needs_reconnect = true, auth_error = $2, updated_at = now() WHERE id = $1`, [channelId, failure.message]);
-      }
+      if (failure.kind === 'AUTH') await markNeedsReconnect(client, channelId, failure.message);
       return { ok: false, failure };
     }
     await client.query(

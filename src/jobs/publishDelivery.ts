@@ -16,7 +16,7 @@ import { DUE_DELIVERIES, gateFor, lockAndCheck, moveDelivery, type DueDelivery }
 import { decideAfterFailure, type RetryPolicy } from './retryPolicy.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { ClassifiedFailure, PlatformName, PublishRequest, PublishResult } from '../integrations/types.js';
-import { renewChannelCredentials } from './credentialRenewal.js';
+import { markNeedsReconnect, renewChannelCredentials } from './credentialRenewal.js';
 import { recordRateLimits, waitForRateLimit, type RateLimitedChannel } from './rateLimits.js';
 import type { Secrets } from '../security/secrets.js';
 import type { Logger } from '../logger.js';
@@ -107,7 +107,6 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
     return recordFailure(deps, claimed, failure!);
   };
 }
-
 
 const CLAIMED_COLUMNS = `d.id, d.channel_id, ch.app_key, d.post_id, d.attempts, d.scheduled_at, ch.platform, ch.credentials_encrypted, ch.settings,
                         coalesce(d.content_override, p.content) AS text, p.media_urls, d.publish_progress`;
@@ -246,7 +245,7 @@ async function recordFailure(deps: PublishDeps, claimed: ClaimedDelivery, failur
     } else if (decision.action === 'hold') {
       // Held, not failed: SCHEDULED on a channel that needs reconnecting is never claimed, and reconnecting queues it.
       await client.query(`UPDATE deliveries SET status = 'SCHEDULED', last_error = $2, updated_at = now() WHERE id = $1`, [claimed.id, decision.lastError]);
-      await client.query(`UPDATE channels SET needs_reconnect = true, auth_error = $2, updated_at = now() WHERE id = $1`, [claimed.channel_id, failure.message]);
+      await markNeedsReconnect(client, claimed.channel_id, failure.message);
     } else {
       await client.query(`UPDATE deliveries SET status = 'FAILED', last_error = $2, updated_at = now() WHERE id = $1`, [claimed.id, decision.lastError]);
     }

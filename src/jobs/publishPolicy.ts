@@ -1,6 +1,7 @@
-// The posting policy (and the platforms' announced rate limits, see rateLimits.ts), enforced a second time when a delivery falls due: the channel's hours, blackouts, interval
-// or caps may have changed, or filled, since it was scheduled. A refused delivery moves to its next allowed instant
-// (recorded, and pushed by the NOTIFY trigger) instead of being published or dropped.
+// The posting policy, enforced a second time when a delivery falls due: the channel's hours, blackouts, interval or
+// caps may have changed, or filled, since it was scheduled; and the platforms' announced rate limits (rateLimits.ts).
+// A refused delivery moves to its next allowed instant (recorded, and pushed by the NOTIFY trigger) instead of being
+// published or dropped.
 //   - hours and blackouts depend only on the clock: checked for a batch of deliveries at once, without locks;
 //   - intervals and caps depend on what else went out: checked under the channel's row lock, held until the claim
 //     commits, so two workers never both take the last slot under a cap.

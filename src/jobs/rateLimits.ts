@@ -14,25 +14,25 @@ export interface RateLimitedChannel {
   appKey: string | null;
 }
 
-export function rateLimitKey(scope: RateLimitScope, channel: RateLimitedChannel): string {
-  return scope === 'APP' && channel.appKey ? channel.appKey : `channel:${channel.channelId}`;
+/** Whose limit ran out: the app's when the platform counts per app and said so, else this channel's account's. */
+function blockFor(scope: RateLimitScope, channel: RateLimitedChannel): { key: string; reason: string } {
+  return scope === 'APP' && channel.appKey
+    ? { key: channel.appKey, reason: `${channel.platform} app's rate limit` }
+    : { key: `channel:${channel.channelId}`, reason: `${channel.platform} account's rate limit` };
 }
 
 /** Remembers the blocks; an existing block is only ever extended, never shortened. */
 export async function recordRateLimits(db: pg.Pool | pg.PoolClient, channel: RateLimitedChannel, hints: RateLimitHint[]): Promise<void> {
   const future = hints.filter((h) => h.until.getTime() > Date.now());
   if (!future.length) return;
+  const blocks = future.map((h) => ({ ...blockFor(h.scope, channel), until: h.until }));
   await db.query(
     `INSERT INTO rate_limit_blocks (key, until, reason)
      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[])
      ON CONFLICT (key) DO UPDATE
         SET reason = CASE WHEN excluded.until > rate_limit_blocks.until THEN excluded.reason ELSE rate_limit_blocks.reason END,
             until = greatest(rate_limit_blocks.until, excluded.until), updated_at = now()`,
-    [
-      future.map((h) => rateLimitKey(h.scope, channel)),
-      future.map((h) => h.until),
-      future.map((h) => `${channel.platform} ${h.scope === 'APP' && channel.appKey ? "app's" : "account's"} rate limit`),
-    ],
+    [blocks.map((b) => b.key), blocks.map((b) => b.until), blocks.map((b) => b.reason)],
   );
 }
 

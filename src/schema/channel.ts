@@ -9,7 +9,7 @@ const ChannelUpdate = builder.objectRef<ChannelSnapshot>('ChannelUpdate').implem
   description: 'A channel at the moment it changed in a way people must hear about (needs reconnecting, reconnected, paused, access renewed).',
   fields: (t) => ({
     id: t.exposeID('id'),
-    platform: t.exposeString('platform'),
+    platform: t.expose('platform', { type: PlatformEnum }),
     name: t.exposeString('name'),
     needsReconnect: t.exposeBoolean('needsReconnect'),
     authError: t.exposeString('authError', { nullable: true }),

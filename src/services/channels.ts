@@ -135,26 +135,40 @@ export interface ConnectedColumns {
   authError: null;
 }
 
+/** An account the network accepted: who it is, and the credentials to store (the network may have completed them). */
+export interface CheckedAccount {
+  accountHandle: string;
+  settings: object;
+  credentials: unknown;
+}
+
 /** Checks credentials with the network; a refusal is reported under `path` with the network's reason. */
-export async function connectAccount(deps: ServiceDeps, platform: PlatformName, credentials: unknown, path: (string | number)[]): Promise<ConnectedColumns> {
+export async function checkAccount(deps: ServiceDeps, platform: PlatformName, credentials: unknown, path: (string | number)[]): Promise<CheckedAccount> {
   const provider = deps.providers.get(platform);
-  let account;
   try {
-    account = await provider.connect(credentials);
+    const account = await provider.connect(credentials);
+    return { accountHandle: account.accountHandle, settings: account.settings as object, credentials: account.credentials ?? credentials };
   } catch (error) {
     const failure = provider.classifyFailure(error);
     throw ValidationError.single(path, 'connect', `Could not connect to ${platform} with these credentials: ${failure.message}`);
   }
-  const stored = account.credentials ?? credentials;
+}
+
+export function connectedColumns(deps: ServiceDeps, platform: PlatformName, checked: CheckedAccount): ConnectedColumns {
+  const provider = deps.providers.get(platform);
   return {
-    accountHandle: account.accountHandle,
-    settings: account.settings as object,
-    credentialsEncrypted: deps.secrets.seal(JSON.stringify(stored)),
-    credentialsExpireAt: provider.credentialsExpireAt?.(stored) ?? null,
-    appKey: provider.appKey?.(stored) ?? null,
+    accountHandle: checked.accountHandle,
+    settings: checked.settings,
+    credentialsEncrypted: deps.secrets.seal(JSON.stringify(checked.credentials)),
+    credentialsExpireAt: provider.credentialsExpireAt?.(checked.credentials) ?? null,
+    appKey: provider.appKey?.(checked.credentials) ?? null,
     needsReconnect: false,
     authError: null,
   };
+}
+
+async function connectAccount(deps: ServiceDeps, platform: PlatformName, credentials: unknown, path: (string | number)[]): Promise<ConnectedColumns> {
+  return connectedColumns(deps, platform, await checkAccount(deps, platform, credentials, path));
 }
 
 /**

@@ -25,6 +25,11 @@ export interface ContentOverride {
   path: (string | number)[];
 }
 
+/** The channel's network judging its text (the override, when it has one) and the media. */
+function judge(providers: ProviderRegistry, channel: Pick<TargetChannel, 'platform' | 'settings'>, text: string, mediaUrls: string[]): ContentVerdict {
+  return providers.get(channel.platform).checkContent({ text, mediaUrls }, (channel.settings ?? {}) as Record<string, unknown>);
+}
+
 export function checkContentForChannels(
   providers: ProviderRegistry,
   issues: Issues,
@@ -36,8 +41,7 @@ export function checkContentForChannels(
 ): ChannelVerdict[] {
   return channels.map((channel) => {
     const override = overrides.get(channel.id);
-    const text = override?.text ?? content;
-    const verdict = providers.get(channel.platform).checkContent({ text, mediaUrls }, (channel.settings ?? {}) as Record<string, unknown>);
+    const verdict = judge(providers, channel, override?.text ?? content, mediaUrls);
     for (const v of verdict.violations) {
       const path = v.field === 'content' && override !== undefined ? override.path : [...base, v.field];
       issues.add(path, v.rule, `${channel.platform} channel "${channel.name}": ${v.message}`);
@@ -70,8 +74,7 @@ export async function validatePost(deps: Pick<ServiceDeps, 'prisma' | 'providers
   const overrides = new Map((input.contentOverrides ?? []).map((o) => [o.channelId, o.content]));
   return ids.map((id) => {
     const channel = byId.get(id)!;
-    const text = overrides.get(id) ?? input.content;
-    const verdict = deps.providers.get(channel.platform).checkContent({ text, mediaUrls: input.mediaUrls ?? [] }, (channel.settings ?? {}) as Record<string, unknown>);
+    const verdict = judge(deps.providers, channel, overrides.get(id) ?? input.content, input.mediaUrls ?? []);
     return { ...verdict, channelId: id, platform: channel.platform, ok: verdict.violations.length === 0 };
   });
 }

@@ -7,7 +7,7 @@ import type { Channel } from '../generated/prisma/client.js';
 import { ValidationError } from '../domain/errors.js';
 import { pkcePair } from '../integrations/oauth.js';
 import type { OAuthApp, PlatformName, Provider } from '../integrations/types.js';
-import { connectAccount, findChannel, keepRefreshToken, reconnectChannel, type ConnectedColumns } from './channels.js';
+import { checkAccount, connectedColumns, findChannel, keepRefreshToken, reconnectChannel } from './channels.js';
 import type { ServiceDeps } from './deps.js';
 import { forgetRegisteredApp, isUnknownClient, registeredApp } from './registeredApps.js';
 import { Issues, isHttpUrl, isUuid, isValidTimezone } from './validation.js';
@@ -158,25 +158,21 @@ export async function connectChannelFinish(deps: ServiceDeps, workspaceId: strin
   const parsed = provider.credentialsSchema.safeParse(credentials);
   if (!parsed.success) throw new Error(`${row.platform} finish() returned credentials its own schema refuses: ${parsed.error.message}`);
 
-  const connected = await connectAccount(deps, row.platform, parsed.data, ['code']);
+  const checked = await checkAccount(deps, row.platform, parsed.data, ['code']);
   // The same account connected again is a reconnect of its channel, not a second channel posting twice.
   const target = request.channelId
     ? await findChannel(deps, workspaceId, request.channelId)
-    : await deps.prisma.channel.findFirst({ where: { workspaceId, platform: row.platform, accountHandle: connected.accountHandle, deletedAt: null }, orderBy: { createdAt: 'asc' } });
-  if (target) return reconnectChannel(deps, target, withKeptRefreshToken(deps, target, connected));
+    : await deps.prisma.channel.findFirst({ where: { workspaceId, platform: row.platform, accountHandle: checked.accountHandle, deletedAt: null }, orderBy: { createdAt: 'asc' } });
+  if (target) {
+    return reconnectChannel(deps, target, connectedColumns(deps, row.platform, { ...checked, credentials: keepRefreshToken(deps, target, checked.credentials) }));
+  }
   return deps.prisma.channel.create({
     data: {
       workspaceId,
       platform: row.platform,
-      name: request.name ?? connected.accountHandle.slice(0, 100),
+      name: request.name ?? checked.accountHandle.slice(0, 100),
       timezone: request.timezone ?? 'UTC',
-      ...connected,
+      ...connectedColumns(deps, row.platform, checked),
     },
   });
-}
-
-function withKeptRefreshToken(deps: ServiceDeps, target: Channel, connected: ConnectedColumns): ConnectedColumns {
-  const stored = JSON.parse(deps.secrets.open(connected.credentialsEncrypted)) as unknown;
-  const kept = keepRefreshToken(deps, target, stored);
-  return kept === stored ? connected : { ...connected, credentialsEncrypted: deps.secrets.seal(JSON.stringify(kept)) };
 }

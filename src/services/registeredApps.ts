@@ -21,8 +21,12 @@ export function instanceKey(instanceUrl: string): string {
 
 export async function registeredApp(deps: ServiceDeps, provider: Provider, key: AppKey): Promise<OAuthApp> {
   const where = { platform: key.platform, instanceUrl: instanceKey(key.instanceUrl), redirectUri: key.redirectUri };
-  const known = await deps.prisma.registeredOAuthApp.findUnique({ where: { platform_instanceUrl_redirectUri: where } });
-  if (known) return { clientId: known.clientId, clientSecret: known.clientSecretSealed ? deps.secrets.open(known.clientSecretSealed) : null };
+  const stored = async () => {
+    const row = await deps.prisma.registeredOAuthApp.findUnique({ where: { platform_instanceUrl_redirectUri: where } });
+    return row && { clientId: row.clientId, clientSecret: row.clientSecretSealed ? deps.secrets.open(row.clientSecretSealed) : null };
+  };
+  const known = await stored();
+  if (known) return known;
 
   let app: OAuthApp;
   try {
@@ -35,8 +39,7 @@ export async function registeredApp(deps: ServiceDeps, provider: Provider, key: 
     data: [{ ...where, clientId: app.clientId, clientSecretSealed: app.clientSecret ? deps.secrets.seal(app.clientSecret) : null }],
     skipDuplicates: true,
   });
-  const stored = await deps.prisma.registeredOAuthApp.findUniqueOrThrow({ where: { platform_instanceUrl_redirectUri: where } });
-  return stored.clientId === app.clientId ? app : { clientId: stored.clientId, clientSecret: stored.clientSecretSealed ? deps.secrets.open(stored.clientSecretSealed) : null };
+  return (await stored()) ?? app;
 }
 
 /** The token endpoint does not know this client (RFC 6749 invalid_client, 401): the server no longer has our app. */

@@ -84,10 +84,10 @@ describe('the other rows', () => {
     expect(rules(checkContentRules('INSTAGRAM', { text: mentions, mediaUrls: ['https://cdn.example/a.jpg'] }))).toEqual(['maxMentions']);
   });
 
-  it('counts media against the row, and lets a channel override the row', () => {
+  it("counts media against the row, and lets a Mastodon instance's own limits replace the row's", () => {
     expect(rules(checkContentRules('X', { text: 'pics', mediaUrls: ['1', '2', '3', '4', '5'] }))).toEqual(['maxMedia']);
-    expect(rulesFor('MASTODON', { maxCharacters: 5000 }).maxLength).toBe(5000);
-    expect(rulesFor('LINKEDIN', { contentRules: { maxLength: 1300 } }).maxLength).toBe(1300);
+    expect(rulesFor('MASTODON', { maxCharacters: 5000, maxMediaAttachments: 8 })).toMatchObject({ maxLength: 5000, maxMedia: 8 });
     expect(rules(checkContentRules('MASTODON', { text: 'a'.repeat(900), mediaUrls: [] }, { maxCharacters: 1000 }))).toEqual([]);
+    expect(rules(checkContentRules('MASTODON', { text: 'a'.repeat(900), mediaUrls: [] }))).toEqual(['maxLength']);
   });
 });
