@@ -1,6 +1,7 @@
 // Plumbing shared by the loopback fakes: a node:http server on 127.0.0.1:0 that can be stopped even with
 // requests parked, body parsing for the encodings platforms accept, a queue of scripted answers and a
 // "hold" switch that accepts requests but answers only when released (or never, if the test kills us).
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -186,6 +187,22 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what =
 }
 
 /** A port nothing listens on (bound, then released), for connection-refused tests. */
+/** The PKCE S256 challenge of a verifier (RFC 7636), as the networks' authorization servers compute it. */
+export const s256 = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
+
+/** Fetches an image the way the networks do (from its URL, when the post is made): an image answer or nothing. */
+export async function fetchable(url: string | null): Promise<boolean> {
+  if (!url) return false;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const type = res.headers.get('content-type') ?? '';
+    await res.arrayBuffer();
+    return res.ok && type.startsWith('image/');
+  } catch {
+    return false;
+  }
+}
+
 export async function unusedPort(): Promise<number> {
   const fake = await startHttpServer(() => undefined);
   const { port } = fake.server.address() as AddressInfo;

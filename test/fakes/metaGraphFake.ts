@@ -4,10 +4,10 @@
 // X-Business-Use-Case-Usage headers, Facebook Login (dialog, code + PKCE, fb_exchange_token, /me/accounts with Page
 // tokens), Page feed/photos, and Instagram containers that publish once, fetch their image from its URL and report
 // status_code. Also exports the helpers the Threads fake shares.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContractFake } from '../integrations/providerContract.js';
-import { ResponseScript, sendJson, sendText, startHttpServer, type FakeServer } from './httpFake.js';
+import { ResponseScript, fetchable, s256, sendJson, sendText, startHttpServer, type FakeServer } from './httpFake.js';
 
 // ---- shared with the Threads fake ----
 
@@ -56,19 +56,6 @@ export function tokenOf(req: IncomingMessage, params: URLSearchParams): string |
   const auth = req.headers.authorization ?? '';
   const header = /^(Bearer|OAuth) (.+)$/.exec(auth)?.[2];
   return params.get('access_token') ?? header ?? null;
-}
-
-export const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
-
-/** Fetches an image the way the platforms do (from its URL, at container creation). */
-export async function fetchable(url: string | null): Promise<boolean> {
-  if (!url) return false;
-  try {
-    const res = await fetch(url);
-    return res.ok && (res.headers.get('content-type') ?? '').startsWith('image/');
-  } catch {
-    return false;
-  }
 }
 
 export interface IssuedCode {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pkceChallenge } from '../../src/integrations/oauth.js';
 import type { ContractFake } from '../integrations/providerContract.js';
-import { FixedWindowLimiter, ResponseScript, parseBody, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
+import { FixedWindowLimiter, ResponseScript, fetchable, parseBody, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
 
 export type PinterestRoute = 'pins' | 'boards' | 'user_account' | 'token' | '*';
 
@@ -52,17 +52,6 @@ export interface PinterestFake extends FakeServer, ContractFake {
 
 const AUTH_FAILED = { code: 2, message: 'Authentication failed.' };
 const VALIDATION_MESSAGE = 'Invalid parameters. description: must be 500 characters or fewer';
-
-async function fetchable(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    const type = res.headers.get('content-type') ?? '';
-    await res.arrayBuffer();
-    return res.ok && type.startsWith('image/');
-  } catch {
-    return false;
-  }
-}
 
 export async function startPinterestFake(options: PinterestFakeOptions = {}): Promise<PinterestFake> {
   const clientId = options.clientId ?? '1500000';

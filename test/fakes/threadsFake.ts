@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContractFake } from '../integrations/providerContract.js';
-import { ResponseScript, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
+import { ResponseScript, fetchable, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
 import {
-  approve, bucThrottle, expiredTokenError, fetchable, graphError, invalidTokenError, newId, paramsOf, redeem, send, serverError, tokenOf,
+  approve, bucThrottle, expiredTokenError, graphError, invalidTokenError, newId, paramsOf, redeem, send, serverError, tokenOf,
   type GraphScripted, type IssuedCode,
 } from './metaGraphFake.js';
 

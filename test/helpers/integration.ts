@@ -1,6 +1,7 @@
 // Shared by the provider tests in test/integrations: each test starts its own loopback fakes, so nothing one test
 // scripts into a fake can leak into the next.
 import { afterEach } from 'vitest';
+import type { ClassifiedFailure, PlatformName, PlatformSettings, ProviderOptions } from '../../src/integrations/types.js';
 import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
 
 export interface Stoppable {
@@ -33,4 +34,14 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected the promise to reject');
+}
+
+/** How the provider classifies the failure the promise rejects with (throws when it does not reject). */
+export async function classifiedFailureOf(provider: { classifyFailure(error: unknown): ClassifiedFailure }, promise: Promise<unknown>): Promise<ClassifiedFailure> {
+  return provider.classifyFailure(await rejection(promise));
+}
+
+/** Provider options pointing the given platforms at their fakes (Telegram's URL is required and unused elsewhere). */
+export function providerOptions(platforms: Partial<Record<PlatformName, PlatformSettings>> = {}, requestTimeoutMs = 2000): ProviderOptions {
+  return { requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1', platforms };
 }

@@ -5,11 +5,17 @@ import type { TestApp } from './testApp.js';
 
 export const REDIRECT_URI = 'https://app.example.com/connected';
 
+/** Opens the network's authorization page as a browser would, without following its redirect. */
+export async function openAuthorize(authorizeUrl: string): Promise<{ status: number; location: string | null; body: string }> {
+  const res = await fetch(authorizeUrl, { redirect: 'manual' });
+  return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+}
+
 /** Opens the network's authorization page; the fake approves at once and redirects back with ?code&state. */
 export async function approve(authorizeUrl: string): Promise<{ code: string; state: string; redirect: URL }> {
-  const res = await fetch(authorizeUrl, { redirect: 'manual' });
-  expect(res.status, await res.clone().text()).toBe(302);
-  const redirect = new URL(res.headers.get('location')!);
+  const page = await openAuthorize(authorizeUrl);
+  expect(page.status, page.body).toBe(302);
+  const redirect = new URL(page.location!);
   return { code: redirect.searchParams.get('code')!, state: redirect.searchParams.get('state')!, redirect };
 }
 
