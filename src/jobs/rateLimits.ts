@@ -51,7 +51,3 @@ export async function waitForRateLimit(client: pg.PoolClient, deliveryId: string
   );
   if (moved.rowCount) await enqueuePublishJobs(executorFor(client), [{ deliveryId, runAt: until }]);
 }
-
-export async function forgetExpiredBlocks(pool: pg.Pool): Promise<void> {
-  await pool.query(`DELETE FROM rate_limit_blocks WHERE until < now() - interval '1 hour'`);
-}

@@ -9,7 +9,7 @@ import { holdWorkerLiveness } from './workerLiveness.js';
 import { startDueWakeUp } from './dueWakeUp.js';
 import { PUBLISH_TASK } from './queue.js';
 import { REFRESH_TOKENS_TASK, refreshExpiringTokens } from './credentialRenewal.js';
-import { forgetExpiredBlocks } from './rateLimits.js';
+import { HOUSEKEEPING_TASK, forgetExpired } from './housekeeping.js';
 import { runSmartSchedule, SMART_SCHEDULE_TASK } from '../services/smartSchedule.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { Secrets } from '../security/secrets.js';
@@ -82,7 +82,9 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
       [REFRESH_TOKENS_TASK]: async () => {
         const summary = await refreshExpiringTokens({ pool, providers, secrets, logger }, config.tokens.refreshAheadMinutes * 60_000);
         if (summary.renewed || summary.failed) logger.info('renewed expiring channel access', { ...summary });
-        await forgetExpiredBlocks(pool);
+      },
+      [HOUSEKEEPING_TASK]: async () => {
+        logger.debug('forgot expired rows', { ...(await forgetExpired(pool)) });
       },
       [SMART_SCHEDULE_TASK]: async () => {
         const summary = await runSmartSchedule(pool, { horizonMs: config.scheduling.horizonDays * 86_400_000 });
@@ -93,6 +95,7 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
     crontab: [
       `*/${config.scheduling.intervalMinutes} * * * * ${SMART_SCHEDULE_TASK} ?jobKey=${SMART_SCHEDULE_TASK}&jobKeyMode=replace`,
       `*/${config.tokens.refreshIntervalMinutes} * * * * ${REFRESH_TOKENS_TASK} ?jobKey=${REFRESH_TOKENS_TASK}&jobKeyMode=replace`,
+      `17 * * * * ${HOUSEKEEPING_TASK} ?jobKey=${HOUSEKEEPING_TASK}&jobKeyMode=replace`,
     ].join('\n'),
     wakeFor: PUBLISH_TASK,
     logger,

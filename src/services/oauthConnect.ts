@@ -111,12 +111,9 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
     account: input.account ?? {},
     channelId: reconnecting?.id ?? null,
   };
-  await deps.prisma.$transaction([
-    deps.prisma.oAuthState.deleteMany({ where: { expiresAt: { lt: new Date() } } }),
-    deps.prisma.oAuthState.create({
-      data: { state, workspaceId, platform: input.platform, redirectUri: input.redirectUri, secretsSealed: deps.secrets.seal(JSON.stringify(secrets)), request: request as object, expiresAt },
-    }),
-  ]);
+  await deps.prisma.oAuthState.create({
+    data: { state, workspaceId, platform: input.platform, redirectUri: input.redirectUri, secretsSealed: deps.secrets.seal(JSON.stringify(secrets)), request: request as object, expiresAt },
+  });
   const authorizeUrl = oauth!.authorizeUrl({ app, redirectUri: input.redirectUri, state, codeChallenge: challenge, instanceUrl, account: request.account });
   return { authorizeUrl, state, expiresAt };
 }
