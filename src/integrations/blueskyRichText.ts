@@ -2,7 +2,7 @@
 // as facets whose index is a range of UTF-8 bytes (docs.bsky.app "Links, mentions, and rich text"), while JavaScript
 // strings are UTF-16. One emoji before a link shifts it by 4 bytes but 2 units: getting this wrong makes the link
 // highlight the wrong characters.
-import { findUrls } from './textLength.js';
+import { findUrls, utf8Length } from './textLength.js';
 
 export interface Facet {
   index: { byteStart: number; byteEnd: number };
@@ -11,7 +11,7 @@ export interface Facet {
 
 /** The UTF-8 byte offset of a UTF-16 offset in `text`. */
 export function utf8Offset(text: string, utf16Offset: number): number {
-  return Buffer.byteLength(text.slice(0, utf16Offset), 'utf8');
+  return utf8Length(text.slice(0, utf16Offset));
 }
 
 // A hashtag as the Bluesky app detects one: "#" after the start or whitespace, up to the next whitespace, without
