@@ -5,17 +5,11 @@ import { startXFake, type XFake } from './fakes/xFake.js';
 import { startMastodonFake } from './fakes/mastodonFake.js';
 import { signUp, startTestApp, type TestApp } from './helpers/testApp.js';
 import { createPost, waitForDelivery } from './helpers/scenario.js';
-import { issuesOf } from './helpers/api.js';
+import { issuesOf, storedCredentials, xEnv } from './helpers/api.js';
 import { approve, connectThroughOAuth, FINISH, REDIRECT_URI, START } from './helpers/oauth.js';
 
 let t: TestApp;
 let x: XFake;
-
-const xEnv = (fake: XFake, withApp = true): Record<string, string> => ({
-  X_API_URL: fake.url,
-  X_AUTH_URL: fake.url,
-  ...(withApp && { X_CLIENT_ID: fake.clientId, X_CLIENT_SECRET: fake.clientSecret ?? '' }),
-});
 
 beforeAll(async () => {
   x = await startXFake();
@@ -27,10 +21,6 @@ afterAll(async () => {
 });
 
 const issues = (result: Awaited<ReturnType<TestApp['gql']>>) => issuesOf(result).map((i) => [i.path, i.rule]);
-const storedCredentials = async (channelId: string) => {
-  const row = await t.app.database.prisma.channel.findUniqueOrThrow({ where: { id: channelId } });
-  return { row, credentials: JSON.parse(t.app.services.secrets.open(row.credentialsEncrypted)) as Record<string, unknown> };
-};
 
 describe('connectChannelStart / connectChannelFinish', () => {
   it('connects an X account through its authorization page, PKCE checked by the network, and publishes with it', async () => {
@@ -58,7 +48,7 @@ describe('connectChannelStart / connectChannelFinish', () => {
     const exchange = x.tokenRequests.at(-1)!;
     expect(exchange).toMatchObject({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_auth: 'basic', status: 200 });
     expect(exchange.code_verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
-    const { row, credentials } = await storedCredentials(channel.id);
+    const { row, credentials } = await storedCredentials(t, channel.id);
     expect(credentials).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String) });
     expect(row.credentialsEncrypted).not.toContain(credentials.accessToken as string);
     expect(row.appKey).toBe(`X:${x.clientId}`);
@@ -109,7 +99,7 @@ describe('connectChannelStart / connectChannelFinish', () => {
     const again = await connectThroughOAuth(t, token, { platform: 'X', name: 'ignored on reconnect' });
     expect(again.id).toBe(first.id);
     expect(again.name).toBe(first.name);
-    const { credentials: before } = await storedCredentials(first.id);
+    const { credentials: before } = await storedCredentials(t, first.id);
 
     // New credentials without a refresh token (pasted by hand, say) must not lose the one the channel has.
     const fresh = x.issueTokens();
@@ -118,7 +108,7 @@ describe('connectChannelStart / connectChannelFinish', () => {
       { id: first.id, input: { credentials: { accessToken: fresh.accessToken, expiresAt: fresh.expiresAt } } },
       token,
     );
-    const { credentials: after } = await storedCredentials(first.id);
+    const { credentials: after } = await storedCredentials(t, first.id);
     expect(after.accessToken).toBe(fresh.accessToken);
     expect(after.refreshToken).toBe(before.refreshToken);
   });
@@ -129,13 +119,13 @@ describe('connectChannelStart / connectChannelFinish', () => {
     const bare = await startTestApp({ env: xEnv(x, false) });
     try {
       const token = await signUp(bare);
-      expect(issuesOf(await bare.gql(START, { input: { platform: 'X', redirectUri: REDIRECT_URI } }, token)).map((i) => [i.path, i.rule])).toEqual([[['input', 'app'], 'required']]);
+      expect(issues(await bare.gql(START, { input: { platform: 'X', redirectUri: REDIRECT_URI } }, token))).toEqual([[['input', 'app'], 'required']]);
       const channel = await connectThroughOAuth(bare, token, { platform: 'X', app: own });
       expect(x.authorizations.at(-1)!.get('client_id')).toBe(own.clientId);
       expect(x.tokenRequests.at(-1)).toMatchObject({ client_id: own.clientId, grant_type: 'authorization_code', status: 200 });
-      const row = await bare.app.database.prisma.channel.findUniqueOrThrow({ where: { id: channel.id } });
+      const { row, credentials } = await storedCredentials(bare, channel.id);
       expect(row.appKey).toBe(`X:${own.clientId}`);
-      expect(JSON.parse(bare.app.services.secrets.open(row.credentialsEncrypted))).toMatchObject({ clientId: own.clientId, clientSecret: own.clientSecret });
+      expect(credentials).toMatchObject({ clientId: own.clientId, clientSecret: own.clientSecret });
     } finally {
       await bare.stop();
     }

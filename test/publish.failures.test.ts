@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
 import { startWebhookReceiver, type WebhookReceiver } from './fakes/webhookReceiver.js';
 import { startTelegramFake, type TelegramFake } from './fakes/telegramFake.js';
-import { eventually, signUp, startTestApp, type TestApp } from './helpers/testApp.js';
-import { createChannel, createPost, getDelivery, waitForDelivery } from './helpers/scenario.js';
+import { signUp, startTestApp, type TestApp } from './helpers/testApp.js';
+import { createChannel, createPost, waitForDelivery, waitForDeliveryWhere } from './helpers/scenario.js';
 
 let t: TestApp;
 let mastodon: MastodonFake;
@@ -102,10 +102,7 @@ describe('publishing failures', () => {
     const { token, channel } = await mastodonSetup();
     mastodon.failNext(1, { status: 401 }, 'statuses');
     const post = await createPost(t, token, { content: 'token revoked', channelIds: [channel.id], publishNow: true });
-    const held = await eventually(async () => {
-      const d = await getDelivery(t, token, post.id);
-      return d.lastError ? d : undefined;
-    });
+    const held = await waitForDeliveryWhere(t, token, post.id, (d) => d.lastError, 'record an error');
     // Held, not failed: the attempt is recorded, and the delivery waits for the reconnect.
     expect(held.status).toBe('SCHEDULED');
     expect(held.lastError).toMatch(/reconnect/i);

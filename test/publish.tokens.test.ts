@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXFake, type XFake } from './fakes/xFake.js';
 import { collect, eventually, signUp, startTestApp, type TestApp } from './helpers/testApp.js';
-import { createPost, getDelivery, waitForDelivery } from './helpers/scenario.js';
+import { createPost, getDelivery, waitForDelivery, waitForDeliveryWhere } from './helpers/scenario.js';
+import { storedCredentials, xEnv } from './helpers/api.js';
 import { connectThroughOAuth } from './helpers/oauth.js';
 
 let t: TestApp;
@@ -11,7 +12,7 @@ let x: XFake;
 
 beforeAll(async () => {
   x = await startXFake();
-  t = await startTestApp({ env: { X_API_URL: x.url, X_AUTH_URL: x.url, X_CLIENT_ID: x.clientId, X_CLIENT_SECRET: x.clientSecret ?? '' } });
+  t = await startTestApp({ env: xEnv(x) });
 });
 afterAll(async () => {
   await t?.stop();
@@ -22,6 +23,7 @@ const refreshGrants = () => x.tokenRequests.filter((r) => r.grant_type === 'refr
 const tweetsWith = (text: string) => x.tweets.filter((tw) => tw.text === text);
 const channelState = (token: string, id: string) =>
   t.ok(`query($id: ID!) { channel(id: $id) { needsReconnect authError accessExpiresAt } }`, { id }, token).then((r) => r.channel);
+const storedTokens = async (channelId: string) => (await storedCredentials<{ accessToken: string; refreshToken: string }>(t, channelId)).credentials;
 
 /** A fresh account each time: the fake's expiry switch applies to every token it issued so far. */
 async function connectedX() {
@@ -33,6 +35,7 @@ async function connectedX() {
 describe('access renewal', () => {
   it('renews an expired token at publish time and publishes in the same attempt', async () => {
     const { token, channel } = await connectedX();
+    const old = await storedTokens(channel.id);
     const before = refreshGrants().length;
     x.expireAccessToken();
     const post = await createPost(t, token, { content: 'after the token expired', channelIds: [channel.id], publishNow: true });
@@ -43,7 +46,11 @@ describe('access renewal', () => {
     expect(tweetsWith('after the token expired')).toHaveLength(1);
     const state = await channelState(token, channel.id);
     expect(state.needsReconnect).toBe(false);
-    expect(Date.parse(state.accessExpiresAt)).toBeGreaterThanOrEqual(Date.parse(channel.accessExpiresAt));
+    expect(Date.parse(state.accessExpiresAt)).toBeGreaterThan(Date.parse(channel.accessExpiresAt));
+    // The renewed tokens replaced the expired ones (X rotates the refresh token too).
+    const now = await storedTokens(channel.id);
+    expect(now.accessToken).not.toBe(old.accessToken);
+    expect(now.refreshToken).not.toBe(old.refreshToken);
   });
 
   it('renews once when several publishes meet the expired token together (X rotates refresh tokens)', async () => {
@@ -61,11 +68,7 @@ describe('access renewal', () => {
 
   it('renews access ahead of expiry, without any publish', async () => {
     const { token, channel } = await connectedX();
-    const stored = async () => {
-      const row = await t.app.database.prisma.channel.findUniqueOrThrow({ where: { id: channel.id } });
-      return JSON.parse(t.app.services.secrets.open(row.credentialsEncrypted)) as { accessToken: string; refreshToken: string };
-    };
-    const old = await stored();
+    const old = await storedTokens(channel.id);
     await t.app.database.pool.query(`UPDATE channels SET credentials_expire_at = now() + interval '2 minutes' WHERE id = $1`, [channel.id]);
     const before = refreshGrants().length;
     await t.app.database.pool.query(`SELECT graphile_worker.add_job('refresh_tokens')`);
@@ -76,7 +79,7 @@ describe('access renewal', () => {
     expect(renewed.needsReconnect).toBe(false);
     expect(refreshGrants().length - before).toBe(1);
     expect(refreshGrants().at(-1)).toMatchObject({ refresh_token: old.refreshToken, status: 200 });
-    const now = await stored();
+    const now = await storedTokens(channel.id);
     expect(now.accessToken).not.toBe(old.accessToken);
     expect(now.refreshToken).not.toBe(old.refreshToken);
   });
@@ -94,14 +97,12 @@ describe('access renewal', () => {
     x.expireAccessToken();
     x.revokeRefresh();
     const post = await createPost(t, token, { content: 'held for the reconnect', channelIds: [channel.id], publishNow: true });
-    const held = await eventually(async () => {
-      const d = await getDelivery(t, token, post.id);
-      return d.lastError ? d : undefined;
-    });
+    const held = await waitForDeliveryWhere(t, token, post.id, (d) => d.lastError, 'record an error');
     expect(held.status).toBe('SCHEDULED');
     expect(held.lastError).toMatch(/Renewing access failed/);
     expect(held.attemptLog).toEqual([expect.objectContaining({ outcome: 'AUTH' })]);
-    const [event] = await updates.until((items) => items.some((i) => i.channelUpdated.needsReconnect));
+    const disconnects = (i: (typeof updates.items)[number]) => i.channelUpdated.needsReconnect;
+    const event = (await updates.until((items) => items.some(disconnects))).find(disconnects);
     expect(event!.channelUpdated).toMatchObject({ id: channel.id, needsReconnect: true, authError: expect.stringMatching(/refused/) });
     const second = await createPost(t, token, { content: 'also held', channelIds: [channel.id], publishNow: true });
     await new Promise((r) => setTimeout(r, 500));

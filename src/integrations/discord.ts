@@ -148,9 +148,9 @@ export function createDiscordProvider(options: ProviderOptions): Provider<Discor
       const classified = classifyFailure(error, {
         idempotent: false,
         platformMessage,
-        // retry_after is in seconds, with a fraction (the Retry-After header, when present, is rounded up). Even a
-        // global 429 ({ global: true }, counted per IP for webhooks) blocks only this channel: it lasts about a
-        // second, and another channel that runs into it gets its own 429.
+        // Only without a Retry-After header (which the shared classifier reads first, in whole seconds rounded up):
+        // the body's retry_after, in seconds with a fraction. Even a global 429 ({ global: true }, counted per IP
+        // for webhooks) blocks only this channel: it lasts about a second, and another channel gets its own 429.
         retryAfterMs: (failure) => {
           const retryAfter = Number(errorBody(failure.body).retry_after ?? failure.headers.get('x-ratelimit-reset-after'));
           return Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.ceil(retryAfter * 1000) : null;

@@ -20,11 +20,12 @@ export interface BlueskyScriptedResponse {
 
 export interface BlueskyFakeOptions {
   handle?: string;
-  appPassword?: string;
   /** Requests per 5-minute window per IP address before a real 429 (default 3000, Bluesky's global limit). */
   rateLimit?: number;
   /** The rate-limit window in seconds (default 300). */
   rateLimitWindowSeconds?: number;
+  /** The clock the rate-limit windows follow (default Date.now), so a test can keep two requests in one window. */
+  rateLimitClock?: () => number;
   /** Lifetime of access tokens in seconds (default 7200). */
   accessTokenSeconds?: number;
 }
@@ -53,6 +54,7 @@ export interface BlueskyFake extends FakeServer, ContractFake {
 }
 
 const VALIDATION_MESSAGE = 'Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes';
+const APP_PASSWORD = 'abcd-efgh-ijkl-mnop';
 
 function jwt(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -70,7 +72,7 @@ function fakeCid(): string {
 export async function startBlueskyFake(options: BlueskyFakeOptions = {}): Promise<BlueskyFake> {
   const handle = options.handle ?? 'alice.test';
   const did = `did:plc:${randomBytes(12).toString('hex')}`;
-  let appPassword = options.appPassword ?? 'abcd-efgh-ijkl-mnop';
+  let appPassword = APP_PASSWORD;
   let passwordRevoked = false;
   const accessSeconds = options.accessTokenSeconds ?? 7200;
   // token -> expiry (ms); a token absent from the map was never issued or was revoked.
@@ -79,7 +81,7 @@ export async function startBlueskyFake(options: BlueskyFakeOptions = {}): Promis
   const script = new ResponseScript<BlueskyScriptedResponse>();
   let loseNextAnswer = false;
   const windowMs = (options.rateLimitWindowSeconds ?? 300) * 1000;
-  const limiter = new FixedWindowLimiter(options.rateLimit ?? 3000, windowMs);
+  const limiter = new FixedWindowLimiter(options.rateLimit ?? 3000, windowMs, options.rateLimitClock);
   const posts: FakePost[] = [];
   const blobs: BlueskyFake['blobs'] = [];
   const log: string[] = [];

@@ -19,6 +19,8 @@ export interface DiscordFakeOptions {
   bucketLimit?: number;
   /** Bucket window in ms (default 2000). */
   bucketWindowMs?: number;
+  /** The clock the bucket windows follow (default Date.now), so a test can keep several executions in one window. */
+  bucketClock?: () => number;
 }
 
 export interface DiscordMessage {
@@ -51,7 +53,8 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
   const channelId = snowflake();
   const guildId = snowflake();
   const windowMs = options.bucketWindowMs ?? 2000;
-  const limiter = new FixedWindowLimiter(options.bucketLimit ?? 5, windowMs);
+  const clock = options.bucketClock ?? Date.now;
+  const limiter = new FixedWindowLimiter(options.bucketLimit ?? 5, windowMs, clock);
   const bucket = randomBytes(16).toString('hex');
   const script = new ResponseScript<DiscordScriptedResponse>();
   const messages: DiscordMessage[] = [];
@@ -109,7 +112,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     }
     executions.push({ query: Object.fromEntries(url.searchParams), body });
     const rate = limiter.hit(webhookId);
-    const resetAfter = (rate.resetAt - Date.now()) / 1000;
+    const resetAfter = (rate.resetAt - clock()) / 1000;
     const headers: Record<string, string> = {
       'X-RateLimit-Bucket': bucket,
       'X-RateLimit-Limit': String(rate.limit),

@@ -1,13 +1,13 @@
-// A loopback LinkedIn: the OAuth pages of www.linkedin.com (authorize approves at once, accessToken checks the client,
-// the redirect URI and PKCE) and the parts of api.linkedin.com PostFlow uses, with LinkedIn's wire behaviour:
+// A loopback LinkedIn: the OAuth pages of www.linkedin.com (the shared OAuthServer: authorize approves at once,
+// accessToken checks the client in the form, the redirect URI and PKCE when a challenge was sent, and a refresh returns
+// the same refresh token) and the parts of api.linkedin.com PostFlow uses, with LinkedIn's wire behaviour:
 // LinkedIn-Version and X-Restli-Protocol-Version required on /rest, 201 + x-restli-id for a post, {status,
 // serviceErrorCode, message} errors, the Images API's initializeUpload + PUT, and commentary read as "little" text
 // (cut at the first unescaped reserved character, as LinkedIn silently does).
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pkceChallenge } from '../../src/integrations/oauth.js';
 import type { ContractFake } from '../integrations/providerContract.js';
-import { ResponseScript, parseBody, sendJson, startHttpServer, waitFor, type FakeServer } from './httpFake.js';
+import { ResponseScript, parseBody, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
+import { OAuthServer, type OAuthGrant, type OAuthTokenRequest } from './oauthServerFake.js';
 
 export type LinkedInRoute = 'posts' | 'images' | 'upload' | 'userinfo' | 'organizations' | 'token' | '*';
 
@@ -18,9 +18,6 @@ export interface LinkedInScriptedResponse {
 }
 
 export interface LinkedInFakeOptions {
-  clientId?: string;
-  clientSecret?: string;
-  memberId?: string;
   memberName?: string;
   /** Organizations the member administers (posting as any other is refused). */
   organizations?: { id: string; name: string }[];
@@ -58,23 +55,19 @@ export interface LinkedInFake extends FakeServer, ContractFake {
   images: FakeImage[];
   /** Every request as "METHOD /path". */
   log: string[];
-  /** Authorize requests as received (their query parameters). */
-  authorizations: URLSearchParams[];
-  /** Token requests as received (their form fields). */
-  tokenRequests: URLSearchParams[];
+  /** Token requests as received (scripted answers aside). */
+  tokenRequests: OAuthTokenRequest[];
   failNext(count: number, response: LinkedInScriptedResponse, route?: LinkedInRoute): void;
   /** A token with these scopes for the fake's member, as the token endpoint would issue. */
   issueToken(scopes: string[]): string;
-  waitForPosts(count: number): Promise<void>;
-}
-
-interface TokenGrant {
-  scopes: string[];
-  expired: boolean;
 }
 
 const EXPIRED = { status: 401, serviceErrorCode: 65601, code: 'EXPIRED_ACCESS_TOKEN', message: 'The token used in the request has expired' };
 const INVALID = { status: 401, serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token' };
+const CLIENT_ID = 'li-client';
+const CLIENT_SECRET = 'li-secret';
+const MEMBER_ID = 'aBc123XyZ';
+const ALL_SCOPES = ['openid', 'profile', 'w_member_social', 'w_organization_social', 'r_organization_social'];
 const RESERVED = new Set([...'\\|{}@[]()<>#*_~']);
 // Versions LinkedIn would still serve in this fake's world: six digits from 2025 on.
 const ACTIVE_VERSION = /^20(2[5-9])(0[1-9]|1[0-2])$/;
@@ -137,85 +130,53 @@ export function readLittle(raw: string): { text: string; hashtags: string[] } {
   return { text, hashtags };
 }
 
+function linkedInOAuthServer(): OAuthServer {
+  const oauthError = (status: number, error: string, description: string) => ({ status, body: { error, error_description: description } });
+  return new OAuthServer({
+    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
+    clientAuth: 'body',
+    strictAuthorize: false,
+    rotateRefreshTokens: false,
+    accessTokenSeconds: 5_184_000,
+    tokenPrefix: { access: 'AQV-', refresh: 'AQX-' },
+    errors: {
+      client: oauthError(401, 'invalid_client', 'Client authentication failed'),
+      code: oauthError(400, 'invalid_request', 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.'),
+      verifier: oauthError(400, 'invalid_grant', 'The code verifier does not match the code challenge'),
+      refresh: oauthError(400, 'invalid_grant', 'The provided authorization grant or refresh token is invalid, expired or revoked'),
+      grant_type: oauthError(400, 'unsupported_grant_type', 'The grant type is not supported'),
+    },
+    refuseAuthorize: (res) => sendJson(res, 400, { status: 400, message: 'invalid client_id or redirect_uri' }),
+    // A refresh keeps the same refresh token, whose 365 days run from the first authorization.
+    tokenAnswer: (issued) => ({
+      access_token: issued.accessToken,
+      expires_in: 5_184_000,
+      refresh_token: issued.refreshToken,
+      refresh_token_expires_in: 31_536_000,
+      scope: issued.scopes.join(','),
+    }),
+  });
+}
+
 export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Promise<LinkedInFake> {
-  const clientId = options.clientId ?? 'li-client';
-  const clientSecret = options.clientSecret ?? 'li-secret';
-  const memberId = options.memberId ?? 'aBc123XyZ';
+  const memberId = MEMBER_ID;
   const memberName = options.memberName ?? 'Alice Example';
   const organizations = options.organizations ?? [{ id: '2414183', name: 'Devtestco' }];
   const script = new ResponseScript<LinkedInScriptedResponse>();
-  const tokens = new Map<string, TokenGrant>();
-  const refreshTokens = new Map<string, { scopes: string[]; revoked: boolean }>();
-  const codes = new Map<string, { clientId: string; redirectUri: string; challenge: string | null; scopes: string[] }>();
+  const oauth = linkedInOAuthServer();
   const posts: FakePost[] = [];
   const images: (FakeImage & { uploaded: boolean })[] = [];
   const log: string[] = [];
-  const authorizations: URLSearchParams[] = [];
-  const tokenRequests: URLSearchParams[] = [];
-  let refreshRevoked = false;
   let loseNextAnswer = false;
   let nextId = 7_100_000_000_000_000_000n;
   let baseUrl = '';
   const newId = () => String((nextId += 1n));
-  const secret = (prefix: string) => `${prefix}-${randomBytes(12).toString('hex')}`;
-  const allScopes = ['openid', 'profile', 'w_member_social', 'w_organization_social', 'r_organization_social'];
-
-  function issueToken(scopes: string[]): string {
-    const token = secret('AQV');
-    tokens.set(token, { scopes, expired: false });
-    return token;
-  }
-  function issueRefresh(scopes: string[]): string {
-    const token = secret('AQX');
-    refreshTokens.set(token, { scopes, revoked: false });
-    return token;
-  }
-  const initial = { accessToken: issueToken(allScopes), refreshToken: issueRefresh(allScopes) };
+  const initial = oauth.issue(ALL_SCOPES);
 
   const error = (res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}) =>
     sendJson(res, status, { status, message, ...extra });
 
-  function tokenEndpoint(res: ServerResponse, form: URLSearchParams): void {
-    tokenRequests.push(form);
-    const oauthError = (status: number, code: string, description: string) => sendJson(res, status, { error: code, error_description: description });
-    if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
-      return oauthError(401, 'invalid_client', 'Client authentication failed');
-    }
-    let scopes: string[];
-    let refreshToken: string;
-    if (form.get('grant_type') === 'authorization_code') {
-      const grant = codes.get(form.get('code') ?? '');
-      codes.delete(form.get('code') ?? '');
-      const verifier = form.get('code_verifier');
-      if (!grant || grant.clientId !== clientId || grant.redirectUri !== form.get('redirect_uri')) {
-        return oauthError(400, 'invalid_request', 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.');
-      }
-      if (grant.challenge !== null && (verifier === null || pkceChallenge(verifier) !== grant.challenge)) {
-        return oauthError(400, 'invalid_grant', 'The code verifier does not match the code challenge');
-      }
-      scopes = grant.scopes;
-      refreshToken = issueRefresh(scopes);
-    } else if (form.get('grant_type') === 'refresh_token') {
-      refreshToken = form.get('refresh_token') ?? '';
-      const grant = refreshTokens.get(refreshToken);
-      if (!grant || grant.revoked || refreshRevoked) {
-        return oauthError(400, 'invalid_grant', 'The provided authorization grant or refresh token is invalid, expired or revoked');
-      }
-      scopes = grant.scopes;
-    } else {
-      return oauthError(400, 'unsupported_grant_type', 'The grant type is not supported');
-    }
-    // A refresh keeps the same refresh token, whose 365 days run from the first authorization.
-    sendJson(res, 200, {
-      access_token: issueToken(scopes),
-      expires_in: 5_184_000,
-      refresh_token: refreshToken,
-      refresh_token_expires_in: 31_536_000,
-      scope: scopes.join(','),
-    });
-  }
-
-  function createPost(body: Record<string, unknown>, headers: Record<string, string | undefined>, grant: TokenGrant): { status: number; body?: unknown; urn?: string } {
+  function createPost(body: Record<string, unknown>, headers: Record<string, string | undefined>, grant: OAuthGrant): { status: number; body?: unknown; urn?: string } {
     const author = typeof body.author === 'string' ? body.author : '';
     const commentary = typeof body.commentary === 'string' ? body.commentary : '';
     const orgId = /^urn:li:organization:(\d+)$/.exec(author)?.[1];
@@ -256,24 +217,7 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
     const path = url.pathname;
     log.push(`${method} ${path}`);
 
-    if (method === 'GET' && path === '/oauth/v2/authorization') {
-      authorizations.push(url.searchParams);
-      const redirect = url.searchParams.get('redirect_uri') ?? '';
-      if (url.searchParams.get('client_id') !== clientId || !/^https?:/.test(redirect)) return error(res, 400, 'invalid client_id or redirect_uri');
-      const code = secret('code');
-      const method256 = url.searchParams.get('code_challenge_method');
-      codes.set(code, {
-        clientId,
-        redirectUri: redirect,
-        challenge: method256 === 'S256' ? url.searchParams.get('code_challenge') : null,
-        scopes: (url.searchParams.get('scope') ?? '').split(/[ ,]+/).filter(Boolean),
-      });
-      const target = new URL(redirect);
-      target.searchParams.set('code', code);
-      target.searchParams.set('state', url.searchParams.get('state') ?? '');
-      res.writeHead(302, { Location: target.toString() });
-      return void res.end();
-    }
+    if (method === 'GET' && path === '/oauth/v2/authorization') return oauth.authorize(res, url.searchParams);
 
     const route: LinkedInRoute | null =
       method === 'POST' && path === '/oauth/v2/accessToken' ? 'token'
@@ -287,13 +231,9 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
       const scripted = script.take(route);
       if (scripted) return sendJson(res, scripted.status, scripted.body ?? { status: scripted.status, message: 'Scripted failure' }, scripted.headers);
     }
-    if (route === 'token') {
-      const parsed = await parseBody(req, raw);
-      return tokenEndpoint(res, parsed.kind === 'form' ? parsed.value : new URLSearchParams());
-    }
+    if (route === 'token') return oauth.token(req, res, raw);
 
-    const auth = req.headers.authorization ?? '';
-    const grant = auth.startsWith('Bearer ') ? tokens.get(auth.slice(7)) : undefined;
+    const grant = oauth.grantFor(req.headers.authorization);
     if (!grant) return sendJson(res, 401, INVALID);
     if (grant.expired) return sendJson(res, 401, EXPIRED);
     if (path.startsWith('/rest/')) {
@@ -353,19 +293,17 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
   baseUrl = server.url;
   return {
     ...server,
-    clientId,
-    clientSecret,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
     memberId,
     accessToken: initial.accessToken,
-    refreshToken: initial.refreshToken,
+    refreshToken: initial.refreshToken!,
     posts,
     images,
     log,
-    authorizations,
-    tokenRequests,
+    tokenRequests: oauth.tokenRequests,
     failNext: (count, response, route = 'posts') => script.failNext(count, response, route),
-    issueToken,
-    waitForPosts: (count) => waitFor(() => posts.length >= count, 5000, `${count} post(s)`),
+    issueToken: (scopes) => oauth.issue(scopes).accessToken,
     createdTexts: () => posts.map((p) => p.text),
     validationMessage: 'ERROR :: /commentary :: length 3001 exceeds the maximum of 3000',
     failNextPublish(kind, failOptions = {}) {
@@ -382,12 +320,8 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
         }, 'posts');
       }
     },
-    expireAccessToken() {
-      for (const grant of tokens.values()) grant.expired = true;
-    },
-    revokeRefresh() {
-      refreshRevoked = true;
-    },
+    expireAccessToken: () => oauth.expireAll(),
+    revokeRefresh: () => oauth.revokeRefresh(),
     loseNextPublishAnswer() {
       loseNextAnswer = true;
     },

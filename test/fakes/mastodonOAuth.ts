@@ -2,9 +2,9 @@
 // with POST /api/v1/apps, GET /oauth/authorize (here a user who approves at once: 302 to the redirect_uri with
 // ?code&state), POST /oauth/token exchanging the code for a token that never expires and comes without a refresh
 // token. Stricter than a real instance in one way: PKCE (S256) is required, so a client that forgets it fails here.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseBody, sendJson, sendText } from './httpFake.js';
+import { parseBody, s256, sendJson, sendText } from './httpFake.js';
 
 export interface MastodonOAuthApp {
   id: string;
@@ -196,7 +196,7 @@ export function createMastodonOAuth(): MastodonOAuth {
     const code = codes.get(typeof params.code === 'string' ? params.code : '');
     if (!code || code.used || code.expiresAt < Date.now() || code.clientId !== app.clientId || code.redirectUri !== params.redirect_uri) return invalidGrant;
     const verifier = typeof params.code_verifier === 'string' ? params.code_verifier : '';
-    if (createHash('sha256').update(verifier).digest('base64url') !== code.challenge) return invalidGrant;
+    if (s256(verifier) !== code.challenge) return invalidGrant;
     code.used = true;
     const issued: MastodonIssuedToken = { token: secret(), clientId: app.clientId, scopes: code.scopes };
     tokens.push(issued);

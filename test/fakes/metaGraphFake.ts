@@ -94,11 +94,7 @@ export function redeem(codes: Map<string, IssuedCode>, params: URLSearchParams):
 // ---- the Facebook + Instagram fake ----
 
 export interface MetaGraphFakeOptions {
-  appId?: string;
-  appSecret?: string;
-  /** The Pages the login manages; igUsername links an Instagram professional account to the Page. */
-  pages?: { name: string; igUsername?: string }[];
-  igQuotaTotal?: number;
+  /** Posts already counted against the Instagram account's 24-hour publishing quota (of IG_QUOTA_TOTAL). */
   igQuotaUsed?: number;
   /** Status reads answering IN_PROGRESS before a new container is FINISHED (default 0). */
   containerPollsUntilFinished?: number;
@@ -120,7 +116,6 @@ type Route = 'fb_publish' | 'ig_container' | 'ig_publish';
 export interface MetaGraphFake extends FakeServer {
   appId: string;
   appSecret: string;
-  version: string;
   pages: FakePage[];
   posts: FakeFbPost[];
   photos: FakePhoto[];
@@ -133,17 +128,20 @@ export interface MetaGraphFake extends FakeServer {
   failNext(route: Route, answer: GraphScripted): void;
   /** The next container created ends in this status instead of FINISHED. */
   nextContainerStatus(status: 'ERROR' | 'EXPIRED'): void;
-  setIgQuotaUsed(used: number): void;
   /** Contract views: Facebook Page posts, or Instagram media. */
   contract(platform: 'FACEBOOK' | 'INSTAGRAM'): ContractFake;
 }
 
 const VERSION = 'v21.0';
+const APP_ID = '1234567890';
+const APP_SECRET = 'app-secret';
+/** The Pages the login manages; igUsername links an Instagram professional account to the Page. */
+const PAGES: { name: string; igUsername?: string }[] = [{ name: 'Acme Coffee', igUsername: 'acme.coffee' }, { name: 'Acme Tea' }];
+/** Posts an Instagram account may publish through the API in 24 hours. */
+const IG_QUOTA_TOTAL = 50;
 
 export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Promise<MetaGraphFake> {
-  const appId = options.appId ?? '1234567890';
-  const appSecret = options.appSecret ?? 'app-secret';
-  const pages: FakePage[] = (options.pages ?? [{ name: 'Acme Coffee', igUsername: 'acme.coffee' }, { name: 'Acme Tea' }]).map((p) => ({
+  const pages: FakePage[] = PAGES.map((p) => ({
     id: newId(), name: p.name, token: `EAAP${randomBytes(12).toString('hex')}`, igUserId: p.igUsername ? newId() : null, igUsername: p.igUsername ?? null,
   }));
   const posts: FakeFbPost[] = [];
@@ -174,9 +172,9 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
     const answer = (a: GraphScripted) => send(res, a, usage);
     const ok = (body: unknown) => sendJson(res, 200, body, usage);
 
-    if (method === 'GET' && path === '/dialog/oauth') return approve(res, params, appId, codes);
+    if (method === 'GET' && path === '/dialog/oauth') return approve(res, params, APP_ID, codes);
     if (method === 'GET' && path === '/oauth/access_token') {
-      if (params.get('client_id') !== appId || params.get('client_secret') !== appSecret) return answer(graphError(400, 1, 'Error validating client secret.'));
+      if (params.get('client_id') !== APP_ID || params.get('client_secret') !== APP_SECRET) return answer(graphError(400, 1, 'Error validating client secret.'));
       if (params.get('grant_type') === 'fb_exchange_token') {
         if (userTokens.get(params.get('fb_exchange_token') ?? '') === undefined) return answer(invalidTokenError());
         const long = `EAAL${randomBytes(12).toString('hex')}`;
@@ -211,7 +209,7 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
     if (method === 'POST' && edge === 'feed' && ownPage) return fbPublish(res, params, ownPage, usage, false);
     if (method === 'POST' && edge === 'photos' && ownPage) return fbPublish(res, params, ownPage, usage, params.get('published') !== 'false');
     if (method === 'GET' && edge === 'content_publishing_limit' && ownIg) {
-      return ok({ data: [{ quota_usage: igQuotaUsed, config: { quota_total: options.igQuotaTotal ?? 50, quota_duration: 86_400 } }] });
+      return ok({ data: [{ quota_usage: igQuotaUsed, config: { quota_total: IG_QUOTA_TOTAL, quota_duration: 86_400 } }] });
     }
     if (method === 'POST' && edge === 'media' && ownIg) return answer(await createContainer(ownIg, params));
     if (method === 'POST' && edge === 'media_publish' && ownIg) {
@@ -324,7 +322,7 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
     if (c.status === 'PUBLISHED') return graphError(400, 100, 'This media container has already been published (unverified wording)');
     if (c.status === 'IN_PROGRESS') return graphError(400, 9007, 'Media ID is not available', { error_subcode: 2207027, error_user_msg: 'The media is not ready for publishing, please wait for a moment' });
     if (c.status !== 'FINISHED') return graphError(400, -2, 'The media you are trying to access has expired. Please try to upload again.', { error_subcode: 2207020 });
-    if (igQuotaUsed >= (options.igQuotaTotal ?? 50)) {
+    if (igQuotaUsed >= IG_QUOTA_TOTAL) {
       return graphError(400, 9, 'Application request limit reached', { error_subcode: 2207042, error_user_msg: 'You reached maximum number of posts that is allowed to be published by Content Publishing API.' });
     }
     const urls = c.mediaType === 'CAROUSEL' ? c.children.map((id) => containers.find((x) => x.id === id)?.imageUrl ?? '') : [c.imageUrl ?? ''];
@@ -363,13 +361,10 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
   });
 
   return {
-    ...server, appId, appSecret, version: VERSION, pages, posts, photos, containers, igMedia, log, accountsReadWith,
+    ...server, appId: APP_ID, appSecret: APP_SECRET, pages, posts, photos, containers, igMedia, log, accountsReadWith,
     failNext: (route, a) => script.failNext(1, a, route),
     nextContainerStatus: (status) => {
       nextStatus = status;
-    },
-    setIgQuotaUsed: (used) => {
-      igQuotaUsed = used;
     },
     contract,
   };

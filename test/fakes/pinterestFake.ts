@@ -1,13 +1,12 @@
-// A loopback Pinterest: the authorization page of www.pinterest.com (approves at once), the v5 token endpoint (HTTP
-// Basic client auth, PKCE checked when a challenge was sent, refresh tokens rotated as with continuous refresh) and the
-// parts of API v5 PostFlow uses, with Pinterest's wire behaviour: {code, message} errors, 201 for a new Pin, images
-// fetched by Pinterest from their URLs, carousels of 2-5 images, and a per-user pins_write limit reported in
-// X-RateLimit-* headers (the header names are unverified: Pinterest's docs do not list them).
-import { randomBytes } from 'node:crypto';
+// A loopback Pinterest: the authorization page of www.pinterest.com (approves at once), the v5 token endpoint (the
+// shared OAuthServer: HTTP Basic client auth, PKCE checked when a challenge was sent, refresh tokens rotated as with
+// continuous refresh) and the parts of API v5 PostFlow uses, with Pinterest's wire behaviour: {code, message} errors,
+// 201 for a new Pin, images fetched by Pinterest from their URLs, carousels of 2-5 images, and a per-user pins_write
+// limit reported in X-RateLimit-* headers (the header names are unverified: Pinterest's docs do not list them).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pkceChallenge } from '../../src/integrations/oauth.js';
 import type { ContractFake } from '../integrations/providerContract.js';
 import { FixedWindowLimiter, ResponseScript, fetchable, parseBody, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
+import { OAuthServer, type OAuthTokenRequest } from './oauthServerFake.js';
 
 export type PinterestRoute = 'pins' | 'boards' | 'user_account' | 'token' | '*';
 
@@ -18,8 +17,6 @@ export interface PinterestScriptedResponse {
 }
 
 export interface PinterestFakeOptions {
-  clientId?: string;
-  clientSecret?: string;
   username?: string;
   boards?: { id: string; name: string }[];
   /** Pins per minute per user before a real 429 (default 100). */
@@ -45,76 +42,58 @@ export interface PinterestFake extends FakeServer, ContractFake {
   boards: { id: string; name: string }[];
   pins: FakePin[];
   log: string[];
-  authorizations: URLSearchParams[];
-  tokenRequests: { form: URLSearchParams; authorization: string | null }[];
+  /** Token requests as received (scripted answers aside). */
+  tokenRequests: OAuthTokenRequest[];
   failNext(count: number, response: PinterestScriptedResponse, route?: PinterestRoute): void;
 }
 
 const AUTH_FAILED = { code: 2, message: 'Authentication failed.' };
 const VALIDATION_MESSAGE = 'Invalid parameters. description: must be 500 characters or fewer';
+const CLIENT_ID = '1500000';
+const CLIENT_SECRET = 'pin-secret';
+const ALL_SCOPES = ['boards:read', 'pins:read', 'pins:write', 'user_accounts:read'];
+
+function pinterestOAuthServer(): OAuthServer {
+  const invalid = (message: string) => ({ status: 400, body: { code: 1, message } });
+  return new OAuthServer({
+    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
+    clientAuth: 'basic',
+    strictAuthorize: false,
+    // Continuous refresh: the old refresh token is spent, a new one (60 days) comes back.
+    rotateRefreshTokens: true,
+    accessTokenSeconds: 2_592_000,
+    tokenPrefix: { access: 'pina-', refresh: 'pinr-' },
+    errors: {
+      client: { status: 401, body: AUTH_FAILED },
+      code: invalid('Invalid authorization code or redirect_uri.'),
+      verifier: invalid('invalid_grant: code_verifier does not match the code challenge.'),
+      refresh: invalid('Invalid refresh token.'),
+      grant_type: invalid('Unsupported grant_type.'),
+    },
+    refuseAuthorize: (res) => sendJson(res, 400, { code: 1, message: 'Invalid client_id or redirect_uri.' }),
+    tokenAnswer: (issued, grantType) => ({
+      access_token: issued.accessToken,
+      refresh_token: issued.refreshToken,
+      response_type: grantType,
+      token_type: 'bearer',
+      expires_in: 2_592_000,
+      refresh_token_expires_in: 5_184_000,
+      scope: issued.scopes.join(','),
+    }),
+  });
+}
 
 export async function startPinterestFake(options: PinterestFakeOptions = {}): Promise<PinterestFake> {
-  const clientId = options.clientId ?? '1500000';
-  const clientSecret = options.clientSecret ?? 'pin-secret';
   const username = options.username ?? 'alicepins';
   const boards = options.boards ?? [{ id: '549755885175', name: 'Recipes' }, { id: '549755885176', name: 'Travel' }];
   const script = new ResponseScript<PinterestScriptedResponse>();
   const limiter = new FixedWindowLimiter(options.pinsPerMinute ?? 100, 60_000);
-  const tokens = new Map<string, { expired: boolean }>();
-  const refreshTokens = new Set<string>();
-  const codes = new Map<string, { redirectUri: string; challenge: string | null; scope: string }>();
+  const oauth = pinterestOAuthServer();
   const pins: FakePin[] = [];
   const log: string[] = [];
-  const authorizations: URLSearchParams[] = [];
-  const tokenRequests: { form: URLSearchParams; authorization: string | null }[] = [];
-  let refreshRevoked = false;
   let loseNextAnswer = false;
   let nextId = 1_125_899_906_842_624n;
-  const secret = (prefix: string) => `${prefix}-${randomBytes(12).toString('hex')}`;
-
-  function issue(): { access: string; refresh: string } {
-    const access = secret('pina');
-    const refresh = secret('pinr');
-    tokens.set(access, { expired: false });
-    refreshTokens.add(refresh);
-    return { access, refresh };
-  }
-  const initial = issue();
-
-  function tokenEndpoint(res: ServerResponse, form: URLSearchParams, authorization: string | null): void {
-    tokenRequests.push({ form, authorization });
-    const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
-    if (authorization !== expected) return sendJson(res, 401, AUTH_FAILED);
-    let scope = 'boards:read,pins:read,pins:write,user_accounts:read';
-    if (form.get('grant_type') === 'authorization_code') {
-      const code = form.get('code') ?? '';
-      const grant = codes.get(code);
-      codes.delete(code);
-      if (!grant || grant.redirectUri !== form.get('redirect_uri')) return sendJson(res, 400, { code: 1, message: 'Invalid authorization code or redirect_uri.' });
-      const verifier = form.get('code_verifier');
-      if (grant.challenge !== null && (verifier === null || pkceChallenge(verifier) !== grant.challenge)) {
-        return sendJson(res, 400, { code: 1, message: 'invalid_grant: code_verifier does not match the code challenge.' });
-      }
-      scope = grant.scope;
-    } else if (form.get('grant_type') === 'refresh_token') {
-      const refresh = form.get('refresh_token') ?? '';
-      if (refreshRevoked || !refreshTokens.has(refresh)) return sendJson(res, 400, { code: 1, message: 'Invalid refresh token.' });
-      // Continuous refresh: the old refresh token is spent, a new one (60 days) comes back.
-      refreshTokens.delete(refresh);
-    } else {
-      return sendJson(res, 400, { code: 1, message: 'Unsupported grant_type.' });
-    }
-    const issued = issue();
-    sendJson(res, 200, {
-      access_token: issued.access,
-      refresh_token: issued.refresh,
-      response_type: form.get('grant_type') === 'refresh_token' ? 'refresh_token' : 'authorization_code',
-      token_type: 'bearer',
-      expires_in: 2_592_000,
-      refresh_token_expires_in: 5_184_000,
-      scope,
-    });
-  }
+  const initial = oauth.issue(ALL_SCOPES);
 
   async function createPin(body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
     const boardId = typeof body.board_id === 'string' ? body.board_id : '';
@@ -149,22 +128,7 @@ export async function startPinterestFake(options: PinterestFakeOptions = {}): Pr
     const path = url.pathname;
     log.push(`${method} ${path}`);
 
-    if (method === 'GET' && path === '/oauth/') {
-      authorizations.push(url.searchParams);
-      const redirect = url.searchParams.get('redirect_uri') ?? '';
-      if (url.searchParams.get('client_id') !== clientId || !/^https?:/.test(redirect)) return sendJson(res, 400, { code: 1, message: 'Invalid client_id or redirect_uri.' });
-      const code = secret('code');
-      codes.set(code, {
-        redirectUri: redirect,
-        challenge: url.searchParams.get('code_challenge_method') === 'S256' ? url.searchParams.get('code_challenge') : null,
-        scope: url.searchParams.get('scope') ?? '',
-      });
-      const target = new URL(redirect);
-      target.searchParams.set('code', code);
-      target.searchParams.set('state', url.searchParams.get('state') ?? '');
-      res.writeHead(302, { Location: target.toString() });
-      return void res.end();
-    }
+    if (method === 'GET' && path === '/oauth/') return oauth.authorize(res, url.searchParams);
 
     const route: PinterestRoute | null =
       method === 'POST' && path === '/v5/oauth/token' ? 'token'
@@ -176,15 +140,11 @@ export async function startPinterestFake(options: PinterestFakeOptions = {}): Pr
       const scripted = script.take(route);
       if (scripted) return sendJson(res, scripted.status, scripted.body ?? { code: 0, message: 'Scripted failure' }, scripted.headers);
     }
-    if (route === 'token') {
-      const parsed = await parseBody(req, raw);
-      return tokenEndpoint(res, parsed.kind === 'form' ? parsed.value : new URLSearchParams(), req.headers.authorization ?? null);
-    }
+    if (route === 'token') return oauth.token(req, res, raw);
 
-    const auth = req.headers.authorization ?? '';
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    const grant = tokens.get(token);
+    const grant = oauth.grantFor(req.headers.authorization);
     if (!grant || grant.expired) return sendJson(res, 401, AUTH_FAILED);
+    const token = req.headers.authorization!.slice('Bearer '.length);
 
     switch (route) {
       case 'user_account':
@@ -220,15 +180,14 @@ export async function startPinterestFake(options: PinterestFakeOptions = {}): Pr
   const server = await startHttpServer(handle);
   return {
     ...server,
-    clientId,
-    clientSecret,
-    accessToken: initial.access,
-    refreshToken: initial.refresh,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    accessToken: initial.accessToken,
+    refreshToken: initial.refreshToken!,
     boards,
     pins,
     log,
-    authorizations,
-    tokenRequests,
+    tokenRequests: oauth.tokenRequests,
     failNext: (count, response, route = 'pins') => script.failNext(count, response, route),
     createdTexts: () => pins.map((p) => p.description),
     validationMessage: VALIDATION_MESSAGE,
@@ -244,12 +203,8 @@ export async function startPinterestFake(options: PinterestFakeOptions = {}): Pr
         }, 'pins');
       }
     },
-    expireAccessToken() {
-      for (const grant of tokens.values()) grant.expired = true;
-    },
-    revokeRefresh() {
-      refreshRevoked = true;
-    },
+    expireAccessToken: () => oauth.expireAll(),
+    revokeRefresh: () => oauth.revokeRefresh(),
     loseNextPublishAnswer() {
       loseNextAnswer = true;
     },

@@ -13,9 +13,6 @@ import {
 } from './metaGraphFake.js';
 
 export interface ThreadsFakeOptions {
-  appId?: string;
-  appSecret?: string;
-  username?: string;
   /** Status reads answering IN_PROGRESS before a new container is FINISHED (default 0). */
   containerPollsUntilFinished?: number;
 }
@@ -45,14 +42,14 @@ export interface ThreadsFake extends FakeServer {
   contract(token: string): ContractFake;
 }
 
+const APP_ID = '990602627938098';
+const APP_SECRET = 'threads-secret';
+const USERNAME = 'acme.threads';
 const DAY = 24 * 3600 * 1000;
 const LONG_LIVED_SECONDS = 60 * 24 * 3600;
 
 export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promise<ThreadsFake> {
-  const appId = options.appId ?? '990602627938098';
-  const appSecret = options.appSecret ?? 'threads-secret';
   const userId = newId();
-  const username = options.username ?? 'acme.threads';
   const tokens = new Map<string, ThreadsToken>();
   const codes = new Map<string, IssuedCode>();
   const containers: ThreadsContainer[] = [];
@@ -78,9 +75,9 @@ export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promis
     const ok = (body: unknown) => sendJson(res, 200, body);
     const answer = (a: GraphScripted) => send(res, a);
 
-    if (method === 'GET' && path === '/oauth/authorize') return approve(res, params, appId, codes);
+    if (method === 'GET' && path === '/oauth/authorize') return approve(res, params, APP_ID, codes);
     if (method === 'POST' && path === '/oauth/access_token') {
-      if (params.get('client_id') !== appId || params.get('client_secret') !== appSecret) return answer(graphError(400, 101, 'Error validating application. Invalid application ID or secret.'));
+      if (params.get('client_id') !== APP_ID || params.get('client_secret') !== APP_SECRET) return answer(graphError(400, 101, 'Error validating application. Invalid application ID or secret.'));
       if (params.get('grant_type') !== 'authorization_code') return answer(graphError(400, 100, 'Unsupported grant_type'));
       const issued = redeem(codes, params);
       if ('status' in issued) return answer(issued);
@@ -91,7 +88,7 @@ export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promis
       if (!old) return answer(invalidTokenError());
       if (old.expiresAt <= now()) return answer(expiredTokenError());
       if (path === '/access_token') {
-        if (params.get('grant_type') !== 'th_exchange_token' || params.get('client_secret') !== appSecret || old.kind !== 'short') {
+        if (params.get('grant_type') !== 'th_exchange_token' || params.get('client_secret') !== APP_SECRET || old.kind !== 'short') {
           return answer(graphError(400, 100, 'Invalid th_exchange_token request'));
         }
       } else {
@@ -111,7 +108,7 @@ export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promis
     const [, id = '', edge] = path.slice('/v1.0'.length).split('/');
     const mine = id === userId || id === 'me';
 
-    if (method === 'GET' && id === 'me' && edge === undefined) return ok({ id: userId, username });
+    if (method === 'GET' && id === 'me' && edge === undefined) return ok({ id: userId, username: USERNAME });
     if (method === 'POST' && mine && edge === 'threads') return answer(await createContainer(params));
     if (method === 'POST' && mine && edge === 'threads_publish') {
       const scripted = script.take('publish');
@@ -133,7 +130,7 @@ export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promis
         return ok({ id, status: c.status, ...(c.errorMessage && c.status === 'ERROR' && { error_message: c.errorMessage }) });
       }
       const p = posts.find((x) => x.id === id);
-      if (p) return ok({ id, permalink: `https://www.threads.net/@${username}/post/${Buffer.from(id).toString('base64url').slice(0, 11)}`, text: p.text });
+      if (p) return ok({ id, permalink: `https://www.threads.net/@${USERNAME}/post/${Buffer.from(id).toString('base64url').slice(0, 11)}`, text: p.text });
     }
     return answer(graphError(400, 100, `Unsupported request. Object with ID '${id}' does not exist or does not support this operation.`, { error_subcode: 33 }));
   }
@@ -177,7 +174,7 @@ export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promis
 
   const server = await startHttpServer(handle);
   return {
-    ...server, appId, appSecret, userId, username, tokens, containers, posts, log,
+    ...server, appId: APP_ID, appSecret: APP_SECRET, userId, username: USERNAME, tokens, containers, posts, log,
     issueLongLivedToken(ageHours = 48) {
       const token = issue('long', ageHours * 3600_000);
       return { token, expiresAt: new Date(tokens.get(token)!.expiresAt) };

@@ -3,10 +3,10 @@
 // authorize page and token endpoint (id.vk.com/authorize, /oauth2/auth with PKCE and device_id, rotating refresh
 // tokens). wall.post drops a repeated guid for an hour, as VK's method reference says (what it answers then, the
 // first post's id here, is unverified), and refuses a 51st post on a wall in a day with error 214.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContractFake } from '../integrations/providerContract.js';
-import { ResponseScript, parseBody, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
+import { ResponseScript, parseBody, s256, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
 
 export interface VkWallPost {
   id: number;
@@ -23,7 +23,6 @@ export interface VkScriptedError {
 }
 
 export interface VkFakeOptions {
-  clientId?: string;
   /** Posts a wall accepts per day before error 214 (default 50). */
   dailyPostLimit?: number;
 }
@@ -50,7 +49,7 @@ const VALIDATION_MESSAGE = 'One of the parameters specified was missing or inval
 const HOUR_MS = 60 * 60 * 1000;
 
 export async function startVkFake(options: VkFakeOptions = {}): Promise<VkFake> {
-  const clientId = options.clientId ?? '51234567';
+  const clientId = '51234567';
   const userId = 1001;
   const groupId = 2002;
   const screenName = 'alice_vk';
@@ -150,7 +149,7 @@ export async function startVkFake(options: VkFakeOptions = {}): Promise<VkFake> 
       codes.delete(params.code!);
       if (grant.redirectUri !== params.redirect_uri) return refused('redirect_uri does not match');
       if (grant.deviceId !== params.device_id) return refused('device_id does not match');
-      if (createHash('sha256').update(params.code_verifier ?? '').digest('base64url') !== grant.challenge) return refused('code_verifier is invalid');
+      if (s256(params.code_verifier ?? '') !== grant.challenge) return refused('code_verifier is invalid');
       deviceId = grant.deviceId;
     } else if (params.grant_type === 'refresh_token') {
       const bound = refreshTokens.get(params.refresh_token ?? '');

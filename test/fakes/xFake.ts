@@ -2,11 +2,14 @@
 // behaviour: Bearer user tokens and their scopes, POST /2/tweets answered 201 {data:{id,text}}, replies that must
 // point at an existing tweet, duplicate texts refused with 403, POST /2/media/upload (multipart "media"), GET
 // /2/users/me, v2 problem JSON errors, and the rate-limit headers: x-rate-limit-* per user per 15 minutes (epoch
-// seconds) and x-app-limit-24hour-* per app on POST /2/tweets. The OAuth endpoints live in xOAuthFake.ts.
+// seconds) and x-app-limit-24hour-* per app on POST /2/tweets. Its OAuth 2.0 (GET /i/oauth2/authorize, POST
+// /2/oauth2/token) is the shared OAuthServer with X's rules: PKCE is mandatory, confidential clients authenticate with
+// HTTP Basic and public ones name client_id in the form, access tokens last 2 hours, offline.access brings a refresh
+// token, and refresh tokens rotate (the used one dies).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContractFake } from '../integrations/providerContract.js';
-import { FixedWindowLimiter, parseBody, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
-import { XOAuthServer, type XAccessGrant, type XFakeApp, type XTokenRequest, type XTokenSet } from './xOAuthFake.js';
+import { FixedWindowLimiter, parseBody, sendJson, sendText, startHttpServer, type FakeServer } from './httpFake.js';
+import { OAuthServer, type OAuthClient, type OAuthGrant, type OAuthTokenRequest } from './oauthServerFake.js';
 
 export type XRoute = 'tweets' | 'media' | 'me' | '*';
 
@@ -24,12 +27,8 @@ export interface XScriptedResponse {
 }
 
 export interface XFakeOptions {
-  clientId?: string;
-  /** null: the app is a public client. */
-  clientSecret?: string | null;
   /** More apps (channels bringing their own). */
-  apps?: XFakeApp[];
-  userId?: string;
+  apps?: OAuthClient[];
   username?: string;
   /** POST /2/tweets per user per 15 minutes (default 100). */
   userTweetLimit?: number;
@@ -59,23 +58,65 @@ export interface FakeXMedia {
 
 export interface XFake extends FakeServer, ContractFake {
   clientId: string;
-  clientSecret: string | null;
+  clientSecret: string;
   userId: string;
   username: string;
   tweets: FakeTweet[];
   media: FakeXMedia[];
   /** Every request as "METHOD /path". */
   log: string[];
+  /** Authorize requests as received (their query parameters). */
   authorizations: URLSearchParams[];
-  tokenRequests: XTokenRequest[];
+  tokenRequests: OAuthTokenRequest[];
   /** A valid token set for the fake's user, as the token endpoint would issue it (the first app's by default). */
   issueTokens(options?: { clientId?: string; scopes?: string[] }): XTokenSet;
-  addApp(app: XFakeApp): void;
+  addApp(app: OAuthClient): void;
   /** The next `count` requests on `route` (whose JSON body matches, when `match` is given) get `response`. */
   failNext(count: number, response: XScriptedResponse, route?: XRoute, match?: (body: Record<string, unknown>) => boolean): void;
 }
 
-export const X_DUPLICATE_MESSAGE = 'You are not allowed to create a Tweet with duplicate content.';
+export interface XTokenSet {
+  accessToken: string;
+  refreshToken: string | null;
+  /** ISO 8601, as stored in credentials. */
+  expiresAt: string;
+  scope: string;
+}
+
+const X_DUPLICATE_MESSAGE = 'You are not allowed to create a Tweet with duplicate content.';
+const X_FAKE_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'offline.access', 'media.write'];
+const CLIENT_ID = 'x-client-id';
+const CLIENT_SECRET = 'x-client-secret';
+const USER_ID = '1466796521412771840';
+const ACCESS_TOKEN_SECONDS = 7200;
+
+function xOAuthServer(apps: OAuthClient[]): OAuthServer {
+  const oauthError = (status: number, error: string, description: string) => ({ status, body: { error, error_description: description } });
+  return new OAuthServer({
+    clients: apps,
+    clientAuth: 'basic',
+    strictAuthorize: true,
+    rotateRefreshTokens: true,
+    accessTokenSeconds: ACCESS_TOKEN_SECONDS,
+    tokenPrefix: { access: 'x-at-', refresh: 'x-rt-' },
+    refreshTokenFor: (scopes) => scopes.includes('offline.access'),
+    errors: {
+      client: oauthError(401, 'unauthorized_client', 'Missing valid authorization header'),
+      code: oauthError(400, 'invalid_request', 'Value passed for the authorization code was invalid.'),
+      verifier: oauthError(400, 'invalid_grant', 'Value passed for the code verifier did not match the code challenge.'),
+      refresh: oauthError(400, 'invalid_request', 'Value passed for the token was invalid.'),
+      grant_type: oauthError(400, 'invalid_request', 'Missing required parameter [grant_type].'),
+    },
+    refuseAuthorize: (res, why) => sendText(res, 400, `Something went wrong: ${why}`, {}, 'text/plain; charset=utf-8'),
+    tokenAnswer: (issued) => ({
+      token_type: 'bearer',
+      expires_in: ACCESS_TOKEN_SECONDS,
+      access_token: issued.accessToken,
+      scope: issued.scopes.join(' '),
+      ...(issued.refreshToken && { refresh_token: issued.refreshToken }),
+    }),
+  });
+}
 
 const TITLES: Record<number, string> = {
   400: 'Invalid Request',
@@ -119,11 +160,9 @@ function weightedLength(text: string): number {
 }
 
 export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
-  const clientId = options.clientId ?? 'x-client-id';
-  const clientSecret = options.clientSecret === undefined ? 'x-client-secret' : options.clientSecret;
-  const userId = options.userId ?? '1466796521412771840';
+  const userId = USER_ID;
   const username = options.username ?? 'alice';
-  const oauth = new XOAuthServer([{ clientId, clientSecret }, ...(options.apps ?? [])], userId);
+  const oauth = xOAuthServer([{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, ...(options.apps ?? [])]);
   const windowMs = 15 * 60 * 1000;
   const limiters: Record<Exclude<XRoute, '*'>, FixedWindowLimiter> = {
     tweets: new FixedWindowLimiter(options.userTweetLimit ?? 100, windowMs),
@@ -156,23 +195,23 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
     sendJson(res, r.status, r.body ?? problem(r.status), { ...extra, ...r.headers });
   }
 
-  function createTweet(body: Record<string, unknown>, grant: XAccessGrant, authorization: string): { status: number; body: unknown } {
+  function createTweet(body: Record<string, unknown>, grant: OAuthGrant, authorization: string): { status: number; body: unknown } {
     const text = typeof body.text === 'string' ? body.text : '';
     const mediaIds = ((body.media as { media_ids?: unknown } | undefined)?.media_ids ?? []) as unknown[];
     const replyTo = (body.reply as { in_reply_to_tweet_id?: unknown } | undefined)?.in_reply_to_tweet_id;
     if (text === '' && mediaIds.length === 0) return { status: 400, body: problem(400, 'Your request must include text or media.') };
     if (!Array.isArray(mediaIds) || mediaIds.length > 4) return { status: 400, body: problem(400, 'The media.media_ids field holds 1 to 4 ids.') };
     for (const id of mediaIds) {
-      if (!media.some((m) => m.id === id && m.userId === grant.userId)) return { status: 400, body: problem(400, 'Your media IDs are invalid.') };
+      if (!media.some((m) => m.id === id && m.userId === userId)) return { status: 400, body: problem(400, 'Your media IDs are invalid.') };
     }
     if (replyTo !== undefined && !tweets.some((t) => t.id === replyTo)) {
       return { status: 400, body: problem(400, 'The Tweet you are replying to has been deleted or is not visible to you.') };
     }
     // Unverified wording and status: X documents the 280 weighted limit, not the exact refusal.
     if (weightedLength(text) > 280) return { status: 403, body: problem(403, 'Your Tweet text is too long.') };
-    if (text !== '' && tweets.some((t) => t.userId === grant.userId && t.text === text)) return { status: 403, body: problem(403, X_DUPLICATE_MESSAGE) };
+    if (text !== '' && tweets.some((t) => t.userId === userId && t.text === text)) return { status: 403, body: problem(403, X_DUPLICATE_MESSAGE) };
     const id = newId();
-    tweets.push({ id, text, reply_to: typeof replyTo === 'string' ? replyTo : null, media_ids: mediaIds.map(String), authorization, userId: grant.userId, clientId: grant.clientId });
+    tweets.push({ id, text, reply_to: typeof replyTo === 'string' ? replyTo : null, media_ids: mediaIds.map(String), authorization, userId, clientId: grant.clientId });
     return { status: 201, body: { data: { id, text, edit_history_tweet_ids: [id] } } };
   }
 
@@ -191,11 +230,13 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
       : null;
     if (!route) return sendJson(res, 404, problem(404, `No route for ${method} ${path}`));
 
-    const grant = oauth.grantFor(req.headers.authorization);
+    // X answers 401 to a missing, unknown or expired token alike.
+    const found = oauth.grantFor(req.headers.authorization);
+    const grant = found && !found.expired ? found : null;
     const headers: Record<string, string> = {};
     let throttled = false;
     if (grant) {
-      const user = limiters[route].hit(grant.userId);
+      const user = limiters[route].hit(userId);
       Object.assign(headers, { 'x-rate-limit-limit': String(user.limit), 'x-rate-limit-remaining': String(user.remaining), 'x-rate-limit-reset': epoch(user.resetAt) });
       throttled = user.exceeded;
       if (route === 'tweets') {
@@ -216,7 +257,7 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
     switch (route) {
       case 'me':
         if (!grant.scopes.includes('users.read')) return sendJson(res, 403, problem(403), headers);
-        return sendJson(res, 200, { data: { id: grant.userId, name: 'Alice Example', username } }, headers);
+        return sendJson(res, 200, { data: { id: userId, name: 'Alice Example', username } }, headers);
       case 'media': {
         if (!grant.scopes.includes('media.write')) return sendJson(res, 403, problem(403), headers);
         const file = parsed.kind === 'multipart' ? parsed.value.get('media') : null;
@@ -224,7 +265,7 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
         if (!/^image\/(png|jpeg|gif|webp)$/.test(file.type)) return sendJson(res, 400, problem(400, `Unsupported media type ${file.type}.`), headers);
         const category = parsed.kind === 'multipart' ? parsed.value.get('media_category') : null;
         const id = newId();
-        media.push({ id, media_key: `3_${id}`, userId: grant.userId, media_category: typeof category === 'string' ? category : null, contentType: file.type, size: file.size });
+        media.push({ id, media_key: `3_${id}`, userId, media_category: typeof category === 'string' ? category : null, contentType: file.type, size: file.size });
         return sendJson(res, 200, { data: { id, media_key: `3_${id}`, size: file.size, expires_after_secs: 86_400, image: { image_type: file.type, w: 1, h: 1 } } }, headers);
       }
       case 'tweets': {
@@ -244,8 +285,8 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
   const server = await startHttpServer(handle);
   return {
     ...server,
-    clientId,
-    clientSecret,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
     userId,
     username,
     tweets,
@@ -253,8 +294,11 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
     log,
     authorizations: oauth.authorizations,
     tokenRequests: oauth.tokenRequests,
-    issueTokens: (o) => oauth.issueTokens(o),
-    addApp: (app) => oauth.addApp(app),
+    issueTokens: (o = {}) => {
+      const issued = oauth.issue(o.scopes ?? X_FAKE_SCOPES, o.clientId);
+      return { accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: new Date(issued.expiresAt).toISOString(), scope: issued.scopes.join(' ') };
+    },
+    addApp: (app) => oauth.addClient(app),
     failNext: (count, response, route = 'tweets', match) => {
       for (let i = 0; i < count; i += 1) script.push({ route, response, match });
     },

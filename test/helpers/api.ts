@@ -1,7 +1,17 @@
 // Small steps the API tests share: reading errors as a client does, and looking at the database behind the API.
 import { expect } from 'vitest';
+import type { XFake } from '../fakes/xFake.js';
 import type { GraphQLErrorShape, TestApp } from './testApp.js';
 import { eventually } from './testApp.js';
+
+/** The environment pointing PostFlow's X provider at the fake, with the fake's app as the server's own unless withApp is false. */
+export function xEnv(fake: XFake, withApp = true): Record<string, string> {
+  return {
+    X_API_URL: fake.url,
+    X_AUTH_URL: fake.url,
+    ...(withApp && { X_CLIENT_ID: fake.clientId, X_CLIENT_SECRET: fake.clientSecret ?? '' }),
+  };
+}
 
 type Result = { data?: unknown; errors?: GraphQLErrorShape[] };
 
@@ -16,6 +26,12 @@ export function issuesOf(result: Result) {
   const error = errorOf(result);
   expect(error.extensions?.code, error.message).toBe('VALIDATION_FAILED');
   return error.extensions!.issues!;
+}
+
+/** A channel's row and its credentials as stored: sealed in the row, opened here with the server's key. */
+export async function storedCredentials<C = Record<string, unknown>>(t: TestApp, channelId: string) {
+  const row = await t.app.database.prisma.channel.findUniqueOrThrow({ where: { id: channelId } });
+  return { row, credentials: JSON.parse(t.app.services.secrets.open(row.credentialsEncrypted)) as C };
 }
 
 /** The pending publish jobs of a delivery (graphile-worker keeps one row per job until it completes). */

@@ -2,7 +2,7 @@
 import type { TestApp } from './testApp.js';
 import { eventually } from './testApp.js';
 
-export const DELIVERY_FIELDS = `id status scheduledAt attempts lastError externalId externalUrl publishedAt channel { id }
+export const DELIVERY_FIELDS = `id status scheduledAt scheduleReason attempts lastError externalId externalUrl publishedAt channel { id }
   attemptLog { number outcome errorClass responseCode responseMessage startedAt finishedAt }`;
 
 /** A policy that allows every instant: tests that are not about posting policies stay independent of the clock. */
@@ -42,14 +42,19 @@ export async function getDelivery(t: TestApp, token: string, postId: string, ind
   return data.post.deliveries[index];
 }
 
-/** Waits until the post's delivery reaches one of the statuses, and returns it. */
-export function waitForDelivery(t: TestApp, token: string, postId: string, statuses: string[], timeoutMs = 10_000) {
+/** Waits until the post's delivery satisfies the predicate (`what` names it in the timeout message), and returns it. */
+export function waitForDeliveryWhere(t: TestApp, token: string, postId: string, predicate: (delivery: any) => unknown, what: string, timeoutMs = 10_000) {
   return eventually(
     async () => {
       const d = await getDelivery(t, token, postId);
-      return statuses.includes(d.status) ? d : undefined;
+      return predicate(d) ? d : undefined;
     },
     timeoutMs,
-    `delivery of post ${postId} to become ${statuses.join(' or ')}`,
+    `delivery of post ${postId} to ${what}`,
   );
+}
+
+/** Waits until the post's delivery reaches one of the statuses, and returns it. */
+export function waitForDelivery(t: TestApp, token: string, postId: string, statuses: string[], timeoutMs = 10_000) {
+  return waitForDeliveryWhere(t, token, postId, (d) => statuses.includes(d.status), `become ${statuses.join(' or ')}`, timeoutMs);
 }

@@ -4,22 +4,27 @@ import { detectFacets, jwtClaims, nextTid } from '../../src/integrations/bluesky
 import type { PublishRequest } from '../../src/integrations/types.js';
 import { TINY_PNG } from '../fakes/httpFake.js';
 import { startBlueskyFake, type BlueskyFake, type BlueskyFakeOptions } from '../fakes/blueskyFake.js';
-import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { progressStore, publishRequest, type ProgressStore } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
 const stopAfterEach = useStoppers();
 
 function providerFor(f: BlueskyFake, requestTimeoutMs = 2000) {
-  return createBlueskyProvider({ requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1', platforms: { BLUESKY: { apiUrl: f.url } } });
+  return createBlueskyProvider(providerOptions({ BLUESKY: { apiUrl: f.url } }, requestTimeoutMs));
 }
 
-/** A connected channel: the provider, and the credentials connect() stored (with the session). */
-async function setup(opts: BlueskyFakeOptions = {}, requestTimeoutMs = 2000) {
-  const f = stopAfterEach(await startBlueskyFake(opts));
+/** A channel connected to the fake: the provider, and what connect() answered (the credentials carry the session). */
+async function connected(f: BlueskyFake, requestTimeoutMs = 2000) {
   const provider = providerFor(f, requestTimeoutMs);
   const account = await provider.connect({ identifier: f.handle, appPassword: f.appPassword });
-  const credentials = account.credentials!;
+  return { provider, account, credentials: account.credentials! };
+}
+
+/** A connected channel on a fake stopped after the test, and a publish through it. */
+async function setup(opts: BlueskyFakeOptions = {}) {
+  const f = stopAfterEach(await startBlueskyFake(opts));
+  const { provider, account, credentials } = await connected(f);
   const publish = (overrides: Partial<PublishRequest> = {}, store: ProgressStore = progressStore(), creds: BlueskyCredentials = credentials) =>
     provider.publish(publishRequest({ text: 'Hello Bluesky', ...overrides }, store), { credentials: creds, settings: account.settings });
   return { f, provider, account, credentials, publish };
@@ -31,15 +36,14 @@ describeProviderContract<BlueskyCredentials>({
   idempotent: true,
   async start({ requestTimeoutMs }) {
     const fake = await startBlueskyFake();
-    const provider = providerFor(fake, requestTimeoutMs);
-    const account = await provider.connect({ identifier: fake.handle, appPassword: fake.appPassword });
-    return { fake, provider, credentials: account.credentials! };
+    const { provider, credentials } = await connected(fake, requestTimeoutMs);
+    return { fake, provider, credentials };
   },
 });
 
 describe('Bluesky credentials and connect', () => {
   it('names the bad credential fields', () => {
-    const provider = createBlueskyProvider({ requestTimeoutMs: 1000, telegramApiUrl: 'http://127.0.0.1:1' });
+    const provider = createBlueskyProvider(providerOptions());
     expect(provider.credentialsSchema.safeParse({ identifier: 'alice.bsky.social', appPassword: 'xxxx-xxxx-xxxx-xxxx' }).success).toBe(true);
     const bad = provider.credentialsSchema.safeParse({ identifier: ' ', appPassword: '', service: 'ftp://pds.example', did: 'alice' });
     expect(bad.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['appPassword', 'did', 'identifier', 'service']);
@@ -55,19 +59,25 @@ describe('Bluesky credentials and connect', () => {
   });
 
   it('reads when the session ends from the access JWT, and has no OAuth', async () => {
+    const before = Date.now();
     const { provider, credentials } = await setup({ accessTokenSeconds: 600 });
+    const after = Date.now();
     const exp = jwtClaims(credentials.accessJwt!)?.exp as number;
-    expect(provider.credentialsExpireAt!(credentials)).toEqual(new Date(exp * 1000));
-    expect(provider.credentialsExpireAt!(credentials)!.getTime() - Date.now()).toBeLessThanOrEqual(600_000);
+    const expiresAt = provider.credentialsExpireAt!(credentials)!;
+    expect(expiresAt).toEqual(new Date(exp * 1000));
+    // The session was opened during setup and lasts 600 s (exp is in whole seconds, so up to 1 s earlier).
+    expect(expiresAt.getTime()).toBeGreaterThan(before + 600_000 - 1000);
+    expect(expiresAt.getTime()).toBeLessThanOrEqual(after + 600_000);
     expect(provider.credentialsExpireAt!({ identifier: 'a', appPassword: 'b' })).toEqual(new Date(0));
     expect(provider.oauth).toBeUndefined();
   });
 
   it('a refused app password is AUTH and says what to do', async () => {
     const f = stopAfterEach(await startBlueskyFake());
-    const error = await rejection(providerFor(f).connect({ identifier: f.handle, appPassword: 'wrong' }));
-    expect(providerFor(f).classifyFailure(error)).toMatchObject({ kind: 'AUTH', errorClass: 'BLUESKY_LOGIN_REFUSED', responseCode: 401 });
-    expect(providerFor(f).classifyFailure(error).message).toContain('Invalid identifier or password');
+    const provider = providerFor(f);
+    const failure = await classifiedFailureOf(provider, provider.connect({ identifier: f.handle, appPassword: 'wrong' }));
+    expect(failure).toMatchObject({ kind: 'AUTH', errorClass: 'BLUESKY_LOGIN_REFUSED', responseCode: 401 });
+    expect(failure.message).toContain('Invalid identifier or password');
   });
 });
 
@@ -95,15 +105,15 @@ describe('Bluesky session renewal', () => {
   it('does not fall back to the app password when the PDS is down', async () => {
     const { f, provider, credentials } = await setup();
     f.failNext(1, { status: 503 }, 'refreshSession');
-    const error = await rejection(provider.refresh!(credentials));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', responseCode: 503 });
+    const failure = await classifiedFailureOf(provider, provider.refresh!(credentials));
+    expect(failure).toMatchObject({ kind: 'RETRYABLE', responseCode: 503 });
     expect(f.log.filter((l) => l.endsWith('createSession'))).toHaveLength(1);
   });
 
   it('an expired access token is a 400 ExpiredToken, read as AUTH', async () => {
     const { f, provider, publish } = await setup();
     f.expireAccessToken();
-    const failure = provider.classifyFailure(await rejection(publish()));
+    const failure = await classifiedFailureOf(provider, publish());
     expect(failure).toMatchObject({ kind: 'AUTH', errorClass: 'BLUESKY_TOKEN_EXPIRED', responseCode: 400 });
   });
 });
@@ -198,13 +208,19 @@ describe('Bluesky publish', () => {
   });
 
   it('hints the limit when ratelimit-remaining reaches 0', async () => {
-    // connect uses one request, so the post leaves none; an hour-long window so both fall in the same one.
-    const { publish } = await setup({ rateLimit: 2, rateLimitWindowSeconds: 3600 });
+    // connect uses one request, so the post leaves none. The fake's windows follow a clock stopped at the start of
+    // the next hour, so both requests fall in one window, which resets an hour after that (ahead of the real clock).
+    const windowMs = 3600_000;
+    const windowStart = Math.ceil(Date.now() / windowMs) * windowMs;
+    const reset = windowStart + windowMs;
+    const { publish } = await setup({ rateLimit: 2, rateLimitWindowSeconds: windowMs / 1000, rateLimitClock: () => windowStart });
+    const before = Date.now();
     const result = await publish();
-    expect(result.rateLimits).toHaveLength(1);
-    expect(result.rateLimits?.[0]?.scope).toBe('ACCOUNT');
-    expect(result.rateLimits![0]!.until.getTime()).toBeGreaterThan(Date.now());
-    expect(result.rateLimits![0]!.until.getTime()).toBeLessThanOrEqual(Date.now() + 3600_000);
+    const after = Date.now();
+    expect(result.rateLimits).toEqual([{ scope: 'ACCOUNT', until: expect.any(Date) }]);
+    // The announced reset, turned into a wait and back on the real clock while the answer was read.
+    expect(result.rateLimits![0]!.until.getTime()).toBeGreaterThanOrEqual(reset);
+    expect(result.rateLimits![0]!.until.getTime()).toBeLessThanOrEqual(reset + (after - before));
   });
 
   it('a post over 300 graphemes is refused by checkContent and by the PDS alike', async () => {
@@ -214,7 +230,7 @@ describe('Bluesky publish', () => {
     await publish({ text });
     const tooLong = `${text}x`;
     expect(provider.checkContent({ text: tooLong, mediaUrls: [] }, {}).violations.map((v) => v.rule)).toEqual(['maxLength']);
-    const failure = provider.classifyFailure(await rejection(publish({ text: tooLong })));
+    const failure = await classifiedFailureOf(provider, publish({ text: tooLong }));
     expect(failure).toMatchObject({ kind: 'PERMANENT', responseCode: 400, message: f.validationMessage });
   });
 });

@@ -5,6 +5,7 @@ import { createWebhookProvider } from '../../src/integrations/webhook.js';
 import { mastodonContractFake, startMastodonFake } from '../fakes/mastodonFake.js';
 import { startTelegramFake, telegramContractFake } from '../fakes/telegramFake.js';
 import { startWebhookReceiver, webhookContractFake } from '../fakes/webhookReceiver.js';
+import { providerOptions } from '../helpers/integration.js';
 import { describeProviderContract } from './providerContract.js';
 
 describeProviderContract({
@@ -16,7 +17,7 @@ describeProviderContract({
     const fake = await startMastodonFake();
     return {
       fake: mastodonContractFake(fake),
-      provider: createMastodonProvider({ requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1' }),
+      provider: createMastodonProvider(providerOptions({}, requestTimeoutMs)),
       credentials: { instanceUrl: fake.url, accessToken: fake.accessToken },
     };
   },
@@ -48,7 +49,7 @@ describeProviderContract({
     const receiver = await startWebhookReceiver({ secret });
     return {
       fake: webhookContractFake(receiver),
-      provider: createWebhookProvider({ requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1' }),
+      provider: createWebhookProvider(providerOptions({}, requestTimeoutMs)),
       credentials: { url: receiver.hookUrl, secret },
     };
   },

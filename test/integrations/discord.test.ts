@@ -2,19 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { createDiscordProvider, type DiscordCredentials } from '../../src/integrations/discord.js';
 import type { PublishRequest } from '../../src/integrations/types.js';
 import { startDiscordFake, type DiscordFakeOptions } from '../fakes/discordFake.js';
-import { rejection, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
-const provider = createDiscordProvider({ requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' });
+// The webhook URL names the server, so the provider needs no platform settings.
+const provider = createDiscordProvider(providerOptions());
 const stopAfterEach = useStoppers();
 
+/** A webhook on a new fake, a provider and the credentials naming that webhook. */
+async function started(opts: DiscordFakeOptions = {}, requestTimeoutMs = 2000) {
+  const fake = await startDiscordFake(opts);
+  const credentials: DiscordCredentials = { webhookUrl: fake.webhookUrl };
+  return { fake, provider: createDiscordProvider(providerOptions({}, requestTimeoutMs)), credentials };
+}
+
+/** A connected webhook on a fake stopped after the test, and a publish through it. */
 async function setup(opts: DiscordFakeOptions = {}) {
-  const f = stopAfterEach(await startDiscordFake(opts));
-  const credentials: DiscordCredentials = { webhookUrl: f.webhookUrl };
-  const account = await provider.connect(credentials);
+  const { fake: f, provider: connected, credentials } = await started(opts);
+  stopAfterEach(f);
+  const account = await connected.connect(credentials);
   const publish = (overrides: Partial<PublishRequest> = {}, creds: DiscordCredentials = credentials) =>
-    provider.publish(publishRequest({ text: 'Hello Discord', ...overrides }), { credentials: creds, settings: account.settings });
+    connected.publish(publishRequest({ text: 'Hello Discord', ...overrides }), { credentials: creds, settings: account.settings });
   return { f, account, credentials, publish };
 }
 
@@ -22,10 +31,7 @@ describeProviderContract<DiscordCredentials>({
   platform: 'DISCORD',
   renewal: { none: 'a webhook URL does not expire; a deleted webhook needs a new URL' },
   idempotent: false,
-  async start({ requestTimeoutMs }) {
-    const fake = await startDiscordFake();
-    return { fake, provider: createDiscordProvider({ requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1' }), credentials: { webhookUrl: fake.webhookUrl } };
-  },
+  start: ({ requestTimeoutMs }) => started({}, requestTimeoutMs),
 });
 
 describe('Discord credentials', () => {
@@ -56,13 +62,13 @@ describe('Discord connect', () => {
   it('a wrong token or a deleted webhook is AUTH', async () => {
     const { f } = await setup();
     const wrongToken = f.webhookUrl.replace(/[\w-]+$/, 'not-the-token');
-    expect(provider.classifyFailure(await rejection(provider.connect({ webhookUrl: wrongToken })))).toMatchObject({
+    expect(await classifiedFailureOf(provider, provider.connect({ webhookUrl: wrongToken }))).toMatchObject({
       kind: 'AUTH',
       errorClass: 'DISCORD_INVALID_WEBHOOK_TOKEN',
       responseCode: 401,
     });
     f.expireAccessToken();
-    const failure = provider.classifyFailure(await rejection(provider.connect({ webhookUrl: f.webhookUrl })));
+    const failure = await classifiedFailureOf(provider, provider.connect({ webhookUrl: f.webhookUrl }));
     expect(failure).toMatchObject({ kind: 'AUTH', errorClass: 'DISCORD_UNKNOWN_WEBHOOK', responseCode: 404 });
     expect(failure.message).toContain('Unknown Webhook');
     expect(failure.message).toContain('create a new webhook');
@@ -91,7 +97,7 @@ describe('Discord publish', () => {
   it('refuses more than 10 images before calling Discord', async () => {
     const { f, publish } = await setup();
     const mediaUrls = Array.from({ length: 11 }, (_, i) => `https://cdn.example/${i}.png`);
-    expect(provider.classifyFailure(await rejection(publish({ mediaUrls })))).toMatchObject({ kind: 'PERMANENT', errorClass: 'DISCORD_TOO_MANY_IMAGES' });
+    expect(await classifiedFailureOf(provider, publish({ mediaUrls }))).toMatchObject({ kind: 'PERMANENT', errorClass: 'DISCORD_TOO_MANY_IMAGES' });
     expect(f.executions).toEqual([]);
   });
 
@@ -102,30 +108,33 @@ describe('Discord publish', () => {
   });
 
   it('hints the bucket’s reset when X-RateLimit-Remaining reaches 0', async () => {
-    // An hour-long window, so the two calls cannot fall on both sides of a window boundary.
-    const { publish } = await setup({ bucketLimit: 2, bucketWindowMs: 3600_000 });
+    // The bucket's clock stands still 1234.5 s before the end of an hour-long window (which hour does not matter:
+    // only the time left is announced), so both calls fall in that window and X-RateLimit-Reset-After says 1234.5.
+    const { publish } = await setup({ bucketLimit: 2, bucketWindowMs: 3600_000, bucketClock: () => 3600_000 - 1_234_500 });
     expect((await publish()).rateLimits).toBeUndefined();
+    const before = Date.now();
     const second = await publish();
-    expect(second.rateLimits).toHaveLength(1);
-    expect(second.rateLimits?.[0]?.scope).toBe('ACCOUNT');
-    const wait = second.rateLimits![0]!.until.getTime() - Date.now();
-    expect(wait).toBeGreaterThan(0);
-    expect(wait).toBeLessThanOrEqual(3600_000);
+    const after = Date.now();
+    expect(second.rateLimits).toEqual([{ scope: 'ACCOUNT', until: expect.any(Date) }]);
+    expect(second.rateLimits![0]!.until.getTime()).toBeGreaterThanOrEqual(before + 1_234_500);
+    expect(second.rateLimits![0]!.until.getTime()).toBeLessThanOrEqual(after + 1_234_500);
   });
 
-  it('a real 429 waits retry_after (seconds with a fraction) and posts nothing', async () => {
-    const { f, publish } = await setup({ bucketLimit: 1, bucketWindowMs: 3600_000 });
+  it('a real 429 waits for the bucket’s reset and posts nothing', async () => {
+    // The bucket's clock stands still 1234.567 s before its window ends: retry_after says 1234.567, Retry-After 1235
+    // (the provider may take either; src prefers the header).
+    const { f, publish } = await setup({ bucketLimit: 1, bucketWindowMs: 3600_000, bucketClock: () => 3600_000 - 1_234_567 });
     await publish();
-    const failure = provider.classifyFailure(await rejection(publish({ text: 'again' })));
+    const failure = await classifiedFailureOf(provider, publish({ text: 'again' }));
     expect(failure).toMatchObject({ kind: 'RATE_LIMITED', responseCode: 429 });
-    expect(failure.retryAfterMs).toBeGreaterThan(0);
-    expect(failure.retryAfterMs).toBeLessThanOrEqual(3600_000);
+    expect(failure.retryAfterMs).toBeGreaterThanOrEqual(1_234_567);
+    expect(failure.retryAfterMs).toBeLessThanOrEqual(1_235_000);
     expect(f.createdTexts()).toEqual(['Hello Discord']);
   });
 
   it('reports Invalid Form Body with the field that broke it', async () => {
     const { f, publish } = await setup();
-    const failure = provider.classifyFailure(await rejection(publish({ text: 'x'.repeat(2001) })));
+    const failure = await classifiedFailureOf(provider, publish({ text: 'x'.repeat(2001) }));
     expect(failure).toMatchObject({ kind: 'PERMANENT', responseCode: 400, message: 'Invalid Form Body (content: Must be 2000 or fewer in length.)' });
     expect(f.messages).toEqual([]);
     expect(provider.checkContent({ text: 'x'.repeat(2001), mediaUrls: [] }, {}).violations.map((v) => v.rule)).toEqual(['maxLength']);

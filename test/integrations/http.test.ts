@@ -120,11 +120,17 @@ describe('httpRequest', () => {
   });
 
   it('gives up after 20 redirects with a TransportFailure', async () => {
+    let hits = 0;
     const s = await server((_req, res) => {
+      hits += 1;
       res.writeHead(302, { Location: '/again' }).end();
     });
     const error = await rejection(httpRequest({ ...base, url: s.url }));
     expect(error).toBeInstanceOf(TransportFailure);
+    expect((error as TransportFailure).message).toBe('test call failed: UNKNOWN');
+    expect(((error as TransportFailure).cause as Error).message).toBe('redirect count exceeded');
+    // The first request and the 20 redirects it is allowed to follow; the 21st redirect is not followed.
+    expect(hits).toBe(21);
   });
 
   it('times out a platform that answers the headers but stalls in the body, and says it may have been sent', async () => {
@@ -132,9 +138,7 @@ describe('httpRequest', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.write('{"id":');
     });
-    const started = Date.now();
     const error = await rejection(httpRequest({ ...base, url: s.url, timeoutMs: 150 }));
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(error).toMatchObject({ name: 'TransportFailure', code: 'TIMEOUT', timedOut: true, sent: true });
   });
 

@@ -6,12 +6,13 @@ import { pkcePair } from '../../src/integrations/oauth.js';
 import type { ProviderOptions } from '../../src/integrations/types.js';
 import { startMediaHost } from '../fakes/httpFake.js';
 import { startMetaGraphFake, type MetaGraphFake, type MetaGraphFakeOptions } from '../fakes/metaGraphFake.js';
-import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { approve } from '../helpers/oauth.js';
 import { progressStore, publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
 function optionsFor(fake: MetaGraphFake, requestTimeoutMs = 2000): ProviderOptions {
-  return { requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1', platforms: { INSTAGRAM: { apiUrl: fake.url, clientId: fake.appId, clientSecret: fake.appSecret } } };
+  return providerOptions({ INSTAGRAM: { apiUrl: fake.url, clientId: fake.appId, clientSecret: fake.appSecret } }, requestTimeoutMs);
 }
 
 const tuning = { containerPollIntervalMs: 5, containerPollAttempts: 5 };
@@ -40,10 +41,10 @@ describeProviderContract<InstagramCredentials>({
 
 const stopAfterEach = useStoppers();
 
-async function setup(opts: MetaGraphFakeOptions = {}) {
+async function setup(opts: MetaGraphFakeOptions = {}, requestTimeoutMs = 2000) {
   const fake = stopAfterEach(await startMetaGraphFake(opts));
   const host = await trackedMediaHost(stopAfterEach);
-  return { fake, host, provider: createInstagramProvider(optionsFor(fake), tuning) };
+  return { fake, host, provider: createInstagramProvider(optionsFor(fake, requestTimeoutMs), tuning) };
 }
 
 const containerReads = (fake: MetaGraphFake) => fake.log.filter((l) => fake.containers.some((c) => l === `GET /${c.id}`)).length;
@@ -85,8 +86,8 @@ describe('Instagram publish', () => {
     const { fake, host, provider } = await setup({ containerPollsUntilFinished: 7 });
     const store = progressStore();
     const request = () => publishRequest({ mediaUrls: [host.urlFor('slow.png')] }, store);
-    const error = await rejection(provider.publish(request(), { credentials: creds(fake), settings: {} }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_PROCESSING' });
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds(fake), settings: {} }));
+    expect(failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_PROCESSING' });
     await provider.publish(request(), { credentials: creds(fake), settings: {} });
     expect(fake.containers).toHaveLength(1);
     expect(fake.igMedia).toHaveLength(1);
@@ -97,7 +98,7 @@ describe('Instagram publish', () => {
     const store = progressStore();
     const request = () => publishRequest({ mediaUrls: [host.urlFor('pic.png')] }, store);
     fake.nextContainerStatus('ERROR');
-    const failure = provider.classifyFailure(await rejection(provider.publish(request(), { credentials: creds(fake), settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds(fake), settings: {} }));
     expect(failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_CONTAINER_ERROR' });
     expect(failure.message).toContain('2207052');
     expect(fake.igMedia).toHaveLength(0);
@@ -109,34 +110,39 @@ describe('Instagram publish', () => {
     const { fake, host, provider } = await setup();
     const store = progressStore();
     fake.nextContainerStatus('EXPIRED');
-    await rejection(provider.publish(publishRequest({ mediaUrls: [host.urlFor('pic.png')] }, store), { credentials: creds(fake), settings: {} }));
+    const failure = await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('pic.png')] }, store), { credentials: creds(fake), settings: {} }));
+    expect(failure.kind).toBe('RETRYABLE');
     await provider.publish(publishRequest({ mediaUrls: [host.urlFor('pic.png')] }, store), { credentials: creds(fake), settings: {} });
     expect(fake.containers.map((c) => c.status)).toEqual(['EXPIRED', 'PUBLISHED']);
   });
 
   it('an image Instagram cannot fetch is RETRYABLE (media fetch failed)', async () => {
     const { fake, host, provider } = await setup();
-    const error = await rejection(provider.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: creds(fake), settings: {} }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', errorClass: 'META_9004_2207052' });
+    const failure = await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: creds(fake), settings: {} }));
+    expect(failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'META_9004_2207052' });
   });
 
   it('refuses without posting when content_publishing_limit says the quota is used up', async () => {
-    const { fake, host, provider } = await setup({ igQuotaTotal: 50, igQuotaUsed: 50 });
-    const error = await rejection(provider.publish(publishRequest({ mediaUrls: [host.urlFor('pic.png')] }), { credentials: creds(fake), settings: {} }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'RATE_LIMITED', rateLimitScope: 'ACCOUNT', errorClass: 'INSTAGRAM_PUBLISHING_QUOTA', retryAfterMs: 3_600_000 });
+    const { fake, host, provider } = await setup({ igQuotaUsed: 50 });
+    const failure = await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('pic.png')] }), { credentials: creds(fake), settings: {} }));
+    expect(failure).toMatchObject({ kind: 'RATE_LIMITED', rateLimitScope: 'ACCOUNT', errorClass: 'INSTAGRAM_PUBLISHING_QUOTA', retryAfterMs: 3_600_000 });
     expect(fake.containers).toHaveLength(0);
     expect(fake.log.some((l) => l.endsWith('/media_publish'))).toBe(false);
   });
 
   it('a retry after a lost publish answer reports the published media instead of publishing again', async () => {
-    const { fake, host, provider } = await setup();
+    const { fake, host, provider } = await setup({}, 400);
     const store = progressStore();
     const request = () => publishRequest({ text: 'Once only', mediaUrls: [host.urlFor('pic.png')] }, store);
-    await provider.publish(request(), { credentials: creds(fake), settings: {} });
-    const publishes = fake.log.filter((l) => l.endsWith('/media_publish')).length;
+    // media_publish makes the post, but its answer never arrives: the attempt times out not knowing.
+    fake.contract('INSTAGRAM').loseNextPublishAnswer();
+    const lost = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds(fake), settings: {} }));
+    expect(lost.kind).toBe('RETRYABLE');
+    expect(fake.igMedia).toHaveLength(1);
     const again = await provider.publish(request(), { credentials: creds(fake), settings: {} });
     expect(again.externalId).toBe(fake.igMedia[0]!.id);
-    expect(fake.log.filter((l) => l.endsWith('/media_publish'))).toHaveLength(publishes);
+    expect(fake.log.filter((l) => l.endsWith('/media_publish'))).toHaveLength(1);
+    expect(fake.containers).toHaveLength(1);
     expect(fake.igMedia).toHaveLength(1);
   });
 
@@ -180,13 +186,13 @@ describe('Instagram connect and login', () => {
       const pkce = pkcePair();
       const url = provider.oauth!.authorizeUrl({ app, redirectUri: 'https://postflow.test/cb', state: 's', codeChallenge: pkce.challenge, instanceUrl: null });
       expect(new URL(url).searchParams.get('scope')).toContain('instagram_content_publish');
-      const code = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+      const { code } = await approve(url);
       return provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code, codeVerifier: pkce.verifier, instanceUrl: null, account, ownApp: false });
     };
     const [coffee, tea] = fake.pages;
     expect(await login({})).toEqual({ igUserId: coffee!.igUserId, accessToken: coffee!.token, pageId: coffee!.id, appId: fake.appId });
     expect(await login({ pageId: coffee!.id })).toMatchObject({ igUserId: coffee!.igUserId });
-    const failure = provider.classifyFailure(await rejection(login({ pageId: tea!.id })));
+    const failure = await classifiedFailureOf(provider, login({ pageId: tea!.id }));
     expect(failure).toMatchObject({ kind: 'PERMANENT', errorClass: 'PAGE_NOT_FOUND' });
     expect(fake.accountsReadWith).toEqual(['long', 'long', 'long']);
   });

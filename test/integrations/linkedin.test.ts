@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { LINKEDIN_VERSION, createLinkedInProvider, toLittleText, type LinkedInCredentials } from '../../src/integrations/linkedin.js';
 import { pkcePair } from '../../src/integrations/oauth.js';
-import type { AuthorizeRequest, PublishRequest } from '../../src/integrations/types.js';
+import type { AuthorizeRequest } from '../../src/integrations/types.js';
 import { readLittle, startLinkedInFake, type LinkedInFake, type LinkedInFakeOptions } from '../fakes/linkedinFake.js';
-import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { approve } from '../helpers/oauth.js';
 import { progressStore, publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
 function providerFor(fake: LinkedInFake, requestTimeoutMs = 2000) {
-  return createLinkedInProvider({
-    requestTimeoutMs,
-    telegramApiUrl: 'http://127.0.0.1:1',
-    platforms: { LINKEDIN: { apiUrl: fake.url, authUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret } },
-  });
+  return createLinkedInProvider(
+    providerOptions({ LINKEDIN: { apiUrl: fake.url, authUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret } }, requestTimeoutMs),
+  );
 }
 
 function credentialsFor(fake: LinkedInFake, extra: Partial<LinkedInCredentials> = {}): LinkedInCredentials {
@@ -33,10 +32,6 @@ const stopAfterEach = useStoppers();
 
 async function fake(options: LinkedInFakeOptions = {}): Promise<LinkedInFake> {
   return stopAfterEach(await startLinkedInFake(options));
-}
-
-function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
-  return publishRequest({ text: 'Hello from PostFlow', ...overrides });
 }
 
 describe('LinkedIn little text', () => {
@@ -62,7 +57,7 @@ describe('LinkedIn little text', () => {
 describe('LinkedIn publish', () => {
   it('posts with the version headers, the member author and the Posts API body', async () => {
     const f = await fake();
-    const result = await providerFor(f).publish(request({ text: 'Ship it (today) #launch' }), { credentials: credentialsFor(f), settings: {} });
+    const result = await providerFor(f).publish(publishRequest({ text: 'Ship it (today) #launch' }), { credentials: credentialsFor(f), settings: {} });
     const [post] = f.posts;
     expect(post?.headers['linkedin-version']).toBe(LINKEDIN_VERSION);
     expect(post?.headers['x-restli-protocol-version']).toBe('2.0.0');
@@ -82,10 +77,10 @@ describe('LinkedIn publish', () => {
   it('posts as the organization when one is chosen, and asks userinfo only when the member id is unknown', async () => {
     const f = await fake();
     const provider = providerFor(f);
-    await provider.publish(request(), { credentials: credentialsFor(f, { organizationId: '2414183' }), settings: {} });
+    await provider.publish(publishRequest(), { credentials: credentialsFor(f, { organizationId: '2414183' }), settings: {} });
     expect(f.posts[0]?.author).toBe('urn:li:organization:2414183');
     expect(f.log).not.toContain('GET /v2/userinfo');
-    await provider.publish(request(), { credentials: credentialsFor(f, { memberId: null }), settings: {} });
+    await provider.publish(publishRequest(), { credentials: credentialsFor(f, { memberId: null }), settings: {} });
     expect(f.posts[1]?.author).toBe(`urn:li:person:${f.memberId}`);
     expect(f.log).toContain('GET /v2/userinfo');
   });
@@ -93,7 +88,7 @@ describe('LinkedIn publish', () => {
   it('uploads one image through the Images API and attaches it as media', async () => {
     const f = await fake();
     const host = await trackedMediaHost(stopAfterEach);
-    await providerFor(f).publish(request({ mediaUrls: [host.urlFor('one.png')] }), { credentials: credentialsFor(f), settings: {} });
+    await providerFor(f).publish(publishRequest({ mediaUrls: [host.urlFor('one.png')] }), { credentials: credentialsFor(f), settings: {} });
     expect(f.images).toEqual([expect.objectContaining({ owner: `urn:li:person:${f.memberId}`, contentType: 'image/png', uploaded: true })]);
     expect(f.images[0]?.bytes).toBeGreaterThan(0);
     expect(f.posts[0]?.content).toEqual({ media: { id: f.images[0]?.urn } });
@@ -103,7 +98,7 @@ describe('LinkedIn publish', () => {
     const f = await fake();
     const host = await trackedMediaHost(stopAfterEach);
     const mediaUrls = ['a.png', 'b.png', 'c.png'].map((n) => host.urlFor(n));
-    await providerFor(f).publish(request({ mediaUrls }), { credentials: credentialsFor(f, { organizationId: 'urn:li:organization:2414183' }), settings: {} });
+    await providerFor(f).publish(publishRequest({ mediaUrls }), { credentials: credentialsFor(f, { organizationId: 'urn:li:organization:2414183' }), settings: {} });
     expect(host.requests).toEqual(['/a.png', '/b.png', '/c.png']);
     expect(f.images.map((i) => i.owner)).toEqual(Array(3).fill('urn:li:organization:2414183'));
     expect(f.posts[0]?.content).toEqual({ multiImage: { images: f.images.map((i) => ({ id: i.urn })) } });
@@ -116,8 +111,7 @@ describe('LinkedIn publish', () => {
     const store = progressStore();
     const mediaUrls = [host.urlFor('a.png'), host.urlFor('b.png')];
     f.failNext(1, { status: 503, body: { status: 503, message: 'Service Unavailable' } });
-    const error = await rejection(provider.publish(publishRequest({ mediaUrls }, store), { credentials: credentialsFor(f), settings: {} }));
-    expect(provider.classifyFailure(error).kind).toBe('RETRYABLE');
+    expect((await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls }, store), { credentials: credentialsFor(f), settings: {} }))).kind).toBe('RETRYABLE');
     expect(store.value).toEqual({ author: `urn:li:person:${f.memberId}`, images: f.images.map((i) => i.urn) });
     await provider.publish(publishRequest({ mediaUrls }, store), { credentials: credentialsFor(f), settings: {} });
     expect(f.images).toHaveLength(2);
@@ -130,27 +124,32 @@ describe('LinkedIn publish', () => {
     const host = await trackedMediaHost(stopAfterEach);
     const provider = providerFor(f);
     f.failNext(1, { status: 500 }, 'upload');
-    const error = await rejection(provider.publish(request({ mediaUrls: [host.urlFor('a.png')] }), { credentials: credentialsFor(f), settings: {} }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', responseCode: 500 });
+    expect(await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('a.png')] }), { credentials: credentialsFor(f), settings: {} }))).toMatchObject({ kind: 'RETRYABLE', responseCode: 500 });
     expect(f.posts).toEqual([]);
   });
 });
 
 describe('LinkedIn classifyFailure', () => {
+  const DAY_MS = 24 * 60 * 60 * 1000;
+
   async function failWith(response: Parameters<LinkedInFake['failNext']>[1]) {
     const f = await fake();
     const provider = providerFor(f);
     f.failNext(1, response);
-    return provider.classifyFailure(await rejection(provider.publish(request(), { credentials: credentialsFor(f), settings: {} })));
+    return classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: credentialsFor(f), settings: {} }));
   }
 
   it('a 429 without Retry-After waits for the daily reset at midnight UTC', async () => {
-    const untilMidnight = () => new Date(Date.now()).setUTCHours(24, 0, 0, 0) - Date.now();
-    const atMost = untilMidnight();
+    const before = Date.now();
     const failure = await failWith({ status: 429, body: { status: 429, message: 'Resource level throttle limit for calls to this resource is reached.' } });
+    const after = Date.now();
     expect(failure).toMatchObject({ kind: 'RATE_LIMITED', rateLimitScope: 'ACCOUNT' });
-    expect(failure.retryAfterMs).toBeLessThanOrEqual(atMost);
-    expect(failure.retryAfterMs).toBeGreaterThanOrEqual(untilMidnight());
+    const wait = failure.retryAfterMs!;
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(DAY_MS);
+    // The wait ends on a UTC midnight, counted from some instant of the call (which may cross midnight itself).
+    const lastMidnight = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
+    expect(lastMidnight(after + wait)).toBeGreaterThanOrEqual(before + wait);
   });
 
   it('the application day limit is counted against the app', async () => {
@@ -162,11 +161,11 @@ describe('LinkedIn classifyFailure', () => {
     const f = await fake();
     const provider = providerFor(f);
     f.expireAccessToken();
-    const expired = provider.classifyFailure(await rejection(provider.publish(request(), { credentials: credentialsFor(f), settings: {} })));
+    const expired = await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: credentialsFor(f), settings: {} }));
     expect(expired).toMatchObject({ kind: 'AUTH', responseCode: 401 });
     expect(expired.message).toContain('The token used in the request has expired');
     const memberOnly = { ...credentialsFor(f), accessToken: f.issueToken(['openid', 'profile', 'w_member_social']), organizationId: '2414183' };
-    const forbidden = provider.classifyFailure(await rejection(provider.publish(request(), { credentials: memberOnly, settings: {} })));
+    const forbidden = await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: memberOnly, settings: {} }));
     expect(forbidden).toMatchObject({ kind: 'AUTH', responseCode: 403 });
   });
 
@@ -192,11 +191,11 @@ describe('LinkedIn connect', () => {
     const hidden = await fake({ organizations: [{ id: '42', name: 'Acme' }], organizationLookup: false });
     expect((await providerFor(hidden).connect(credentialsFor(hidden, { organizationId: '42' }))).accountHandle).toBe('organization 42');
     const missing = providerFor(f);
-    expect(missing.classifyFailure(await rejection(missing.connect(credentialsFor(f, { organizationId: '7' }))))).toMatchObject({ kind: 'PERMANENT', errorClass: 'ORGANIZATION_NOT_FOUND' });
+    expect(await classifiedFailureOf(missing, missing.connect(credentialsFor(f, { organizationId: '7' })))).toMatchObject({ kind: 'PERMANENT', errorClass: 'ORGANIZATION_NOT_FOUND' });
   });
 
   it('checks credentials: organizationId must be numeric or an organization URN', () => {
-    const provider = createLinkedInProvider({ requestTimeoutMs: 1000, telegramApiUrl: 'http://127.0.0.1:1' });
+    const provider = createLinkedInProvider(providerOptions());
     expect(provider.credentialsSchema.safeParse({ accessToken: 't', organizationId: 'urn:li:organization:5' }).success).toBe(true);
     const bad = provider.credentialsSchema.safeParse({ accessToken: '', organizationId: 'acme' });
     expect(bad.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['accessToken', 'organizationId']);
@@ -210,20 +209,18 @@ describe('LinkedIn OAuth', () => {
     const provider = providerFor(f);
     const pkce = pkcePair();
     const url = provider.oauth!.authorizeUrl({ app: provider.oauth!.configuredApp()!, redirectUri, state: 'st-1', codeChallenge: pkce.challenge, instanceUrl: null, ...extra } as AuthorizeRequest);
-    const answer = await fetch(url, { redirect: 'manual' });
-    const location = new URL(answer.headers.get('location') ?? '');
-    return { provider, pkce, url: new URL(url), location, code: location.searchParams.get('code') ?? '' };
+    return { provider, pkce, url: new URL(url), ...(await approve(url)) };
   }
 
   it('sends the member to the authorization page with the scopes and a PKCE challenge', async () => {
     const f = await fake();
-    const { url, location, pkce } = await authorize(f);
+    const { url, state, pkce } = await authorize(f);
     expect(`${url.origin}${url.pathname}`).toBe(`${f.url}/oauth/v2/authorization`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       response_type: 'code', client_id: f.clientId, redirect_uri: redirectUri, state: 'st-1',
       scope: 'openid profile w_member_social', code_challenge: pkce.challenge, code_challenge_method: 'S256',
     });
-    expect(location.searchParams.get('state')).toBe('st-1');
+    expect(state).toBe('st-1');
   });
 
   it('asks for the organization scopes when the chosen account is an organization', async () => {
@@ -236,12 +233,12 @@ describe('LinkedIn OAuth', () => {
     const f = await fake();
     const { provider, pkce, code } = await authorize(f);
     const credentials = await provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkce.verifier, instanceUrl: null, account: {}, ownApp: false });
-    expect(f.tokenRequests[0]?.get('client_secret')).toBe(f.clientSecret);
+    expect(f.tokenRequests[0]?.form.get('client_secret')).toBe(f.clientSecret);
     expect(credentials.refreshToken).toBeTruthy();
     expect(Date.parse(credentials.expiresAt ?? '') - Date.now()).toBeGreaterThan(59 * 86_400_000);
     expect(credentials.clientId).toBeUndefined();
     const account = await provider.connect(credentials);
-    await provider.publish(request(), { credentials: account.credentials!, settings: account.settings });
+    await provider.publish(publishRequest(), { credentials: account.credentials!, settings: account.settings });
     expect(f.posts).toHaveLength(1);
   });
 
@@ -257,15 +254,13 @@ describe('LinkedIn OAuth', () => {
   it('refuses a code presented with the wrong verifier', async () => {
     const f = await fake();
     const { provider, code } = await authorize(f);
-    const error = await rejection(provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'AUTH', responseCode: 400 });
+    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }))).toMatchObject({ kind: 'AUTH', responseCode: 400 });
   });
 
   it('cannot renew without a refresh token (LinkedIn issues them to approved apps only)', async () => {
     const f = await fake();
     const provider = providerFor(f);
-    const error = await rejection(provider.refresh!(credentialsFor(f, { refreshToken: null })));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'AUTH', errorClass: 'NO_REFRESH_TOKEN' });
+    expect(await classifiedFailureOf(provider, provider.refresh!(credentialsFor(f, { refreshToken: null })))).toMatchObject({ kind: 'AUTH', errorClass: 'NO_REFRESH_TOKEN' });
     const renewed = await provider.refresh!(credentialsFor(f));
     expect(renewed.refreshToken).toBe(f.refreshToken);
     expect(provider.credentialsExpireAt!(renewed)?.toISOString()).toBe(renewed.expiresAt);

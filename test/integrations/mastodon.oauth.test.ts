@@ -7,11 +7,11 @@ import { pkcePair } from '../../src/integrations/oauth.js';
 import type { OAuthApp } from '../../src/integrations/types.js';
 import { sendText, startHttpServer } from '../fakes/httpFake.js';
 import { startMastodonFake, type MastodonFake } from '../fakes/mastodonFake.js';
-import { rejection, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, rejection, useStoppers } from '../helpers/integration.js';
+import { approve, openAuthorize } from '../helpers/oauth.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 
-const options = { requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' };
-const provider = createMastodonProvider(options, { appWebsite: 'https://postflow.example' });
+const provider = createMastodonProvider(providerOptions(), { appWebsite: 'https://postflow.example' });
 const oauth = provider.oauth!;
 const redirectUri = 'https://app.postflow.example/connect/mastodon';
 const stopAfterEach = useStoppers();
@@ -20,19 +20,12 @@ async function fake(): Promise<MastodonFake> {
   return stopAfterEach(await startMastodonFake({ username: 'carol' }));
 }
 
-/** Plays the user's browser: opens the authorize URL and reads where the instance sends it back. */
-async function approve(url: string): Promise<{ status: number; location: URL | null; body: string }> {
-  const res = await fetch(url, { redirect: 'manual' });
-  const location = res.headers.get('location');
-  return { status: res.status, location: location ? new URL(location) : null, body: await res.text() };
-}
-
+/** PostFlow registered on the instance, and the user's approval on its authorize page. */
 async function authorized(f: MastodonFake, state = 'state-123') {
   const app = await oauth.registerApp!(`${f.url}/`, redirectUri);
   const pkce = pkcePair();
   const url = oauth.authorizeUrl({ app, redirectUri, state, codeChallenge: pkce.challenge, instanceUrl: f.url });
-  const answer = await approve(url);
-  return { app, pkce, url: new URL(url), answer, code: answer.location?.searchParams.get('code') ?? '' };
+  return { app, pkce, url: new URL(url), ...(await approve(url)) };
 }
 
 function finishRequest(f: MastodonFake, app: OAuthApp, code: string, codeVerifier: string) {
@@ -78,11 +71,10 @@ describe('Mastodon OAuth', () => {
 
   it('follows the approval back with code and state, exchanges the code, then connects and publishes with the token', async () => {
     const f = await fake();
-    const { app, pkce, answer, code } = await authorized(f, 'opaque-state');
-    expect(answer.status).toBe(302);
-    expect(`${answer.location?.origin}${answer.location?.pathname}`).toBe(redirectUri);
-    expect(answer.location?.searchParams.get('state')).toBe('opaque-state');
-    expect(code).not.toBe('');
+    const { app, pkce, redirect, state, code } = await authorized(f, 'opaque-state');
+    expect(`${redirect.origin}${redirect.pathname}`).toBe(redirectUri);
+    expect(state).toBe('opaque-state');
+    expect(code).toBeTruthy();
 
     const credentials = await oauth.finish(finishRequest(f, app, code, pkce.verifier));
     expect(credentials).toEqual({ instanceUrl: f.url, accessToken: f.oauth.tokens[0]?.token });
@@ -112,7 +104,7 @@ describe('Mastodon OAuth', () => {
     const f = await fake();
     const { app, pkce, code } = await authorized(f);
     await oauth.finish(finishRequest(f, app, code, pkce.verifier));
-    const failure = provider.classifyFailure(await rejection(oauth.finish(finishRequest(f, app, code, pkce.verifier))));
+    const failure = await classifiedFailureOf(provider, oauth.finish(finishRequest(f, app, code, pkce.verifier)));
     expect(failure).toMatchObject({ kind: 'AUTH', errorClass: 'MASTODON_CODE_REFUSED' });
     expect(f.oauth.tokens).toHaveLength(1);
   });
@@ -122,7 +114,7 @@ describe('Mastodon OAuth', () => {
     const { app, pkce, code } = await authorized(f);
     const credentials = await oauth.finish(finishRequest(f, app, code, pkce.verifier));
     f.revokeToken();
-    const failure = provider.classifyFailure(await rejection(provider.publish(publishRequest(), { credentials, settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials, settings: {} }));
     expect(failure).toMatchObject({ kind: 'AUTH', responseCode: 401 });
     expect(f.statuses).toEqual([]);
   });
@@ -135,7 +127,7 @@ describe('Mastodon OAuth fake refusals', () => {
     const variant = (change: (q: URLSearchParams) => void) => {
       const copy = new URL(url);
       change(copy.searchParams);
-      return approve(copy.toString());
+      return openAuthorize(copy.toString());
     };
     const refusals = [
       await variant((q) => q.set('client_id', 'nobody')),
@@ -151,10 +143,9 @@ describe('Mastodon OAuth fake refusals', () => {
     const f = await fake();
     const { url } = await authorized(f);
     url.searchParams.set('scope', 'read write admin:write');
-    const answer = await approve(url.toString());
-    expect(answer.status).toBe(302);
-    expect(answer.location?.searchParams.get('error')).toBe('invalid_scope');
-    expect(answer.location?.searchParams.get('code')).toBeNull();
+    const { redirect, code } = await approve(url.toString());
+    expect(redirect.searchParams.get('error')).toBe('invalid_scope');
+    expect(code).toBeNull();
   });
 
   it('a token granted only "read" cannot post: 403 outside the authorized scopes, read as AUTH', async () => {
@@ -169,10 +160,10 @@ describe('Mastodon OAuth fake refusals', () => {
     const pkce = pkcePair();
     const url = new URL(oauth.authorizeUrl({ app, redirectUri, state: 's', codeChallenge: pkce.challenge, instanceUrl: f.url }));
     url.searchParams.set('scope', 'read');
-    const code = (await approve(url.toString())).location?.searchParams.get('code') ?? '';
+    const { code } = await approve(url.toString());
     const credentials: MastodonCredentials = await oauth.finish(finishRequest(f, app, code, pkce.verifier));
     await provider.connect(credentials);
-    const failure = provider.classifyFailure(await rejection(provider.publish(publishRequest(), { credentials, settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials, settings: {} }));
     expect(failure).toMatchObject({ kind: 'AUTH', responseCode: 403 });
     expect(failure.message).toContain('outside the authorized scopes');
   });
@@ -181,14 +172,14 @@ describe('Mastodon OAuth fake refusals', () => {
 describe('Mastodon app registration failures', () => {
   it('names the instance and Mastodon’s reason when it refuses the app', async () => {
     const f = await fake();
-    const failure = provider.classifyFailure(await rejection(oauth.registerApp!(f.url, 'not a uri')));
+    const failure = await classifiedFailureOf(provider, oauth.registerApp!(f.url, 'not a uri'));
     expect(failure).toMatchObject({ kind: 'PERMANENT', errorClass: 'MASTODON_APP_REFUSED', responseCode: 422 });
     expect(failure.message).toBe(`${new URL(f.url).host} refused to register PostFlow (HTTP 422: Validation failed: Redirect URI must be an absolute URI.)`);
   });
 
   it('asks whether the server is Mastodon at all when it answers with a web page', async () => {
     const site = stopAfterEach(await startHttpServer((_req, res) => sendText(res, 404, '<html><body>Not here</body></html>')));
-    const failure = provider.classifyFailure(await rejection(oauth.registerApp!(site.url, redirectUri)));
+    const failure = await classifiedFailureOf(provider, oauth.registerApp!(site.url, redirectUri));
     expect(failure).toMatchObject({ kind: 'PERMANENT', errorClass: 'MASTODON_APP_REFUSED', responseCode: 404 });
     expect(failure.message).toContain('is it a Mastodon server?');
   });

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createMastodonProvider, type MastodonCredentials } from '../../src/integrations/mastodon.js';
-import type { PublishRequest } from '../../src/integrations/types.js';
 import { unusedPort } from '../fakes/httpFake.js';
 import { startMastodonFake, type MastodonFake, type MastodonFakeOptions } from '../fakes/mastodonFake.js';
-import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, trackedMediaHost, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 
-const options = { requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' };
-const provider = createMastodonProvider(options, { mediaPollIntervalMs: 5, mediaPollAttempts: 5 });
+const provider = createMastodonProvider(providerOptions(), { mediaPollIntervalMs: 5, mediaPollAttempts: 5 });
 const stopAfterEach = useStoppers();
 
 async function fake(opts: MastodonFakeOptions = {}): Promise<MastodonFake> {
@@ -16,10 +14,6 @@ async function fake(opts: MastodonFakeOptions = {}): Promise<MastodonFake> {
 
 function creds(f: MastodonFake): MastodonCredentials {
   return { instanceUrl: f.url, accessToken: f.accessToken };
-}
-
-function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
-  return publishRequest({ text: 'Hello from PostFlow', mediaUrls: [], ...overrides });
 }
 
 const settings = { maxCharacters: 500, maxMediaAttachments: 4 };
@@ -52,8 +46,7 @@ describe('Mastodon connect', () => {
 
   it('throws on a bad token, and the failure reads as AUTH', async () => {
     const f = await fake();
-    const error = await rejection(provider.connect({ instanceUrl: f.url, accessToken: 'wrong' }));
-    const failure = provider.classifyFailure(error);
+    const failure = await classifiedFailureOf(provider, provider.connect({ instanceUrl: f.url, accessToken: 'wrong' }));
     expect(failure.kind).toBe('AUTH');
     expect(failure.message).toContain('reconnect the channel');
     expect(failure.message).toContain('The access token is invalid');
@@ -107,11 +100,10 @@ describe('Mastodon checkContent', () => {
     const f = await fake();
     const ok = `${'a'.repeat(476)} ${longUrl}`;
     expect(provider.checkContent({ text: ok, mediaUrls: [] }, settings).violations).toEqual([]);
-    await provider.publish(request({ text: ok }), { credentials: creds(f), settings });
+    await provider.publish(publishRequest({ text: ok }), { credentials: creds(f), settings });
     const tooLong = `a${ok}`;
     expect(provider.checkContent({ text: tooLong, mediaUrls: [] }, settings).violations).toHaveLength(1);
-    const error = await rejection(provider.publish(request({ text: tooLong, idempotencyKey: 'idem-2' }), { credentials: creds(f), settings }));
-    expect(provider.classifyFailure(error)).toMatchObject({
+    expect(await classifiedFailureOf(provider, provider.publish(publishRequest({ text: tooLong, idempotencyKey: 'idem-2' }), { credentials: creds(f), settings }))).toMatchObject({
       kind: 'PERMANENT',
       responseCode: 422,
       message: 'Validation failed: Text character limit of 500 exceeded',
@@ -123,7 +115,7 @@ describe('Mastodon checkContent', () => {
 describe('Mastodon publish', () => {
   it('posts a public status with the Bearer token and the Idempotency-Key', async () => {
     const f = await fake();
-    const result = await provider.publish(request(), { credentials: creds(f), settings });
+    const result = await provider.publish(publishRequest(), { credentials: creds(f), settings });
     expect(f.statuses).toHaveLength(1);
     const [status] = f.statuses;
     expect(status).toMatchObject({ text: 'Hello from PostFlow', idempotencyKey: 'idem-1', visibility: 'public', mediaIds: [] });
@@ -135,7 +127,7 @@ describe('Mastodon publish', () => {
     const f = await fake();
     const host = await trackedMediaHost(stopAfterEach);
     const mediaUrls = [host.urlFor('one.png'), host.urlFor('two.png')];
-    await provider.publish(request({ mediaUrls }), { credentials: creds(f), settings });
+    await provider.publish(publishRequest({ mediaUrls }), { credentials: creds(f), settings });
     expect(host.requests).toEqual(['/one.png', '/two.png']);
     expect(f.media.map((m) => [m.filename, m.contentType, m.size > 0])).toEqual([
       ['one.png', 'image/png', true],
@@ -147,7 +139,7 @@ describe('Mastodon publish', () => {
   it('waits for media the instance is still processing (202, then 206 until ready)', async () => {
     const f = await fake({ mediaProcessing: 'async', mediaPollsUntilReady: 2 });
     const host = await trackedMediaHost(stopAfterEach);
-    await provider.publish(request({ mediaUrls: [host.urlFor('slow.png')] }), { credentials: creds(f), settings });
+    await provider.publish(publishRequest({ mediaUrls: [host.urlFor('slow.png')] }), { credentials: creds(f), settings });
     expect(f.log.filter((line) => line.startsWith('GET /api/v1/media/'))).toHaveLength(3);
     expect(f.statuses).toHaveLength(1);
   });
@@ -155,33 +147,31 @@ describe('Mastodon publish', () => {
   it('gives up on media that never finishes processing with a RETRYABLE failure and posts nothing', async () => {
     const f = await fake({ mediaProcessing: 'async', mediaPollsUntilReady: 100 });
     const host = await trackedMediaHost(stopAfterEach);
-    const error = await rejection(provider.publish(request({ mediaUrls: [host.urlFor('stuck.png')] }), { credentials: creds(f), settings }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_PROCESSING' });
+    expect(await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('stuck.png')] }), { credentials: creds(f), settings }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_PROCESSING' });
     expect(f.requests).toHaveLength(0);
   });
 
   it('treats a missing media file as PERMANENT, not as a channel problem', async () => {
     const f = await fake();
     const host = await trackedMediaHost(stopAfterEach);
-    const error = await rejection(provider.publish(request({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: creds(f), settings }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'PERMANENT', errorClass: 'MEDIA_FETCH_FAILED', responseCode: 404 });
+    expect(await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: creds(f), settings }))).toMatchObject({ kind: 'PERMANENT', errorClass: 'MEDIA_FETCH_FAILED', responseCode: 404 });
     expect(f.statuses).toHaveLength(0);
   });
 
   it('creates one status for the same Idempotency-Key sent twice, and a new one for a new key', async () => {
     const f = await fake();
-    const first = await provider.publish(request(), { credentials: creds(f), settings });
-    const again = await provider.publish(request(), { credentials: creds(f), settings });
+    const first = await provider.publish(publishRequest(), { credentials: creds(f), settings });
+    const again = await provider.publish(publishRequest(), { credentials: creds(f), settings });
     expect(again.externalId).toBe(first.externalId);
     expect(f.requests).toHaveLength(2);
     expect(f.statuses).toHaveLength(1);
-    await provider.publish(request({ idempotencyKey: 'idem-other' }), { credentials: creds(f), settings });
+    await provider.publish(publishRequest({ idempotencyKey: 'idem-other' }), { credentials: creds(f), settings });
     expect(f.statuses).toHaveLength(2);
   });
 
   it('reports the account window as used up when X-RateLimit-Remaining reaches 0, until X-RateLimit-Reset', async () => {
     const f = await fake({ rateLimit: 1 });
-    const result = await provider.publish(request(), { credentials: creds(f), settings });
+    const result = await provider.publish(publishRequest(), { credentials: creds(f), settings });
     expect(result.rateLimits).toHaveLength(1);
     const [hint] = result.rateLimits ?? [];
     expect(hint?.scope).toBe('ACCOUNT');
@@ -193,21 +183,20 @@ describe('Mastodon publish', () => {
 
   it('forgets an Idempotency-Key after an hour, as Mastodon does', async () => {
     const f = await fake();
-    await provider.publish(request(), { credentials: creds(f), settings });
+    await provider.publish(publishRequest(), { credentials: creds(f), settings });
     f.advanceClock(61 * 60 * 1000);
-    await provider.publish(request(), { credentials: creds(f), settings });
+    await provider.publish(publishRequest(), { credentials: creds(f), settings });
     expect(f.statuses).toHaveLength(2);
   });
 
   it('a timeout after the instance created the status is RETRYABLE, and the retry does not double-post', async () => {
     const f = await fake();
     f.holdStatuses();
-    const quick = createMastodonProvider({ ...options, requestTimeoutMs: 150 });
-    const error = await rejection(quick.publish(request(), { credentials: creds(f), settings }));
-    expect(quick.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', errorClass: 'TIMEOUT', responseCode: null });
+    const quick = createMastodonProvider(providerOptions({}, 150));
+    expect(await classifiedFailureOf(quick, quick.publish(publishRequest(), { credentials: creds(f), settings }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'TIMEOUT', responseCode: null });
     expect(f.statuses).toHaveLength(1);
     await f.releaseStatuses();
-    const retry = await quick.publish(request(), { credentials: creds(f), settings });
+    const retry = await quick.publish(publishRequest(), { credentials: creds(f), settings });
     expect(retry.externalId).toBe(f.statuses[0]?.id);
     expect(f.statuses).toHaveLength(1);
     expect(f.requests).toHaveLength(2);
@@ -218,10 +207,10 @@ describe('Mastodon classifyFailure', () => {
   async function failWith(response: Parameters<MastodonFake['failNext']>[1]) {
     const f = await fake();
     f.failNext(1, response);
-    const error = await rejection(provider.publish(request(), { credentials: creds(f), settings }));
+    const failure = await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: creds(f), settings }));
     expect(f.statuses).toHaveLength(0);
     expect(f.requests[0]?.responseStatus).toBe(response.status);
-    return provider.classifyFailure(error);
+    return failure;
   }
 
   it('5xx is RETRYABLE', async () => {
@@ -243,9 +232,8 @@ describe('Mastodon classifyFailure', () => {
 
   it('a real throttle (the window is used up) reads as RATE_LIMITED too', async () => {
     const f = await fake({ rateLimit: 1 });
-    await provider.publish(request(), { credentials: creds(f), settings });
-    const error = await rejection(provider.publish(request({ idempotencyKey: 'idem-2' }), { credentials: creds(f), settings }));
-    const failure = provider.classifyFailure(error);
+    await provider.publish(publishRequest(), { credentials: creds(f), settings });
+    const failure = await classifiedFailureOf(provider, provider.publish(publishRequest({ idempotencyKey: 'idem-2' }), { credentials: creds(f), settings }));
     expect(failure.kind).toBe('RATE_LIMITED');
     expect(failure.retryAfterMs).toBeGreaterThan(0);
     expect(failure.retryAfterMs).toBeLessThanOrEqual(5 * 60 * 1000);
@@ -260,8 +248,7 @@ describe('Mastodon classifyFailure', () => {
   it('a revoked token is AUTH', async () => {
     const f = await fake();
     f.revokeToken();
-    const error = await rejection(provider.publish(request(), { credentials: { instanceUrl: f.url, accessToken: 'test-token' }, settings }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'AUTH', responseCode: 401 });
+    expect(await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: { instanceUrl: f.url, accessToken: 'test-token' }, settings }))).toMatchObject({ kind: 'AUTH', responseCode: 401 });
   });
 
   it('422 is PERMANENT with Mastodon’s own message', async () => {
@@ -282,16 +269,15 @@ describe('Mastodon classifyFailure', () => {
   it('a connection dropped after sending is RETRYABLE NETWORK (the Idempotency-Key makes it safe)', async () => {
     const f = await fake();
     f.holdStatuses();
-    const pending = rejection(provider.publish(request(), { credentials: creds(f), settings }));
+    const pending = classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: creds(f), settings }));
     await f.waitForHeld(1);
     await f.stop();
-    expect(provider.classifyFailure(await pending)).toMatchObject({ kind: 'RETRYABLE', errorClass: 'NETWORK' });
+    expect(await pending).toMatchObject({ kind: 'RETRYABLE', errorClass: 'NETWORK' });
   });
 
   it('connection refused is RETRYABLE NETWORK', async () => {
     const port = await unusedPort();
-    const error = await rejection(provider.publish(request(), { credentials: { instanceUrl: `http://127.0.0.1:${port}`, accessToken: 't' }, settings }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', errorClass: 'NETWORK', responseCode: null });
+    expect(await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: { instanceUrl: `http://127.0.0.1:${port}`, accessToken: 't' }, settings }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'NETWORK', responseCode: null });
   });
 });
 

@@ -2,18 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { pkcePair } from '../../src/integrations/oauth.js';
 import { createPinterestProvider, pinLink, type PinterestCredentials } from '../../src/integrations/pinterest.js';
 import type { PublishRequest } from '../../src/integrations/types.js';
-import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
+import { startMediaHost } from '../fakes/httpFake.js';
 import { startPinterestFake, type PinterestFake, type PinterestFakeOptions } from '../fakes/pinterestFake.js';
-import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { approve } from '../helpers/oauth.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
 function providerFor(fake: PinterestFake, requestTimeoutMs = 2000) {
-  return createPinterestProvider({
-    requestTimeoutMs,
-    telegramApiUrl: 'http://127.0.0.1:1',
-    platforms: { PINTEREST: { apiUrl: fake.url, authUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret } },
-  });
+  return createPinterestProvider(
+    providerOptions({ PINTEREST: { apiUrl: fake.url, authUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret } }, requestTimeoutMs),
+  );
 }
 
 function credentialsFor(fake: PinterestFake, extra: Partial<PinterestCredentials> = {}): PinterestCredentials {
@@ -37,10 +36,10 @@ async function fake(options: PinterestFakeOptions = {}): Promise<PinterestFake> 
   return stopAfterEach(await startPinterestFake(options));
 }
 
-let host: MediaHost;
-async function media(...names: string[]): Promise<string[]> {
-  host = await trackedMediaHost(stopAfterEach);
-  return names.map((n) => host.urlFor(n));
+/** A media host serving the named images, and their URLs. */
+async function media(...names: string[]) {
+  const host = await trackedMediaHost(stopAfterEach);
+  return { host, mediaUrls: names.map((n) => host.urlFor(n)) };
 }
 
 function request(overrides: Partial<PublishRequest>): PublishRequest {
@@ -50,7 +49,7 @@ function request(overrides: Partial<PublishRequest>): PublishRequest {
 describe('Pinterest publish', () => {
   it('creates a Pin on the board with the image URL, the text as description and its first URL as link', async () => {
     const f = await fake();
-    const mediaUrls = await media('pasta.png');
+    const { host, mediaUrls } = await media('pasta.png');
     const text = 'Weeknight pasta, recipe at https://food.example/pasta?x=1. Also https://other.example';
     const result = await providerFor(f).publish(request({ text, mediaUrls }), { credentials: credentialsFor(f), settings: {} });
     expect(f.pins[0]?.body).toEqual({
@@ -65,7 +64,7 @@ describe('Pinterest publish', () => {
 
   it('sends 2-5 images as a multiple_image_urls carousel, and no link when the text has none', async () => {
     const f = await fake();
-    const mediaUrls = await media('a.png', 'b.png', 'c.png');
+    const { mediaUrls } = await media('a.png', 'b.png', 'c.png');
     await providerFor(f).publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} });
     expect(f.pins[0]?.mediaSource).toEqual({ source_type: 'multiple_image_urls', items: mediaUrls.map((url) => ({ url })) });
     expect(f.pins[0]?.link).toBeNull();
@@ -73,7 +72,7 @@ describe('Pinterest publish', () => {
 
   it('uses the board recorded at connect time over the one in the credentials', async () => {
     const f = await fake();
-    const mediaUrls = await media('a.png');
+    const { mediaUrls } = await media('a.png');
     await providerFor(f).publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: { boardId: f.boards[1]!.id } });
     expect(f.pins[0]?.boardId).toBe(f.boards[1]!.id);
   });
@@ -84,14 +83,17 @@ describe('Pinterest publish', () => {
   });
 
   it('reports a used-up pins limit from the answer headers', async () => {
+    const start = Date.now();
     const f = await fake({ pinsPerMinute: 1 });
-    const mediaUrls = await media('a.png');
+    const { mediaUrls } = await media('a.png');
     const provider = providerFor(f);
     const result = await provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} });
     expect(result.rateLimits).toHaveLength(1);
     expect(result.rateLimits?.[0]?.scope).toBe('ACCOUNT');
-    expect(result.rateLimits![0]!.until.getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
-    const failure = provider.classifyFailure(await rejection(provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} })));
+    const until = result.rateLimits![0]!.until.getTime();
+    expect(until).toBeGreaterThan(start);
+    expect(until).toBeLessThanOrEqual(Date.now() + 61_000);
+    const failure = await classifiedFailureOf(provider, provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} }));
     expect(failure.kind).toBe('RATE_LIMITED');
     expect(failure.retryAfterMs).toBeGreaterThan(0);
     expect(failure.retryAfterMs).toBeLessThanOrEqual(60_000);
@@ -101,20 +103,19 @@ describe('Pinterest publish', () => {
 describe('Pinterest classifyFailure', () => {
   async function failWith(response: Parameters<PinterestFake['failNext']>[1]) {
     const f = await fake();
-    const mediaUrls = await media('a.png');
+    const { mediaUrls } = await media('a.png');
     const provider = providerFor(f);
     f.failNext(1, response);
-    const failure = provider.classifyFailure(await rejection(provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} }));
     expect(f.pins).toEqual([]);
     return failure;
   }
 
   it('an image Pinterest could not fetch is retryable (no Pin was made)', async () => {
     const f = await fake();
-    const mediaUrls = await media('missing.png');
+    const { mediaUrls } = await media('missing.png');
     const provider = providerFor(f);
-    const error = await rejection(provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_FETCH_FAILED', responseCode: 400 });
+    expect(await classifiedFailureOf(provider, provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_FETCH_FAILED', responseCode: 400 });
   });
 
   it('a 429 prefers Retry-After; a spam block is PERMANENT', async () => {
@@ -125,10 +126,9 @@ describe('Pinterest classifyFailure', () => {
   it('an expired token is AUTH with Pinterest’s message; a missing board is PERMANENT', async () => {
     expect(await failWith({ status: 401, body: { code: 2, message: 'Authentication failed.' } })).toMatchObject({ kind: 'AUTH', message: expect.stringContaining('Authentication failed.') });
     const f = await fake();
-    const mediaUrls = await media('a.png');
+    const { mediaUrls } = await media('a.png');
     const provider = providerFor(f);
-    const error = await rejection(provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f, { boardId: '1' }), settings: {} }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'PERMANENT', responseCode: 404, message: 'Board not found.' });
+    expect(await classifiedFailureOf(provider, provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f, { boardId: '1' }), settings: {} }))).toMatchObject({ kind: 'PERMANENT', responseCode: 404, message: 'Board not found.' });
   });
 });
 
@@ -146,14 +146,13 @@ describe('Pinterest connect', () => {
     const f = await fake();
     const provider = providerFor(f);
     expect((await provider.connect(credentialsFor(f, { boardId: f.boards[1]!.id }))).accountHandle).toBe('@alicepins/Travel');
-    const error = await rejection(provider.connect(credentialsFor(f, { boardId: '99' })));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'PERMANENT', errorClass: 'PINTEREST_NO_BOARD' });
+    expect(await classifiedFailureOf(provider, provider.connect(credentialsFor(f, { boardId: '99' })))).toMatchObject({ kind: 'PERMANENT', errorClass: 'PINTEREST_NO_BOARD' });
   });
 
   it('refuses an account without boards', async () => {
     const f = await fake({ boards: [] });
     const provider = providerFor(f);
-    expect(provider.classifyFailure(await rejection(provider.connect(credentialsFor(f, { boardId: null }))))).toMatchObject({ kind: 'PERMANENT', errorClass: 'PINTEREST_NO_BOARD' });
+    expect(await classifiedFailureOf(provider, provider.connect(credentialsFor(f, { boardId: null })))).toMatchObject({ kind: 'PERMANENT', errorClass: 'PINTEREST_NO_BOARD' });
   });
 
   it('checks credentials: boardId must be numeric', () => {
@@ -168,20 +167,19 @@ describe('Pinterest OAuth', () => {
   async function authorize(f: PinterestFake) {
     const provider = providerFor(f);
     const pkce = pkcePair();
-    const url = new URL(provider.oauth!.authorizeUrl({ app: provider.oauth!.configuredApp()!, redirectUri, state: 'st-9', codeChallenge: pkce.challenge, instanceUrl: null }));
-    const location = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
-    return { provider, pkce, url, location, code: location.searchParams.get('code') ?? '' };
+    const url = provider.oauth!.authorizeUrl({ app: provider.oauth!.configuredApp()!, redirectUri, state: 'st-9', codeChallenge: pkce.challenge, instanceUrl: null });
+    return { provider, pkce, url: new URL(url), ...(await approve(url)) };
   }
 
   it('sends the user to www.pinterest.com/oauth/ with comma-separated scopes and a PKCE challenge', async () => {
     const f = await fake();
-    const { url, location, pkce } = await authorize(f);
+    const { url, state, pkce } = await authorize(f);
     expect(`${url.origin}${url.pathname}`).toBe(`${f.url}/oauth/`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       response_type: 'code', client_id: f.clientId, redirect_uri: redirectUri, state: 'st-9',
       scope: 'boards:read,pins:read,pins:write,user_accounts:read', code_challenge: pkce.challenge, code_challenge_method: 'S256',
     });
-    expect(location.searchParams.get('state')).toBe('st-9');
+    expect(state).toBe('st-9');
   });
 
   it('exchanges the code with HTTP Basic client auth and the verifier, keeping the chosen board', async () => {
@@ -199,8 +197,7 @@ describe('Pinterest OAuth', () => {
   it('refuses a code presented with the wrong verifier', async () => {
     const f = await fake();
     const { provider, code } = await authorize(f);
-    const error = await rejection(provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }));
-    expect(provider.classifyFailure(error)).toMatchObject({ kind: 'AUTH', responseCode: 400 });
+    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }))).toMatchObject({ kind: 'AUTH', responseCode: 400 });
   });
 
   it('stores the rotated refresh token, and the spent one no longer works', async () => {
@@ -210,6 +207,6 @@ describe('Pinterest OAuth', () => {
     expect(first.refreshToken).not.toBe(f.refreshToken);
     const second = await provider.refresh!(first);
     expect(second.accessToken).not.toBe(first.accessToken);
-    expect(provider.classifyFailure(await rejection(provider.refresh!(credentialsFor(f))))).toMatchObject({ kind: 'AUTH', errorClass: 'REFRESH_REFUSED' });
+    expect(await classifiedFailureOf(provider, provider.refresh!(credentialsFor(f)))).toMatchObject({ kind: 'AUTH', errorClass: 'REFRESH_REFUSED' });
   });
 });

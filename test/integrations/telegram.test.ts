@@ -3,7 +3,7 @@ import { createTelegramProvider, telegramMessageUrl, type TelegramCredentials } 
 import type { Provider, PublishRequest } from '../../src/integrations/types.js';
 import { unusedPort } from '../fakes/httpFake.js';
 import { startTelegramFake, type TelegramFake, type TelegramScriptedResponse } from '../fakes/telegramFake.js';
-import { rejection, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 
 const stopAfterEach = useStoppers();
@@ -21,7 +21,7 @@ function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
 const photo = (n: number) => `https://cdn.example.com/photo-${n}.jpg`;
 
 describe('Telegram credentials', () => {
-  const schema = createTelegramProvider({ requestTimeoutMs: 1000, telegramApiUrl: 'http://x' }).credentialsSchema;
+  const schema = createTelegramProvider(providerOptions()).credentialsSchema;
   it('accepts a BotFather token with an @channel or a numeric chat id', () => {
     expect(schema.safeParse({ botToken: '123:AB-c_d', chatId: '@mychannel' }).success).toBe(true);
     expect(schema.safeParse({ botToken: '123:AB-c_d', chatId: '-1001234567890' }).success).toBe(true);
@@ -51,16 +51,16 @@ describe('Telegram connect', () => {
 
   it('a bad token fails at getMe as AUTH; an unknown chat as PERMANENT "chat not found"', async () => {
     const { f, provider, creds } = await setup();
-    const auth = provider.classifyFailure(await rejection(provider.connect({ ...creds, botToken: '1:nope' })));
+    const auth = await classifiedFailureOf(provider, provider.connect({ ...creds, botToken: '1:nope' }));
     expect(auth).toMatchObject({ kind: 'AUTH', errorClass: 'TELEGRAM_401', responseCode: 401 });
     expect(f.requests.map((r) => r.method)).toEqual(['getMe']);
-    const chat = provider.classifyFailure(await rejection(provider.connect({ ...creds, chatId: '@nosuchchannel' })));
+    const chat = await classifiedFailureOf(provider, provider.connect({ ...creds, chatId: '@nosuchchannel' }));
     expect(chat).toMatchObject({ kind: 'PERMANENT', errorClass: 'TELEGRAM_CHAT_NOT_FOUND', message: 'Bad Request: chat not found' });
   });
 });
 
 describe('Telegram checkContent', () => {
-  const provider = createTelegramProvider({ requestTimeoutMs: 1000, telegramApiUrl: 'http://x' });
+  const provider = createTelegramProvider(providerOptions());
 
   it('allows 4,096 UTF-16 units of text and flags more', () => {
     expect(provider.checkContent({ text: 'x'.repeat(4096), mediaUrls: [] }, {})).toEqual({ counted: 4096, limit: 4096, violations: [] });
@@ -130,9 +130,9 @@ describe('Telegram classifyFailure', () => {
   async function failWith(response: TelegramScriptedResponse) {
     const { f, provider, creds } = await setup();
     f.failNext(1, response);
-    const error = await rejection(provider.publish(request(), { credentials: creds, settings: {} }));
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds, settings: {} }));
     expect(f.messages).toHaveLength(0);
-    return provider.classifyFailure(error);
+    return failure;
   }
 
   it('5xx is RETRYABLE', async () => {
@@ -149,7 +149,7 @@ describe('Telegram classifyFailure', () => {
   it('401 (revoked token) is AUTH', async () => {
     const { f, provider, creds } = await setup();
     f.revokeToken();
-    const failure = provider.classifyFailure(await rejection(provider.publish(request(), { credentials: creds, settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds, settings: {} }));
     expect(failure).toMatchObject({ kind: 'AUTH', errorClass: 'TELEGRAM_401' });
     expect(failure.message).toContain('reconnect the channel');
     expect(failure.message).not.toContain(creds.botToken);
@@ -158,18 +158,16 @@ describe('Telegram classifyFailure', () => {
   it('403 (bot kicked from the channel) is AUTH with Telegram’s description', async () => {
     const { f, provider, creds } = await setup();
     f.kickBot(-1001234567890);
-    const failure = provider.classifyFailure(await rejection(provider.publish(request(), { credentials: creds, settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds, settings: {} }));
     expect(failure).toMatchObject({ kind: 'AUTH', errorClass: 'TELEGRAM_403', responseCode: 403 });
     expect(failure.message).toContain('Forbidden: bot was kicked from the channel chat');
   });
 
   it('400 is PERMANENT with the description: text and caption over the limits', async () => {
     const { f, provider, creds } = await setup();
-    const long = provider.classifyFailure(await rejection(provider.publish(request({ text: 'x'.repeat(4097) }), { credentials: creds, settings: {} })));
+    const long = await classifiedFailureOf(provider, provider.publish(request({ text: 'x'.repeat(4097) }), { credentials: creds, settings: {} }));
     expect(long).toMatchObject({ kind: 'PERMANENT', errorClass: 'TELEGRAM_400', message: 'Bad Request: message is too long' });
-    const caption = provider.classifyFailure(
-      await rejection(provider.publish(request({ text: '😀'.repeat(513), mediaUrls: [photo(1)] }), { credentials: creds, settings: {} })),
-    );
+    const caption = await classifiedFailureOf(provider, provider.publish(request({ text: '😀'.repeat(513), mediaUrls: [photo(1)] }), { credentials: creds, settings: {} }));
     expect(caption).toMatchObject({ kind: 'PERMANENT', message: 'Bad Request: message caption is too long' });
     expect(f.messages).toHaveLength(0);
   });
@@ -177,7 +175,7 @@ describe('Telegram classifyFailure', () => {
   it('a timeout is UNKNOWN: the message may be out, and Telegram has no idempotency', async () => {
     const { f, provider, creds } = await setup(150);
     f.holdSends();
-    const failure = provider.classifyFailure(await rejection(provider.publish(request(), { credentials: creds, settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds, settings: {} }));
     expect(failure).toMatchObject({ kind: 'UNKNOWN', errorClass: 'TIMEOUT', responseCode: null });
     expect(f.messages).toHaveLength(1);
   });
@@ -185,18 +183,16 @@ describe('Telegram classifyFailure', () => {
   it('a connection dropped after sending is UNKNOWN NETWORK', async () => {
     const { f, provider, creds } = await setup();
     f.holdSends();
-    const pending = rejection(provider.publish(request(), { credentials: creds, settings: {} }));
+    const pending = classifiedFailureOf(provider, provider.publish(request(), { credentials: creds, settings: {} }));
     await f.waitForHeld(1);
     await f.stop();
-    expect(provider.classifyFailure(await pending)).toMatchObject({ kind: 'UNKNOWN', errorClass: 'NETWORK' });
+    expect(await pending).toMatchObject({ kind: 'UNKNOWN', errorClass: 'NETWORK' });
   });
 
   it('connection refused is RETRYABLE NETWORK', async () => {
     const port = await unusedPort();
     const provider = createTelegramProvider({ requestTimeoutMs: 2000, telegramApiUrl: `http://127.0.0.1:${port}` });
-    const failure = provider.classifyFailure(
-      await rejection(provider.publish(request(), { credentials: { botToken: '1:a', chatId: '@mychannel' }, settings: {} })),
-    );
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: { botToken: '1:a', chatId: '@mychannel' }, settings: {} }));
     expect(failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'NETWORK' });
   });
 });

@@ -3,12 +3,13 @@ import { pkcePair } from '../../src/integrations/oauth.js';
 import { createThreadsProvider, type ThreadsCredentials } from '../../src/integrations/threads.js';
 import type { ProviderOptions } from '../../src/integrations/types.js';
 import { startThreadsFake, type ThreadsFake, type ThreadsFakeOptions } from '../fakes/threadsFake.js';
-import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { approve } from '../helpers/oauth.js';
 import { progressStore, publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
 function optionsFor(fake: ThreadsFake, requestTimeoutMs = 2000): ProviderOptions {
-  return { requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1', platforms: { THREADS: { apiUrl: fake.url, clientId: fake.appId, clientSecret: fake.appSecret } } };
+  return providerOptions({ THREADS: { apiUrl: fake.url, clientId: fake.appId, clientSecret: fake.appSecret } }, requestTimeoutMs);
 }
 
 const tuning = { containerPollIntervalMs: 5, containerPollAttempts: 5 };
@@ -25,7 +26,7 @@ describeProviderContract<ThreadsCredentials>({
     const credentials = creds(fake);
     return { fake: fake.contract(credentials.accessToken), provider: createThreadsProvider(optionsFor(fake, requestTimeoutMs), tuning), credentials };
   },
-  renewal: { none: 'Threads renews a long-lived token only while it is still valid; PostFlow renews it ahead of expiry' },
+  renewal: { none: 'Threads renews a long-lived token only while it is still valid; PostFlow renews it ahead of expiry', renewsAheadOfExpiry: true },
   idempotent: true,
 });
 
@@ -69,7 +70,7 @@ describe('Threads publish', () => {
 
   it('an image Threads could not download leaves the container in ERROR: RETRYABLE, nothing posted', async () => {
     const { fake, host, provider } = await setup();
-    const failure = provider.classifyFailure(await rejection(provider.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: creds(fake), settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: creds(fake), settings: {} }));
     expect(failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_CONTAINER_ERROR' });
     expect(failure.message).toContain('FAILED_DOWNLOADING_IMAGE');
     expect(fake.posts).toHaveLength(0);
@@ -100,7 +101,8 @@ describe('Threads tokens', () => {
     const url = new URL(provider.oauth!.authorizeUrl({ app, redirectUri: 'https://postflow.test/cb', state: 'xyz', codeChallenge: pkce.challenge, instanceUrl: null }));
     expect(url.pathname).toBe('/oauth/authorize');
     expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: fake.appId, response_type: 'code', scope: 'threads_basic,threads_content_publish', state: 'xyz', code_challenge: pkce.challenge });
-    const code = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+    const { code, state } = await approve(url.href);
+    expect(state).toBe('xyz');
     const credentials = await provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code, codeVerifier: pkce.verifier, instanceUrl: null, account: {}, ownApp: false });
     expect(credentials.threadsUserId).toBe(fake.userId);
     expect(fake.tokens.get(credentials.accessToken)?.kind).toBe('long');
@@ -115,9 +117,9 @@ describe('Threads tokens', () => {
     const { provider } = await setup();
     const app = provider.oauth!.configuredApp()!;
     const url = provider.oauth!.authorizeUrl({ app, redirectUri: 'https://postflow.test/cb', state: 's', codeChallenge: pkcePair().challenge, instanceUrl: null });
-    const code = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
-    const error = await rejection(provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code, codeVerifier: 'not-it', instanceUrl: null, account: {}, ownApp: false }));
-    expect(provider.classifyFailure(error).kind).toBe('AUTH');
+    const { code } = await approve(url);
+    const failure = await classifiedFailureOf(provider, provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code, codeVerifier: 'not-it', instanceUrl: null, account: {}, ownApp: false }));
+    expect(failure.kind).toBe('AUTH');
   });
 
   it('renews a valid long-lived token ahead of expiry, extending expiresAt, and the new token publishes', async () => {
@@ -137,10 +139,10 @@ describe('Threads tokens', () => {
 
   it('cannot renew a token under 24 hours old, nor an expired one', async () => {
     const { fake, provider } = await setup();
-    expect(provider.classifyFailure(await rejection(provider.refresh!(creds(fake, 1)))).kind).toBe('AUTH');
+    expect((await classifiedFailureOf(provider, provider.refresh!(creds(fake, 1)))).kind).toBe('AUTH');
     const old = creds(fake, 48);
     fake.advanceClock(61 * 86_400_000);
-    expect(provider.classifyFailure(await rejection(provider.refresh!(old)))).toMatchObject({ kind: 'AUTH', errorClass: 'REFRESH_REFUSED' });
+    expect(await classifiedFailureOf(provider, provider.refresh!(old))).toMatchObject({ kind: 'AUTH', errorClass: 'REFRESH_REFUSED' });
   });
 
   it('connect corrects a threadsUserId that is not the token’s own', async () => {

@@ -3,14 +3,15 @@ import { pkcePair } from '../../src/integrations/oauth.js';
 import type { PublishRequest } from '../../src/integrations/types.js';
 import { VK_FLOOD_CONTROL_WAIT_MS, VkApiError, classifyVkError, createVkProvider, untilNextMoscowDay, type VkCredentials } from '../../src/integrations/vk.js';
 import { startVkFake, type VkFake, type VkFakeOptions } from '../fakes/vkFake.js';
-import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { approve } from '../helpers/oauth.js';
 import { progressStore, publishRequest, type ProgressStore } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
 const stopAfterEach = useStoppers();
 
 function providerFor(f: VkFake, requestTimeoutMs = 2000) {
-  return createVkProvider({ requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1', platforms: { VK: { apiUrl: f.url, authUrl: f.url, clientId: f.clientId } } });
+  return createVkProvider(providerOptions({ VK: { apiUrl: f.url, authUrl: f.url, clientId: f.clientId } }, requestTimeoutMs));
 }
 
 function credentialsFor(f: VkFake, ownerId?: number): VkCredentials {
@@ -18,10 +19,11 @@ function credentialsFor(f: VkFake, ownerId?: number): VkCredentials {
   return { ...tokens, expiresAt: new Date(Date.now() + 3600_000).toISOString(), ...(ownerId !== undefined && { ownerId }) };
 }
 
-async function setup(opts: VkFakeOptions & { ownerId?: number } = {}) {
+/** A connected channel: the user's own wall, or the fake's community's (community: true). */
+async function setup(opts: VkFakeOptions & { community?: boolean } = {}) {
   const f = stopAfterEach(await startVkFake(opts));
   const provider = providerFor(f);
-  const account = await provider.connect(credentialsFor(f, opts.ownerId));
+  const account = await provider.connect(credentialsFor(f, opts.community ? -f.groupId : undefined));
   const credentials = account.credentials!;
   const publish = (overrides: Partial<PublishRequest> = {}, store: ProgressStore = progressStore()) =>
     provider.publish(publishRequest({ text: 'Привет, VK', ...overrides }, store), { credentials, settings: account.settings });
@@ -41,7 +43,7 @@ describeProviderContract<VkCredentials>({
 
 describe('VK credentials and connect', () => {
   it('names the bad credential fields', () => {
-    const provider = createVkProvider({ requestTimeoutMs: 1000, telegramApiUrl: 'http://127.0.0.1:1' });
+    const provider = createVkProvider(providerOptions());
     expect(provider.credentialsSchema.safeParse({ accessToken: 't', ownerId: -123, deviceId: 'd' }).success).toBe(true);
     const bad = provider.credentialsSchema.safeParse({ accessToken: '', ownerId: 0, deviceId: '' });
     expect(bad.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['accessToken', 'deviceId', 'ownerId']);
@@ -49,24 +51,25 @@ describe('VK credentials and connect', () => {
 
   it('connects to the user’s own wall by default', async () => {
     const { f, account } = await setup();
-    expect(account.accountHandle).toBe('@alice_vk');
+    expect(account.accountHandle).toBe(`@${f.screenName}`);
     expect(account.settings).toEqual({ ownerId: f.userId, community: false, name: 'Alice Ivanova', userId: f.userId });
     expect(account.credentials).toMatchObject({ ownerId: f.userId, userId: f.userId });
   });
 
   it('connects to a community wall given its negative id', async () => {
-    const { f, account } = await setup({ ownerId: -2002 });
+    const { f, account } = await setup({ community: true });
     expect(account.accountHandle).toBe(`@${f.groupScreenName}`);
-    expect(account.settings).toMatchObject({ ownerId: -2002, community: true, name: 'PostFlow News' });
+    expect(account.settings).toMatchObject({ ownerId: -f.groupId, community: true, name: 'PostFlow News' });
     expect(f.calls.map((c) => [c.method, c.params.group_id])).toEqual([
       ['users.get', undefined],
-      ['groups.getById', '2002'],
+      ['groups.getById', String(f.groupId)],
     ]);
   });
 
   it('a bad token is VK error 5 in an HTTP 200 body, read as AUTH', async () => {
     const f = stopAfterEach(await startVkFake());
-    const failure = providerFor(f).classifyFailure(await rejection(providerFor(f).connect({ accessToken: 'nope' })));
+    const provider = providerFor(f);
+    const failure = await classifiedFailureOf(provider, provider.connect({ accessToken: 'nope' }));
     expect(failure).toMatchObject({ kind: 'AUTH', errorClass: 'VK_ERROR_5', responseCode: 200 });
     expect(failure.message).toContain('User authorization failed');
   });
@@ -83,11 +86,11 @@ describe('VK wall.post', () => {
   });
 
   it('posts on a community wall as the community (negative owner_id, from_group=1)', async () => {
-    const { f, publish } = await setup({ ownerId: -2002 });
+    const { f, publish } = await setup({ community: true });
     const result = await publish();
-    expect(f.calls.find((c) => c.method === 'wall.post')?.params).toMatchObject({ owner_id: '-2002', from_group: '1' });
-    expect(f.posts[0]).toMatchObject({ ownerId: -2002, fromGroup: true });
-    expect(result.externalUrl).toBe(`https://vk.com/wall-2002_${f.posts[0]?.id}`);
+    expect(f.calls.find((c) => c.method === 'wall.post')?.params).toMatchObject({ owner_id: `-${f.groupId}`, from_group: '1' });
+    expect(f.posts[0]).toMatchObject({ ownerId: -f.groupId, fromGroup: true });
+    expect(result.externalUrl).toBe(`https://vk.com/wall-${f.groupId}_${f.posts[0]?.id}`);
   });
 
   it('the same guid within the hour yields one post', async () => {
@@ -109,14 +112,14 @@ describe('VK wall.post', () => {
 
 describe('VK photos', () => {
   it('uploads each image through getWallUploadServer, the upload URL and saveWallPhoto, then attaches them', async () => {
-    const { f, publish } = await setup({ ownerId: -2002 });
+    const { f, publish } = await setup({ community: true });
     const host = await trackedMediaHost(stopAfterEach);
     const store = progressStore();
     await publish({ text: 'With photos https://example.com', mediaUrls: [host.urlFor('a.png'), host.urlFor('b.png')] }, store);
     expect(f.calls.slice(2).map((c) => c.method)).toEqual(['photos.getWallUploadServer', 'photos.saveWallPhoto', 'photos.getWallUploadServer', 'photos.saveWallPhoto', 'wall.post']);
-    expect(f.calls.filter((c) => c.method.startsWith('photos.')).every((c) => c.params.group_id === '2002')).toBe(true);
+    expect(f.calls.filter((c) => c.method.startsWith('photos.')).every((c) => c.params.group_id === String(f.groupId))).toBe(true);
     const attachments = f.photos.map((p) => `photo${p.ownerId}_${p.id}`);
-    expect(attachments[0]).toMatch(/^photo-2002_\d+$/);
+    expect(attachments[0]).toMatch(new RegExp(`^photo-${f.groupId}_\\d+$`));
     // With photos, the link stays in the text only.
     expect(f.posts[0]?.attachments).toEqual(attachments);
     expect(store.saves).toEqual([{ attachments: attachments.slice(0, 1) }, { attachments }]);
@@ -128,7 +131,7 @@ describe('VK photos', () => {
     const store = progressStore();
     const mediaUrls = [host.urlFor('a.png'), host.urlFor('b.png')];
     f.failNext('wall.post', { code: 10, message: 'Internal server error' });
-    expect(provider.classifyFailure(await rejection(publish({ mediaUrls }, store))).kind).toBe('RETRYABLE');
+    expect((await classifiedFailureOf(provider, publish({ mediaUrls }, store))).kind).toBe('RETRYABLE');
     await publish({ mediaUrls }, store);
     expect(f.photos).toHaveLength(2);
     expect(f.calls.filter((c) => c.method === 'photos.saveWallPhoto')).toHaveLength(2);
@@ -137,6 +140,8 @@ describe('VK photos', () => {
 });
 
 describe('VK errors', () => {
+  const DAY_MS = 24 * 3600_000;
+  const MOSCOW_OFFSET_MS = 3 * 3600_000;
   const failure = (code: number, message: string) => classifyVkError(new VkApiError('wall.post', code, message));
 
   it('maps VK error codes to decisions', () => {
@@ -156,9 +161,16 @@ describe('VK errors', () => {
   it('waits until the next Moscow day for the daily post limit', async () => {
     const { f, provider, publish } = await setup({ dailyPostLimit: 1 });
     await publish();
-    const limited = provider.classifyFailure(await rejection(publish({ idempotencyKey: 'idem-2' })));
+    const before = Date.now();
+    const limited = await classifiedFailureOf(provider, publish({ idempotencyKey: 'idem-2' }));
+    const after = Date.now();
     expect(limited).toMatchObject({ kind: 'RATE_LIMITED', errorClass: 'VK_DAILY_POST_LIMIT' });
-    expect(Math.abs(limited.retryAfterMs! - untilNextMoscowDay())).toBeLessThan(5000);
+    const wait = limited.retryAfterMs!;
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(DAY_MS);
+    // The wait ends on a Moscow midnight (21:00 UTC), counted from some instant of the call (which may cross it).
+    const lastMoscowMidnight = (t: number) => Math.floor((t + MOSCOW_OFFSET_MS) / DAY_MS) * DAY_MS - MOSCOW_OFFSET_MS;
+    expect(lastMoscowMidnight(after + wait)).toBeGreaterThanOrEqual(before + wait);
     expect(f.posts).toHaveLength(1);
   });
 
@@ -173,51 +185,47 @@ describe('VK ID OAuth', () => {
     const provider = providerFor(f);
     const pkce = pkcePair();
     const url = provider.oauth!.authorizeUrl({ app: provider.oauth!.configuredApp()!, redirectUri, state: 'st-1', codeChallenge: pkce.challenge, instanceUrl: null });
-    const res = await fetch(url, { redirect: 'manual' });
-    const location = new URL(res.headers.get('location')!);
-    return { provider, pkce, url: new URL(url), location, redirectUri };
+    const { code, state, redirect } = await approve(url);
+    return { provider, pkce, url: new URL(url), code, state, deviceId: redirect.searchParams.get('device_id'), redirectUri };
   }
 
   it('builds the VK ID authorize URL with S256 PKCE and the scopes', async () => {
     const f = stopAfterEach(await startVkFake());
-    const { url, location } = await authorize(f);
+    const { url, state, deviceId } = await authorize(f);
     expect(url.origin + url.pathname).toBe(`${f.url}/authorize`);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({ response_type: 'code', client_id: f.clientId, state: 'st-1', code_challenge_method: 'S256', scope: 'vkid.personal_info wall photos groups' });
-    expect(location.searchParams.get('state')).toBe('st-1');
-    expect(location.searchParams.get('device_id')).toMatch(/^\w+$/);
+    expect(state).toBe('st-1');
+    expect(deviceId).toMatch(/^\w+$/);
   });
 
   it('finishes with the code, the verifier and the device_id, and the tokens post and refresh (rotating)', async () => {
     const f = stopAfterEach(await startVkFake());
-    const { provider, pkce, location, redirectUri } = await authorize(f);
-    const deviceId = location.searchParams.get('device_id')!;
+    const { provider, pkce, code, deviceId, redirectUri } = await authorize(f);
     const credentials = await provider.oauth!.finish({
       app: provider.oauth!.configuredApp()!,
       redirectUri,
-      code: location.searchParams.get('code')!,
+      code,
       codeVerifier: pkce.verifier,
       instanceUrl: null,
-      account: { deviceId, ownerId: -2002 },
+      account: { deviceId, ownerId: -f.groupId },
       ownApp: false,
     });
     expect(f.tokenRequests[0]).toMatchObject({ grant_type: 'authorization_code', code_verifier: pkce.verifier, device_id: deviceId, redirect_uri: redirectUri, client_id: f.clientId });
-    expect(credentials).toMatchObject({ deviceId, userId: f.userId, ownerId: -2002 });
+    expect(credentials).toMatchObject({ deviceId, userId: f.userId, ownerId: -f.groupId });
     expect(Date.parse(credentials.expiresAt!) - Date.now()).toBeGreaterThan(3500_000);
     expect((await provider.connect(credentials)).accountHandle).toBe(`@${f.groupScreenName}`);
     const renewed = await provider.refresh!(credentials);
     expect(f.tokenRequests[1]).toMatchObject({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken, device_id: deviceId });
     expect(renewed.refreshToken).not.toBe(credentials.refreshToken);
     // The used refresh token was rotated away.
-    expect(provider.classifyFailure(await rejection(provider.refresh!(credentials))).kind).toBe('AUTH');
+    expect((await classifiedFailureOf(provider, provider.refresh!(credentials))).kind).toBe('AUTH');
   });
 
   it('refuses a wrong verifier, and a redirect without device_id', async () => {
     const f = stopAfterEach(await startVkFake());
-    const { provider, location, redirectUri } = await authorize(f);
-    const request = { app: provider.oauth!.configuredApp()!, redirectUri, code: location.searchParams.get('code')!, instanceUrl: null, ownApp: false };
-    const wrong = await rejection(provider.oauth!.finish({ ...request, codeVerifier: pkcePair().verifier, account: { deviceId: location.searchParams.get('device_id') } }));
-    expect(provider.classifyFailure(wrong)).toMatchObject({ kind: 'AUTH', responseCode: 400 });
-    const noDevice = await rejection(provider.oauth!.finish({ ...request, codeVerifier: 'x', account: {} }));
-    expect(provider.classifyFailure(noDevice)).toMatchObject({ kind: 'PERMANENT', errorClass: 'VK_DEVICE_ID_MISSING' });
+    const { provider, code, deviceId, redirectUri } = await authorize(f);
+    const request = { app: provider.oauth!.configuredApp()!, redirectUri, code, instanceUrl: null, ownApp: false };
+    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ ...request, codeVerifier: pkcePair().verifier, account: { deviceId } }))).toMatchObject({ kind: 'AUTH', responseCode: 400 });
+    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ ...request, codeVerifier: 'x', account: {} }))).toMatchObject({ kind: 'PERMANENT', errorClass: 'VK_DEVICE_ID_MISSING' });
   });
 });

@@ -11,13 +11,12 @@ import {
 } from '../../src/integrations/webhook.js';
 import { unusedPort } from '../fakes/httpFake.js';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookScriptedResponse } from '../fakes/webhookReceiver.js';
-import { rejection, useStoppers } from '../helpers/integration.js';
+import { classifiedFailureOf, providerOptions, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 import { PLATFORM_NAMES } from '../../src/integrations/types.js';
 
 const secret = 'a-very-secret-value-123';
-const options = { requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' };
-const provider = createWebhookProvider(options);
+const provider = createWebhookProvider(providerOptions());
 const stopAfterEach = useStoppers();
 
 async function receiver(receiverSecret = secret): Promise<{ r: WebhookReceiver; creds: WebhookCredentials }> {
@@ -130,9 +129,9 @@ describe('Webhook classifyFailure', () => {
   async function failWith(response: WebhookScriptedResponse) {
     const { r, creds } = await receiver();
     r.failNext(1, response);
-    const error = await rejection(provider.publish(request(), { credentials: creds, settings: {} }));
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds, settings: {} }));
     expect(r.deliveries).toHaveLength(0);
-    return provider.classifyFailure(error);
+    return failure;
   }
 
   it('5xx is RETRYABLE', async () => {
@@ -158,7 +157,7 @@ describe('Webhook classifyFailure', () => {
 
   it('a signature the receiver rejects (wrong secret) is AUTH', async () => {
     const { r, creds } = await receiver('another-secret-entirely');
-    const failure = provider.classifyFailure(await rejection(provider.publish(request(), { credentials: creds, settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds, settings: {} }));
     expect(failure).toMatchObject({ kind: 'AUTH', responseCode: 401 });
     expect(failure.message).toContain('Invalid signature');
     expect(r.requests[0]?.signatureValid).toBe(false);
@@ -167,8 +166,8 @@ describe('Webhook classifyFailure', () => {
   it('a timeout is RETRYABLE (the Idempotency-Key makes the retry safe) and the retry is deduplicated', async () => {
     const { r, creds } = await receiver();
     r.hold();
-    const quick = createWebhookProvider({ ...options, requestTimeoutMs: 150 });
-    const failure = quick.classifyFailure(await rejection(quick.publish(request(), { credentials: creds, settings: {} })));
+    const quick = createWebhookProvider(providerOptions({}, 150));
+    const failure = await classifiedFailureOf(quick, quick.publish(request(), { credentials: creds, settings: {} }));
     expect(failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'TIMEOUT' });
     await r.release();
     const retry = await quick.publish(request(), { credentials: creds, settings: {} });
@@ -179,7 +178,7 @@ describe('Webhook classifyFailure', () => {
   it('connection refused is RETRYABLE NETWORK', async () => {
     const port = await unusedPort();
     const creds = { url: `http://127.0.0.1:${port}/hook`, secret };
-    const failure = provider.classifyFailure(await rejection(provider.publish(request(), { credentials: creds, settings: {} })));
+    const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: creds, settings: {} }));
     expect(failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'NETWORK', responseCode: null });
   });
 });
@@ -197,7 +196,7 @@ describe('parseRetryAfter', () => {
 
 describe('createProviderRegistry', () => {
   it('returns each platform’s provider and refuses unknown platforms', () => {
-    const registry = createProviderRegistry(options);
+    const registry = createProviderRegistry(providerOptions());
     expect(registry.platforms().sort()).toEqual([...PLATFORM_NAMES].sort());
     for (const platform of registry.platforms()) expect(registry.get(platform).platform).toBe(platform);
     expect(registry.get('MASTODON').idempotent).toBe(true);

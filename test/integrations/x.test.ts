@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { pkcePair } from '../../src/integrations/oauth.js';
-import type { ProviderOptions, PublishRequest } from '../../src/integrations/types.js';
 import { X_SCOPES, createXProvider, type XCredentials } from '../../src/integrations/x.js';
 import { startXFake, type XFake, type XFakeOptions } from '../fakes/xFake.js';
-import { rejection, trackedMediaHost, useStoppers } from '../helpers/integration.js';
-import { progressStore, publishRequest, type ProgressStore } from '../helpers/publishRequest.js';
+import { classifiedFailureOf, providerOptions, trackedMediaHost, useStoppers } from '../helpers/integration.js';
+import { approve, openAuthorize } from '../helpers/oauth.js';
+import { progressStore, publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
-function providerFor(fake: XFake, extra: Partial<ProviderOptions> = {}, app: 'configured' | 'none' = 'configured') {
-  const x = app === 'configured' ? { apiUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret ?? undefined } : { apiUrl: fake.url };
-  return createXProvider({ requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1', platforms: { X: x }, ...extra });
+function providerFor(fake: XFake, requestTimeoutMs = 2000, app: 'configured' | 'none' = 'configured') {
+  const x = app === 'configured' ? { apiUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret } : { apiUrl: fake.url };
+  return createXProvider(providerOptions({ X: x }, requestTimeoutMs));
 }
 
 function credentialsOf(fake: XFake, options?: Parameters<XFake['issueTokens']>[0]): XCredentials {
@@ -23,7 +23,7 @@ describeProviderContract<XCredentials>({
   idempotent: false,
   async start({ requestTimeoutMs }) {
     const fake = await startXFake();
-    return { fake, provider: providerFor(fake, { requestTimeoutMs }), credentials: credentialsOf(fake) };
+    return { fake, provider: providerFor(fake, requestTimeoutMs), credentials: credentialsOf(fake) };
   },
 });
 
@@ -34,10 +34,9 @@ async function fake(options: XFakeOptions = {}): Promise<XFake> {
 }
 
 const settings = { userId: '1466796521412771840', username: 'alice' };
-const request = (overrides: Partial<PublishRequest> = {}, store: ProgressStore = progressStore()) => publishRequest(overrides, store);
 
 describe('X checkContent (weighted counting)', () => {
-  const provider = createXProvider({ requestTimeoutMs: 2000, telegramApiUrl: 'http://127.0.0.1:1' });
+  const provider = createXProvider(providerOptions());
   const verdict = (text: string) => provider.checkContent({ text, mediaUrls: [] }, settings);
 
   it('counts a URL as 23 whatever its length, CJK as 2, an emoji sequence as 2', () => {
@@ -67,9 +66,8 @@ describe('X checkContent (weighted counting)', () => {
   it('agrees with the fake: 140 CJK characters post, 141 are refused as PERMANENT', async () => {
     const f = await fake();
     const p = providerFor(f);
-    await p.publish(request({ text: '日'.repeat(140) }), { credentials: credentialsOf(f), settings });
-    const error = await rejection(p.publish(request({ text: '日'.repeat(141) }), { credentials: credentialsOf(f), settings }));
-    expect(p.classifyFailure(error)).toMatchObject({ kind: 'PERMANENT', responseCode: 403 });
+    await p.publish(publishRequest({ text: '日'.repeat(140) }), { credentials: credentialsOf(f), settings });
+    expect(await classifiedFailureOf(p, p.publish(publishRequest({ text: '日'.repeat(141) }), { credentials: credentialsOf(f), settings }))).toMatchObject({ kind: 'PERMANENT', responseCode: 403 });
     expect(f.tweets).toHaveLength(1);
   });
 });
@@ -84,7 +82,7 @@ describe('X connect', () => {
   it('a bad token is AUTH', async () => {
     const f = await fake();
     const p = providerFor(f);
-    const failure = p.classifyFailure(await rejection(p.connect({ accessToken: 'nope' })));
+    const failure = await classifiedFailureOf(p, p.connect({ accessToken: 'nope' }));
     expect(failure).toMatchObject({ kind: 'AUTH', responseCode: 401 });
     expect(failure.message).toMatch(/reconnect the channel/);
   });
@@ -94,18 +92,18 @@ describe('X publish', () => {
   it('posts one tweet with the Bearer token and links to it under the username', async () => {
     const f = await fake();
     const credentials = credentialsOf(f);
-    const result = await providerFor(f).publish(request({ text: 'Hello X' }), { credentials, settings });
+    const result = await providerFor(f).publish(publishRequest({ text: 'Hello X' }), { credentials, settings });
     const [tweet] = f.tweets;
     expect(tweet).toMatchObject({ text: 'Hello X', reply_to: null, media_ids: [], authorization: `Bearer ${credentials.accessToken}` });
     expect(result).toEqual({ externalId: tweet?.id, externalUrl: `https://x.com/alice/status/${tweet?.id}`, responseCode: 201 });
-    const anonymous = await providerFor(f).publish(request({ text: 'No username' }), { credentials, settings: {} });
+    const anonymous = await providerFor(f).publish(publishRequest({ text: 'No username' }), { credentials, settings: {} });
     expect(anonymous.externalUrl).toBe(`https://x.com/i/web/status/${anonymous.externalId}`);
   });
 
   it('posts a 3-part thread as a reply chain, checkpointing each tweet', async () => {
     const f = await fake();
     const store = progressStore();
-    const result = await providerFor(f).publish(request({ text: 'One\n---\nTwo\n---\nThree' }, store), { credentials: credentialsOf(f), settings });
+    const result = await providerFor(f).publish(publishRequest({ text: 'One\n---\nTwo\n---\nThree' }, store), { credentials: credentialsOf(f), settings });
     const [one, two, three] = f.tweets;
     expect(f.tweets.map((t) => [t.text, t.reply_to])).toEqual([
       ['One', null],
@@ -122,14 +120,14 @@ describe('X publish', () => {
     const store = progressStore();
     const text = 'One\n---\nTwo\n---\nThree';
     f.failNext(1, { status: 503 }, 'tweets', (body) => body.text === 'Two');
-    const failure = p.classifyFailure(await rejection(p.publish(request({ text }, store), { credentials: credentialsOf(f), settings })));
+    const failure = await classifiedFailureOf(p, p.publish(publishRequest({ text }, store), { credentials: credentialsOf(f), settings }));
     expect(failure).toMatchObject({ kind: 'RETRYABLE', responseCode: 503 });
     expect(failure.message).toMatch(/post 2 of the thread/);
     const first = f.tweets[0]!;
     expect(f.tweets).toHaveLength(1);
     expect(store.value).toEqual({ tweetIds: [first.id] });
 
-    const result = await p.publish(request({ text }, store), { credentials: credentialsOf(f), settings });
+    const result = await p.publish(publishRequest({ text }, store), { credentials: credentialsOf(f), settings });
     expect(result.externalId).toBe(first.id);
     expect(f.tweets.map((t) => t.text)).toEqual(['One', 'Two', 'Three']);
     expect(f.tweets[1]?.reply_to).toBe(first.id);
@@ -139,7 +137,7 @@ describe('X publish', () => {
     const f = await fake();
     const host = await trackedMediaHost(stopAfterEach);
     const mediaUrls = [host.urlFor('one.png'), host.urlFor('two.png')];
-    await providerFor(f).publish(request({ text: 'Pics\n---\nMore', mediaUrls }), { credentials: credentialsOf(f), settings });
+    await providerFor(f).publish(publishRequest({ text: 'Pics\n---\nMore', mediaUrls }), { credentials: credentialsOf(f), settings });
     expect(host.requests).toEqual(['/one.png', '/two.png']);
     expect(f.media.map((m) => [m.contentType, m.media_category, m.size > 0])).toEqual([
       ['image/png', 'tweet_image', true],
@@ -152,10 +150,9 @@ describe('X publish', () => {
   it('an upload whose answer is lost is RETRYABLE, not UNKNOWN: no tweet was sent yet', async () => {
     const f = await fake();
     const host = await trackedMediaHost(stopAfterEach);
-    const quick = providerFor(f, { requestTimeoutMs: 300 });
+    const quick = providerFor(f, 300);
     f.failNext(1, { status: 0, noAnswer: true }, 'media');
-    const error = await rejection(quick.publish(request({ mediaUrls: [host.urlFor('slow.png')] }), { credentials: credentialsOf(f), settings }));
-    expect(quick.classifyFailure(error)).toMatchObject({ kind: 'RETRYABLE', errorClass: 'TIMEOUT' });
+    expect(await classifiedFailureOf(quick, quick.publish(publishRequest({ mediaUrls: [host.urlFor('slow.png')] }), { credentials: credentialsOf(f), settings }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'TIMEOUT' });
     expect(f.tweets).toEqual([]);
   });
 
@@ -163,8 +160,7 @@ describe('X publish', () => {
     const f = await fake();
     const host = await trackedMediaHost(stopAfterEach);
     const p = providerFor(f);
-    const error = await rejection(p.publish(request({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: credentialsOf(f), settings }));
-    expect(p.classifyFailure(error)).toMatchObject({ kind: 'PERMANENT', errorClass: 'MEDIA_FETCH_FAILED' });
+    expect(await classifiedFailureOf(p, p.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: credentialsOf(f), settings }))).toMatchObject({ kind: 'PERMANENT', errorClass: 'MEDIA_FETCH_FAILED' });
     expect(f.tweets).toEqual([]);
   });
 });
@@ -174,7 +170,7 @@ describe('X rate limits', () => {
     const f = await fake();
     const p = providerFor(f);
     f.failNext(1, { status: 429, appLimit: true, resetInSeconds: 3600 });
-    const failure = p.classifyFailure(await rejection(p.publish(request(), { credentials: credentialsOf(f), settings })));
+    const failure = await classifiedFailureOf(p, p.publish(publishRequest(), { credentials: credentialsOf(f), settings }));
     expect(failure).toMatchObject({ kind: 'RATE_LIMITED', rateLimitScope: 'APP' });
     expect(failure.retryAfterMs).toBeGreaterThan(3_500_000);
     expect(failure.retryAfterMs).toBeLessThanOrEqual(3_601_000);
@@ -187,25 +183,28 @@ describe('X rate limits', () => {
     const bob = credentialsOf(f);
     expect(p.appKey!(alice)).toBe(`X:${f.clientId}`);
     expect(p.appKey!(bob)).toBe(p.appKey!(alice));
-    const result = await p.publish(request({ text: 'first' }), { credentials: alice, settings });
+    const result = await p.publish(publishRequest({ text: 'first' }), { credentials: alice, settings });
     expect(result.rateLimits).toEqual([{ scope: 'APP', until: expect.any(Date) }]);
     expect(result.rateLimits![0]!.until.getTime()).toBeGreaterThan(Date.now());
-    const failure = p.classifyFailure(await rejection(p.publish(request({ text: 'second' }), { credentials: bob, settings })));
+    const failure = await classifiedFailureOf(p, p.publish(publishRequest({ text: 'second' }), { credentials: bob, settings }));
     expect(failure).toMatchObject({ kind: 'RATE_LIMITED', rateLimitScope: 'APP' });
     expect(f.tweets).toHaveLength(1);
   });
 
   it('the user window used up returns an ACCOUNT hint until x-rate-limit-reset', async () => {
+    const start = Date.now();
     const f = await fake({ userTweetLimit: 1 });
-    const result = await providerFor(f).publish(request(), { credentials: credentialsOf(f), settings });
+    const result = await providerFor(f).publish(publishRequest(), { credentials: credentialsOf(f), settings });
     expect(result.rateLimits).toEqual([{ scope: 'ACCOUNT', until: expect.any(Date) }]);
-    expect(result.rateLimits![0]!.until.getTime() - Date.now()).toBeLessThanOrEqual(15 * 60 * 1000 + 1000);
+    const until = result.rateLimits![0]!.until.getTime();
+    expect(until).toBeGreaterThan(start);
+    expect(until).toBeLessThanOrEqual(Date.now() + 15 * 60 * 1000 + 1000);
   });
 
   it('names the app a channel brings, or the configured one, or default', async () => {
     const f = await fake();
     expect(providerFor(f).appKey!({ accessToken: 't', clientId: 'own-app', clientSecret: 's' })).toBe('X:own-app');
-    expect(providerFor(f, {}, 'none').appKey!({ accessToken: 't' })).toBe('X:default');
+    expect(providerFor(f, 2000, 'none').appKey!({ accessToken: 't' })).toBe('X:default');
   });
 });
 
@@ -213,11 +212,11 @@ describe('X classifyFailure', () => {
   it('duplicate content is PERMANENT with X’s message; an invalid request names the bad field', async () => {
     const f = await fake();
     const p = providerFor(f);
-    await p.publish(request({ text: 'same' }), { credentials: credentialsOf(f), settings });
-    const duplicate = p.classifyFailure(await rejection(p.publish(request({ text: 'same' }), { credentials: credentialsOf(f), settings })));
+    await p.publish(publishRequest({ text: 'same' }), { credentials: credentialsOf(f), settings });
+    const duplicate = await classifiedFailureOf(p, p.publish(publishRequest({ text: 'same' }), { credentials: credentialsOf(f), settings }));
     expect(duplicate).toMatchObject({ kind: 'PERMANENT', errorClass: 'X_DUPLICATE_CONTENT', message: f.validationMessage });
     f.failNext(1, { status: 400, body: { errors: [{ message: 'The `text` field is invalid.' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' } });
-    const invalid = p.classifyFailure(await rejection(p.publish(request({ text: 'x' }), { credentials: credentialsOf(f), settings })));
+    const invalid = await classifiedFailureOf(p, p.publish(publishRequest({ text: 'x' }), { credentials: credentialsOf(f), settings }));
     expect(invalid).toMatchObject({ kind: 'PERMANENT', responseCode: 400, message: 'The `text` field is invalid.' });
   });
 
@@ -225,18 +224,13 @@ describe('X classifyFailure', () => {
     const f = await fake();
     const p = providerFor(f);
     f.failNext(1, { status: 403, body: { title: 'Unsupported Authentication', detail: 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.', type: 'https://api.twitter.com/2/problems/unsupported-authentication', status: 403 } });
-    expect(p.classifyFailure(await rejection(p.publish(request(), { credentials: credentialsOf(f), settings }))).kind).toBe('AUTH');
+    expect((await classifiedFailureOf(p, p.publish(publishRequest(), { credentials: credentialsOf(f), settings }))).kind).toBe('AUTH');
     const readOnly = credentialsOf(f, { scopes: ['tweet.read', 'users.read'] });
-    expect(p.classifyFailure(await rejection(p.publish(request(), { credentials: readOnly, settings }))).kind).toBe('PERMANENT');
+    expect((await classifiedFailureOf(p, p.publish(publishRequest(), { credentials: readOnly, settings }))).kind).toBe('PERMANENT');
   });
 });
 
 describe('X OAuth 2.0 with PKCE', () => {
-  async function authorize(f: XFake, url: string): Promise<Response> {
-    expect(url.startsWith(`${f.url}/i/oauth2/authorize?`)).toBe(true);
-    return fetch(url, { redirect: 'manual' });
-  }
-
   it('authorizeUrl sends the user to /i/oauth2/authorize; finish trades the code and verifier for refreshable credentials', async () => {
     const f = await fake();
     const p = providerFor(f);
@@ -244,17 +238,15 @@ describe('X OAuth 2.0 with PKCE', () => {
     expect(app).toEqual({ clientId: f.clientId, clientSecret: f.clientSecret });
     const pkce = pkcePair();
     const redirectUri = 'https://postflow.example/oauth/callback';
-    const url = p.oauth!.authorizeUrl({ app, redirectUri, state: 'st-1', codeChallenge: pkce.challenge, instanceUrl: null });
-    const params = new URL(url).searchParams;
-    expect(Object.fromEntries(params)).toMatchObject({ response_type: 'code', client_id: f.clientId, redirect_uri: redirectUri, state: 'st-1', code_challenge: pkce.challenge, code_challenge_method: 'S256', scope: X_SCOPES.join(' ') });
+    const url = new URL(p.oauth!.authorizeUrl({ app, redirectUri, state: 'st-1', codeChallenge: pkce.challenge, instanceUrl: null }));
+    expect(url.origin + url.pathname).toBe(`${f.url}/i/oauth2/authorize`);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ response_type: 'code', client_id: f.clientId, redirect_uri: redirectUri, state: 'st-1', code_challenge: pkce.challenge, code_challenge_method: 'S256', scope: X_SCOPES.join(' ') });
 
-    const res = await authorize(f, url);
-    expect(res.status).toBe(302);
-    const back = new URL(res.headers.get('location')!);
-    expect(back.origin + back.pathname).toBe(redirectUri);
-    expect(back.searchParams.get('state')).toBe('st-1');
+    const { code, state, redirect } = await approve(url.toString());
+    expect(redirect.origin + redirect.pathname).toBe(redirectUri);
+    expect(state).toBe('st-1');
 
-    const credentials = await p.oauth!.finish({ app, redirectUri, code: back.searchParams.get('code')!, codeVerifier: pkce.verifier, instanceUrl: null, account: {}, ownApp: false });
+    const credentials = await p.oauth!.finish({ app, redirectUri, code, codeVerifier: pkce.verifier, instanceUrl: null, account: {}, ownApp: false });
     expect(credentials).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresAt: expect.any(String) });
     expect(p.credentialsExpireAt!(credentials)!.getTime() - Date.now()).toBeGreaterThan(7_000_000);
     expect(f.tokenRequests).toEqual([expect.objectContaining({ grant_type: 'authorization_code', code_verifier: pkce.verifier, client_auth: 'basic', client_id: f.clientId, status: 200 })]);
@@ -266,10 +258,8 @@ describe('X OAuth 2.0 with PKCE', () => {
     const p = providerFor(f);
     const app = p.oauth!.configuredApp()!;
     const redirectUri = 'https://postflow.example/cb';
-    const res = await authorize(f, p.oauth!.authorizeUrl({ app, redirectUri, state: 's', codeChallenge: pkcePair().challenge, instanceUrl: null }));
-    const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
-    const error = await rejection(p.oauth!.finish({ app, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }));
-    expect(p.classifyFailure(error)).toMatchObject({ kind: 'AUTH', responseCode: 400 });
+    const { code } = await approve(p.oauth!.authorizeUrl({ app, redirectUri, state: 's', codeChallenge: pkcePair().challenge, instanceUrl: null }));
+    expect(await classifiedFailureOf(p, p.oauth!.finish({ app, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }))).toMatchObject({ kind: 'AUTH', responseCode: 400 });
     expect(f.tokenRequests[0]?.status).toBe(400);
   });
 
@@ -277,10 +267,10 @@ describe('X OAuth 2.0 with PKCE', () => {
     const f = await fake();
     const base = `${f.url}/i/oauth2/authorize?response_type=code&redirect_uri=https%3A%2F%2Fa.example%2Fcb&scope=tweet.read&state=s`;
     const { challenge } = pkcePair();
-    expect((await authorize(f, `${base}&client_id=${f.clientId}&code_challenge=${challenge}&code_challenge_method=S256`)).status).toBe(302);
-    expect((await authorize(f, `${base}&client_id=stranger&code_challenge=${challenge}&code_challenge_method=S256`)).status).toBe(400);
-    expect((await authorize(f, `${base}&client_id=${f.clientId}&code_challenge=${challenge}&code_challenge_method=plain`)).status).toBe(400);
-    expect((await authorize(f, `${base}&client_id=${f.clientId}&code_challenge_method=S256`)).status).toBe(400);
+    expect((await openAuthorize(`${base}&client_id=${f.clientId}&code_challenge=${challenge}&code_challenge_method=S256`)).status).toBe(302);
+    expect((await openAuthorize(`${base}&client_id=stranger&code_challenge=${challenge}&code_challenge_method=S256`)).status).toBe(400);
+    expect((await openAuthorize(`${base}&client_id=${f.clientId}&code_challenge=${challenge}&code_challenge_method=plain`)).status).toBe(400);
+    expect((await openAuthorize(`${base}&client_id=${f.clientId}&code_challenge_method=S256`)).status).toBe(400);
   });
 
   it('a channel’s own public app: client_id in the form, and the app kept with the credentials', async () => {
@@ -289,15 +279,14 @@ describe('X OAuth 2.0 with PKCE', () => {
     const app = { clientId: 'own-public', clientSecret: null };
     const pkce = pkcePair();
     const redirectUri = 'https://postflow.example/cb';
-    const res = await authorize(f, p.oauth!.authorizeUrl({ app, redirectUri, state: 's', codeChallenge: pkce.challenge, instanceUrl: null }));
-    const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
+    const { code } = await approve(p.oauth!.authorizeUrl({ app, redirectUri, state: 's', codeChallenge: pkce.challenge, instanceUrl: null }));
     const credentials = await p.oauth!.finish({ app, redirectUri, code, codeVerifier: pkce.verifier, instanceUrl: null, account: {}, ownApp: true });
     expect(credentials).toMatchObject({ clientId: 'own-public', clientSecret: null });
     expect(f.tokenRequests[0]).toMatchObject({ client_auth: 'body', client_id: 'own-public' });
     expect(p.appKey!(credentials)).toBe('X:own-public');
     const renewed = await p.refresh!(credentials);
     expect(f.tokenRequests[1]).toMatchObject({ grant_type: 'refresh_token', client_auth: 'body', client_id: 'own-public', status: 200 });
-    await p.publish(request(), { credentials: renewed, settings });
+    await p.publish(publishRequest(), { credentials: renewed, settings });
     expect(f.tweets[0]?.clientId).toBe('own-public');
   });
 
@@ -309,10 +298,10 @@ describe('X OAuth 2.0 with PKCE', () => {
     expect(renewed.refreshToken).not.toBe(original.refreshToken);
     expect(renewed.accessToken).not.toBe(original.accessToken);
     expect(f.tokenRequests[0]).toMatchObject({ grant_type: 'refresh_token', client_auth: 'basic', refresh_token: original.refreshToken });
-    const reused = p.classifyFailure(await rejection(p.refresh!(original)));
+    const reused = await classifiedFailureOf(p, p.refresh!(original));
     expect(reused).toMatchObject({ kind: 'AUTH', responseCode: 400 });
     const again = await p.refresh!(renewed);
-    await p.publish(request(), { credentials: again, settings });
+    await p.publish(publishRequest(), { credentials: again, settings });
     expect(f.tweets).toHaveLength(1);
   });
 });
