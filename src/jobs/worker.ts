@@ -19,6 +19,14 @@ import type { Logger } from '../logger.js';
 export interface Worker {
   /** Stops taking jobs, waits for running ones, hands back the rest. */
   stop(): Promise<void>;
+  /** Whether this worker is taking jobs right now, and why not (for /readyz). */
+  health(): WorkerHealth;
+}
+
+export interface WorkerHealth {
+  ready: boolean;
+  /** Why the worker is not ready (null when it is). */
+  reason: string | null;
 }
 
 export interface WorkerDeps {
@@ -68,6 +76,7 @@ export async function runTunedWorker(options: { pool: pg.Pool; config: Config; t
       wakeUp.stop();
       await runner.stop();
     },
+    health: () => ({ ready: true, reason: null }),
   };
 }
 
@@ -117,5 +126,6 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
       await runner.stop();
       await liveness.release();
     },
+    health: () => ({ ready: true, reason: null }),
   };
 }
