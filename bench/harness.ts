@@ -8,8 +8,7 @@ import pg from 'pg';
 import { Logger as GraphileLogger, runMigrations as runWorkerMigrations } from 'graphile-worker';
 import { startEmbeddedPostgres } from '../src/db/embeddedPostgres.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { executorFor } from '../src/db/transaction.js';
-import { enqueuePublishJobs } from '../src/jobs/queue.js';
+import { enqueuePublishJobs } from '../src/store/jobs.js';
 import type { Secrets } from '../src/security/secrets.js';
 import { freePort } from '../test/helpers/ports.js';
 import { PROJECT_ROOT } from '../test/helpers/childProcess.js';
@@ -105,7 +104,7 @@ export async function insertDeliveries(pool: pg.Pool, seed: Seed, channelId: str
          RETURNING id, scheduled_at`,
         [seed.workspaceId, seed.userId, at.length, channelId, at],
       );
-      await enqueuePublishJobs(executorFor(client), rows.map((r) => ({ deliveryId: r.id, runAt: r.scheduled_at })));
+      await enqueuePublishJobs(client, rows.map((r) => ({ deliveryId: r.id, runAt: r.scheduled_at })));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

@@ -1,7 +1,7 @@
 // The hourly housekeeping task against a real database: what has expired goes, what still matters stays.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forgetExpired } from '../src/jobs/housekeeping.js';
+import { forgetExpired } from '../src/store/rateLimits.js';
 import { createTestDatabase } from './helpers/database.js';
 
 let pool: pg.Pool;

@@ -1,5 +1,6 @@
-// The delivery life cycle. Every status change goes through assertTransition, so an illegal one
-// (cancelling a published delivery, say) is refused with a clear error instead of corrupting history.
+// The delivery life cycle. The table below is the only place that says which status may follow which: the guarded
+// statements in src/store/ take their "from" states from it (edge()), and the services check a person's request
+// against it (assertTransition) so an illegal one is refused with a clear error instead of corrupting history.
 import { conflict } from './errors.js';
 import type { DeliveryStatus } from '../generated/prisma/enums.js';
 
@@ -7,16 +8,30 @@ export type { DeliveryStatus };
 
 const transitions: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
   DRAFT: ['SCHEDULED', 'PENDING', 'CANCELLED'],
-  PENDING: ['SCHEDULED', 'DRAFT', 'CANCELLED'],
+  PENDING: ['SCHEDULED', 'PENDING', 'DRAFT', 'CANCELLED'],
   SCHEDULED: ['SCHEDULED', 'PUBLISHING', 'PENDING', 'DRAFT', 'CANCELLED'],
-  PUBLISHING: ['PUBLISHED', 'SCHEDULED', 'FAILED'],
+  PUBLISHING: ['PUBLISHED', 'SCHEDULED', 'FAILED', 'UNCONFIRMED'],
   PUBLISHED: [],
   FAILED: ['SCHEDULED', 'CANCELLED'],
+  // The network may or may not have the post: a lookup or a person settles it, or a person forces a retry.
+  UNCONFIRMED: ['PUBLISHED', 'SCHEDULED', 'CANCELLED'],
   CANCELLED: ['SCHEDULED', 'DRAFT'],
 };
 
+export const DELIVERY_STATUSES = Object.keys(transitions) as DeliveryStatus[];
+
 export function canTransition(from: DeliveryStatus, to: DeliveryStatus): boolean {
   return transitions[from].includes(to);
+}
+
+/**
+ * The statuses a guarded statement may move to `to`. `from` narrows the table to what one actor may do (a person
+ * never moves a PUBLISHING delivery); naming an edge the table lacks throws when the module loads.
+ */
+export function edge(from: readonly DeliveryStatus[], to: DeliveryStatus): { from: DeliveryStatus[]; to: DeliveryStatus } {
+  const illegal = from.filter((s) => !canTransition(s, to));
+  if (illegal.length) throw new Error(`Not in the delivery transition table: ${illegal.join(', ')} -> ${to}`);
+  return { from: [...from], to };
 }
 
 export function assertTransition(deliveryId: string, from: DeliveryStatus, to: DeliveryStatus): void {
@@ -29,5 +44,8 @@ export function assertTransition(deliveryId: string, from: DeliveryStatus, to: D
   }
 }
 
-/** Statuses a person may still change (time, content, cancel): not on the network, not being published. */
+/** Statuses a person may still change (time, content, cancel): not on the network, not being published, not in doubt. */
 export const EDITABLE_STATUSES: readonly DeliveryStatus[] = ['DRAFT', 'PENDING', 'SCHEDULED', 'FAILED', 'CANCELLED'];
+
+/** Statuses that need a person: given up on, or maybe published (the dead-letter list). */
+export const NEEDS_ATTENTION: readonly DeliveryStatus[] = ['FAILED', 'UNCONFIRMED'];

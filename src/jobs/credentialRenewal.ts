@@ -3,7 +3,8 @@
 // the old one on use, so two concurrent renewals would leave the loser holding a dead token and the channel
 // disconnected for nothing. The second one waits, sees the credentials changed, and uses the new ones.
 import type pg from 'pg';
-import { withTransaction } from '../db/transaction.js';
+import { transaction } from '../store/sql.js';
+import { markNeedsReconnect, updateChannelRow } from '../store/channels.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { ClassifiedFailure, PlatformName } from '../integrations/types.js';
 import type { Secrets } from '../security/secrets.js';
@@ -16,14 +17,6 @@ export interface RenewalDeps {
   logger: Logger;
 }
 
-/**
- * Marks the channel as needing the user: its deliveries are then held (never claimed) and channelUpdated hears of it.
- * A channel already marked keeps its first reason, and subscribers are not told twice.
- */
-export async function markNeedsReconnect(db: pg.Pool | pg.PoolClient, channelId: string, reason: string): Promise<void> {
-  await db.query(`UPDATE channels SET needs_reconnect = true, auth_error = $2, updated_at = now() WHERE id = $1 AND NOT needs_reconnect`, [channelId, reason]);
-}
-
 export type Renewal = { ok: true; credentials: unknown } | { ok: false; failure: ClassifiedFailure };
 
 /**
@@ -32,7 +25,7 @@ export type Renewal = { ok: true; credentials: unknown } | { ok: false; failure:
  * to channelUpdated subscribers; an unreachable platform changes nothing (the caller retries later).
  */
 export async function renewChannelCredentials(deps: RenewalDeps, channelId: string, staleSealed: string): Promise<Renewal> {
-  return withTransaction(deps.pool, async (client) => {
+  return transaction(deps.pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('postflow:renew:' || $1, 0))`, [channelId]);
     const { rows } = await client.query<{ platform: PlatformName; credentials_encrypted: string; deleted: boolean }>(
       `SELECT platform::text AS platform, credentials_encrypted, deleted_at IS NOT NULL AS deleted FROM channels WHERE id = $1`,
@@ -58,15 +51,15 @@ export async function renewChannelCredentials(deps: RenewalDeps, channelId: stri
       if (failure.kind === 'AUTH') await markNeedsReconnect(client, channelId, failure.message);
       return { ok: false, failure };
     }
-    await client.query(
-      `UPDATE channels SET credentials_encrypted = $2, credentials_expire_at = $3, needs_reconnect = false, auth_error = NULL, updated_at = now() WHERE id = $1`,
-      [channelId, deps.secrets.seal(JSON.stringify(credentials)), provider.credentialsExpireAt?.(credentials) ?? null],
-    );
+    await updateChannelRow(client, channelId, {
+      credentialsEncrypted: deps.secrets.seal(JSON.stringify(credentials)),
+      credentialsExpireAt: provider.credentialsExpireAt?.(credentials) ?? null,
+      needsReconnect: false,
+      authError: null,
+    });
     return { ok: true, credentials };
   });
 }
-
-export const REFRESH_TOKENS_TASK = 'refresh_tokens';
 
 /** The periodic job: renews every live channel's access that expires within `aheadMs`. */
 export async function refreshExpiringTokens(deps: RenewalDeps, aheadMs: number): Promise<{ renewed: number; failed: number }> {

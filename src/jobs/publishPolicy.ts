@@ -11,10 +11,10 @@ import { Occupancy } from '../scheduling/occupancy.js';
 import { findSlot, violationsAt, type RuleHit } from '../scheduling/slots.js';
 import { explainMove } from '../scheduling/explain.js';
 import { defaultPolicy } from '../scheduling/policy.js';
-import { enqueuePublishJobs } from './queue.js';
-import { executorFor } from '../db/transaction.js';
-import { BLOCK_COLUMNS, BLOCK_JOIN } from './rateLimits.js';
-import { clientSql, loadOccupancy, lockChannels, SHIFT_LIMIT_MS } from '../services/scheduling.js';
+import { BLOCK_COLUMNS, BLOCK_JOIN } from '../store/rateLimits.js';
+import { loadOccupancy, loadRecentlyOut, lockChannels } from '../store/channels.js';
+import { postponeDelivery } from '../store/deliveries.js';
+import { SHIFT_LIMIT_MS } from '../services/scheduling.js';
 
 export interface DueDelivery {
   id: string;
@@ -76,32 +76,14 @@ export function gateFor(d: DueDelivery | undefined, now: number): Gate {
  * Returns the hits that refuse publishing now (empty: go ahead and claim, still inside the transaction).
  */
 export async function lockAndCheck(client: pg.PoolClient, deliveryId: string, channelId: string, policy: CompiledPolicy, now: number): Promise<RuleHit[]> {
-  await lockChannels(clientSql(client), [channelId]);
-  // Only what is out or going out counts here: posts scheduled later were placed around this one's time, and
-  // moving this one for them would only push it behind them again and again.
-  const { rows } = await client.query<{ at: Date }>(
-    `SELECT coalesce(published_at, scheduled_at) AS at FROM deliveries
-      WHERE channel_id = $1 AND status IN ('PUBLISHING', 'PUBLISHED') AND id <> $2
-        AND coalesce(published_at, scheduled_at) > now() - interval '49 hours'`,
-    [channelId, deliveryId],
-  );
-  return violationsAt(policy, new Occupancy(rows.map((r) => r.at.getTime())), now);
+  await lockChannels(client, [channelId]);
+  return violationsAt(policy, await loadRecentlyOut(client, channelId, deliveryId), now);
 }
 
 /** Moves a due delivery to its next allowed instant (or back to PENDING when there is none), in the caller's transaction. */
 export async function moveDelivery(client: pg.PoolClient, d: { id: string; channel_id: string; timezone: string }, policy: CompiledPolicy, hits: RuleHit[], now: number) {
-  const occupied = await loadOccupancy(clientSql(client), d.channel_id, now, now + SHIFT_LIMIT_MS, [d.id]);
+  const occupied = await loadOccupancy(client, d.channel_id, now, now + SHIFT_LIMIT_MS, [d.id]);
   const answer = findSlot(policy, occupied, now, now + SHIFT_LIMIT_MS);
   const reason = `At publish time: ${explainMove(now, answer.at, [...hits, ...answer.hits], d.timezone)}`;
-  if (answer.at === null) {
-    await client.query(`UPDATE deliveries SET status = 'PENDING', schedule_reason = $2, updated_at = now() WHERE id = $1 AND status = 'SCHEDULED'`, [d.id, reason]);
-    return;
-  }
-  const at = new Date(answer.at);
-  const moved = await client.query(
-    `UPDATE deliveries SET scheduled_at = $2, requested_at = coalesce(requested_at, scheduled_at), schedule_reason = $3, updated_at = now()
-      WHERE id = $1 AND status = 'SCHEDULED'`,
-    [d.id, at, reason],
-  );
-  if (moved.rowCount) await enqueuePublishJobs(executorFor(client), [{ deliveryId: d.id, runAt: at }]);
+  await postponeDelivery(client, d.id, answer.at === null ? null : new Date(answer.at), reason, { recordRequested: true });
 }

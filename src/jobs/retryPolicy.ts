@@ -11,13 +11,15 @@ export type AfterFailure =
   | { action: 'retry'; runAt: Date; lastError: string }
   | { action: 'fail'; lastError: string }
   /** The channel's credentials stopped working: keep the delivery SCHEDULED (held) until the channel is reconnected. */
-  | { action: 'hold'; lastError: string };
+  | { action: 'hold'; lastError: string }
+  /** The network may or may not have the post, and cannot be asked again safely: a person (or a lookup) settles it. */
+  | { action: 'unconfirm'; lastError: string };
 
 /**
  * `attempts` counts the attempt that just failed. Transient failures (retryable, rate-limited) are tried again up to
  * maxAttempts: retryable ones after exponential backoff with jitter (half fixed, half random), rate-limited ones not before the platform's
- * reset time. Permanent and unknown-outcome failures end the delivery at once; an auth failure (after renewing access
- * failed) holds it for the reconnect.
+ * reset time. A permanent failure ends the delivery at once; an unknown outcome leaves it UNCONFIRMED for a person;
+ * an auth failure (after renewing access failed) holds it for the reconnect.
  */
 export function decideAfterFailure(failure: ClassifiedFailure, attempts: number, policy: RetryPolicy, now: Date, random: () => number = Math.random): AfterFailure {
   switch (failure.kind) {
@@ -27,8 +29,8 @@ export function decideAfterFailure(failure: ClassifiedFailure, attempts: number,
       return { action: 'fail', lastError: failure.message };
     case 'UNKNOWN':
       return {
-        action: 'fail',
-        lastError: `${failure.message} The post may or may not have been published, and this network has no way to retry safely: check the channel, then retry if it is missing.`,
+        action: 'unconfirm',
+        lastError: `${failure.message} The post may or may not have been published, and this network has no way to retry safely: check the channel, then confirm it (confirmPublished) or retry it (retryDelivery with force).`,
       };
     case 'RETRYABLE':
     case 'RATE_LIMITED': {

@@ -1,16 +1,21 @@
-// The job worker: graphile-worker running the publish task, plus the sweep that recovers publishes abandoned by
-// a worker that died. Several worker processes may run against one database.
+// The job worker: graphile-worker running PostFlow's tasks, supervised so that it survives its database. When the
+// worker's liveness connection is lost (a restart, a network cut) or the runner dies, the runner is replaced by a
+// new one as soon as the database answers again, the old one is left to finish what it is running, and the
+// recovery sweep hands back anything a dead pool had fetched. Several worker processes may run on one database.
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { run, Logger as GraphileLogger, type TaskList, type WorkerEvents, type WorkerPool } from 'graphile-worker';
+import { run, Logger as GraphileLogger, type Runner, type TaskList, type WorkerEvents, type WorkerPool } from 'graphile-worker';
 import { createPublishTask } from './publishDelivery.js';
-import { recoverAbandonedPublishes, requeueOverdueDeliveries } from './recovery.js';
+import { createRecoverySweep } from './recovery.js';
 import { holdWorkerLiveness } from './workerLiveness.js';
 import { startDueWakeUp } from './dueWakeUp.js';
-import { PUBLISH_TASK } from './queue.js';
-import { REFRESH_TOKENS_TASK, refreshExpiringTokens } from './credentialRenewal.js';
-import { HOUSEKEEPING_TASK, forgetExpired } from './housekeeping.js';
-import { runSmartSchedule, SMART_SCHEDULE_TASK } from '../services/smartSchedule.js';
+import { createDurableWrites } from './durableWrites.js';
+import { refreshExpiringTokens } from './credentialRenewal.js';
+import { crontab, TASKS } from '../store/jobs.js';
+import { registerPool, forgetPool } from '../store/workers.js';
+import { forgetExpired } from '../store/rateLimits.js';
+import { retrying } from '../store/sql.js';
+import { runSmartSchedule } from '../services/smartSchedule.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { Secrets } from '../security/secrets.js';
 import type { Config } from '../config.js';
@@ -47,17 +52,25 @@ export function graphileWorkerOptions(config: Config) {
   };
 }
 
+export interface TunedWorker {
+  /** graphile-worker's pool id: what it locks the jobs it fetched with. */
+  poolId: string;
+  /** Settles when the runner stops, by request or because it failed. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
  * graphile-worker with PostFlow's tuning, woken when its jobs fall due (see dueWakeUp.ts). Shared with
  * bench/trivialWorker.ts, so the bench's baseline runs exactly as the real worker does.
  */
-export async function runTunedWorker(options: { pool: pg.Pool; config: Config; taskList: TaskList; wakeFor: string; logger: Logger; crontab?: string }): Promise<Worker> {
-  const { pool, config, taskList, wakeFor, logger, crontab } = options;
+export async function runTunedWorker(options: { pool: pg.Pool; config: Config; taskList: TaskList; wakeFor: string; logger: Logger; crontab?: string }): Promise<TunedWorker> {
+  const { pool, config, taskList, wakeFor, logger } = options;
   // Our own emitter, because graphile-worker announces its pool before run() returns.
   const events: WorkerEvents = new EventEmitter();
   let workerPool: WorkerPool | null = null;
   events.on('pool:create', (event) => (workerPool = event.workerPool));
-  const runner = await run({
+  const runner: Runner = await run({
     pgPool: pool,
     ...graphileWorkerOptions(config),
     events,
@@ -68,64 +81,124 @@ export async function runTunedWorker(options: { pool: pg.Pool; config: Config; t
       else logger.debug(message);
     }),
     taskList,
-    ...(crontab && { crontab }),
+    ...(options.crontab && { crontab: options.crontab }),
   });
   const wakeUp = startDueWakeUp({ pool, workerPool: () => workerPool, taskIdentifier: wakeFor, logger });
+  const done = runner.promise.then(
+    () => wakeUp.stop(),
+    () => wakeUp.stop(),
+  );
   return {
+    poolId: (workerPool as WorkerPool | null)?.id ?? 'unknown',
+    done,
     async stop() {
       wakeUp.stop();
       await runner.stop();
     },
-    health: () => ({ ready: true, reason: null }),
   };
 }
 
 export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger }: WorkerDeps): Promise<Worker> {
   const liveness = await holdWorkerLiveness(databaseUrl, logger);
+  const writes = createDurableWrites(logger);
   const retryPolicy = { maxAttempts: config.worker.maxAttempts, baseDelayMs: config.worker.retryBaseDelayMs, maxDelayMs: config.worker.retryMaxDelayMs };
-  const runner = await runTunedWorker({
-    pool,
-    config,
-    taskList: {
-      [PUBLISH_TASK]: createPublishTask({ pool, providers, secrets, retryPolicy, workerLockKey: liveness.key, logger }),
-      [REFRESH_TOKENS_TASK]: async () => {
-        const summary = await refreshExpiringTokens({ pool, providers, secrets, logger }, config.tokens.refreshAheadMinutes * 60_000);
-        if (summary.renewed || summary.failed) logger.info('renewed expiring channel access', { ...summary });
-      },
-      [HOUSEKEEPING_TASK]: async () => {
-        logger.debug('forgot expired rows', { ...(await forgetExpired(pool)) });
-      },
-      [SMART_SCHEDULE_TASK]: async () => {
-        const summary = await runSmartSchedule(pool, { horizonMs: config.scheduling.horizonDays * 86_400_000 });
-        if (summary.placed) logger.info('smart scheduler placed pending deliveries', { ...summary });
-      },
+  const taskList: TaskList = {
+    [TASKS.publish]: createPublishTask({ pool, providers, secrets, retryPolicy, workerLockKey: liveness.key, writes, logger }),
+    [TASKS.refreshTokens]: async () => {
+      const summary = await refreshExpiringTokens({ pool, providers, secrets, logger }, config.tokens.refreshAheadMinutes * 60_000);
+      if (summary.renewed || summary.failed) logger.info('renewed expiring channel access', { ...summary });
     },
-    // One run at a time across all workers: a run already queued is replaced, not duplicated.
-    crontab: [
-      `*/${config.scheduling.intervalMinutes} * * * * ${SMART_SCHEDULE_TASK} ?jobKey=${SMART_SCHEDULE_TASK}&jobKeyMode=replace`,
-      `*/${config.tokens.refreshIntervalMinutes} * * * * ${REFRESH_TOKENS_TASK} ?jobKey=${REFRESH_TOKENS_TASK}&jobKeyMode=replace`,
-      `17 * * * * ${HOUSEKEEPING_TASK} ?jobKey=${HOUSEKEEPING_TASK}&jobKeyMode=replace`,
-    ].join('\n'),
-    wakeFor: PUBLISH_TASK,
-    logger,
+    [TASKS.housekeeping]: async () => {
+      logger.debug('forgot expired rows', { ...(await forgetExpired(pool)) });
+    },
+    [TASKS.smartSchedule]: async () => {
+      const summary = await runSmartSchedule(pool, { horizonMs: config.scheduling.horizonDays * 86_400_000 });
+      if (summary.placed) logger.info('smart scheduler placed pending deliveries', { ...summary });
+    },
+  };
+  const schedule = crontab({ smartScheduleMinutes: config.scheduling.intervalMinutes, refreshTokensMinutes: config.tokens.refreshIntervalMinutes });
+
+  let runner: TunedWorker | null = null;
+  let stopping = false;
+  let rebuilding: Promise<void> | null = null;
+  let notReady: string | null = 'starting';
+
+  const startRunner = async () => {
+    const next = await runTunedWorker({ pool, config, taskList, wakeFor: TASKS.publish, logger, crontab: schedule });
+    await retrying(() => registerPool(pool, next.poolId, liveness.key), { forMs: 30_000 });
+    next.done.then(() => {
+      if (runner === next && !stopping) rebuild('the job runner stopped');
+    });
+    return next;
+  };
+
+  // The old runner is not waited for: its running publishes finish (their outcomes are retried until written)
+  // while the new one takes new jobs; what it had fetched but not started is handed back by the recovery sweep.
+  const rebuild = (why: string) => {
+    if (stopping || rebuilding) return;
+    notReady = `rebuilding the worker: ${why}`;
+    const old = runner;
+    runner = null;
+    rebuilding = (async () => {
+      if (old) {
+        void old.stop().catch((error) => logger.debug('the replaced job runner stopped with an error', { error: (error as Error).message }));
+        void retrying(() => forgetPool(pool, old.poolId), { forMs: 60_000 }).catch(() => {});
+      }
+      for (let delay = 250; !stopping; delay = Math.min(delay * 2, 5000)) {
+        if (liveness.held()) {
+          try {
+            runner = await startRunner();
+            notReady = null;
+            logger.info('worker rebuilt after a lost database connection: taking jobs again', { poolId: runner.poolId });
+            return;
+          } catch (error) {
+            logger.warn('could not restart the job runner yet', { error: (error as Error).message });
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    })().finally(() => (rebuilding = null));
+  };
+  liveness.onChange((held) => {
+    if (!held) rebuild('the database connection was lost');
   });
 
-  const overdueMs = Math.max(60_000, config.worker.recoveryIntervalMs * 4);
-  const recover = () =>
-    Promise.all([recoverAbandonedPublishes(pool, providers, logger), requeueOverdueDeliveries(pool, overdueMs, logger)]).catch((error) =>
-      logger.error('recovery sweep failed', { error: (error as Error).message }),
-    );
-  await recover();
-  const sweep = setInterval(recover, config.worker.recoveryIntervalMs);
-  sweep.unref();
+  const recover = createRecoverySweep({
+    pool,
+    providers,
+    logger,
+    ownKey: liveness.key,
+    graceMs: Math.max(2500, config.worker.recoveryIntervalMs),
+    overdueMs: Math.max(60_000, config.worker.recoveryIntervalMs * 4),
+  });
+  const sweep = async () => {
+    // A worker that lost its own lock cannot tell who else is alive; it waits to hold it again.
+    if (!liveness.held()) return;
+    await writes.flush();
+    await recover().catch((error) => logger.warn('recovery sweep failed', { error: (error as Error).message }));
+  };
+
+  runner = await startRunner();
+  notReady = null;
+  await sweep();
+  const timer = setInterval(() => void sweep(), config.worker.recoveryIntervalMs);
+  timer.unref();
   logger.info(`worker started (concurrency ${config.worker.concurrency}, worker key ${liveness.key})`);
 
   return {
     async stop() {
-      clearInterval(sweep);
-      await runner.stop();
+      stopping = true;
+      clearInterval(timer);
+      await rebuilding;
+      await runner?.stop();
+      await writes.flush().catch(() => 0);
       await liveness.release();
     },
-    health: () => ({ ready: true, reason: null }),
+    health: () => {
+      if (notReady) return { ready: false, reason: notReady };
+      if (!liveness.held()) return { ready: false, reason: 'the worker lost its database connection' };
+      if (writes.pending()) return { ready: false, reason: `${writes.pending()} outcomes wait for the database` };
+      return { ready: true, reason: null };
+    },
   };
 }

@@ -1,30 +1,89 @@
-// How a worker proves it is alive without heartbeats: it holds a session advisory lock for as long as it runs.
-// Postgres drops the lock the moment the process dies (its connection closes), so any other worker can tell an
-// abandoned publish attempt from one that is merely slow by looking at pg_locks.
+// How a worker proves it is alive without heartbeats: it holds a session advisory lock for as long as it runs
+// (src/store/workers.ts). Postgres drops the lock the moment the process dies (its connection closes). When the
+// connection is lost while the process lives (a database restart, a network cut), the same key is locked again as
+// soon as the database answers, so the worker's own attempts in flight stay its own.
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
+import { lockWorkerKey } from '../store/workers.js';
 import type { Logger } from '../logger.js';
-
-/** The first half of every PostFlow worker lock (two-int advisory lock form); the second half is the worker's key. */
-export const WORKER_LOCK_NAMESPACE = 7_346_102;
 
 export interface WorkerLiveness {
   key: number;
+  /** Whether the lock is held right now. */
+  held(): boolean;
+  /** Called when the lock is lost, and again when it is held again. */
+  onChange(listener: (held: boolean) => void): void;
   release(): Promise<void>;
 }
 
+const PING_MS = 2000;
+
 export async function holdWorkerLiveness(databaseUrl: string, logger: Logger): Promise<WorkerLiveness> {
   const key = randomInt(1, 2 ** 31 - 1);
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on('error', (error) => logger.error('worker liveness connection lost: other workers may now recover this worker\'s publishes', { error: error.message }));
-  await client.connect();
-  await client.query('SELECT pg_advisory_lock($1, $2)', [WORKER_LOCK_NAMESPACE, key]);
-  return { key, release: () => client.end() };
-}
+  const listeners: ((held: boolean) => void)[] = [];
+  let client: pg.Client | null = null;
+  let held = false;
+  let released = false;
+  let ping: NodeJS.Timeout | null = null;
 
-/** SQL condition: the worker holding attempt `a` is gone. */
-export const WORKER_IS_GONE_SQL = `NOT EXISTS (
-  SELECT 1 FROM pg_locks l
-   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-     AND l.classid = ${WORKER_LOCK_NAMESPACE} AND l.objid = a.worker_lock_key::oid)`;
+  const connect = async () => {
+    // query_timeout: a connection that hangs (a cut without a reset) must count as lost, not as alive.
+    const next = new pg.Client({ connectionString: databaseUrl, keepAlive: true, query_timeout: 5000, connectionTimeoutMillis: 5000, application_name: 'postflow-worker-liveness' });
+    next.on('error', () => lost(next, 'connection error'));
+    next.on('end', () => lost(next, 'connection closed'));
+    await next.connect();
+    try {
+      await lockWorkerKey(next, key);
+    } catch (error) {
+      await next.end().catch(() => {});
+      throw error;
+    }
+    client = next;
+    held = true;
+  };
+
+  const lost = (which: pg.Client, why: string) => {
+    if (released || which !== client) return;
+    client = null;
+    held = false;
+    void which.end().catch(() => {});
+    logger.warn(`worker liveness lost (${why}): pausing this worker, locking its key again when the database answers`, { key });
+    for (const listener of listeners) listener(false);
+    void regain();
+  };
+
+  const regain = async () => {
+    for (let delay = 100; !released && !held; delay = Math.min(delay * 2, 1000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (released) return;
+      try {
+        await connect();
+        logger.info('worker liveness held again', { key });
+        for (const listener of listeners) listener(true);
+      } catch {
+        // Still unreachable: the next turn tries again.
+      }
+    }
+  };
+
+  await connect();
+  ping = setInterval(() => {
+    const current = client;
+    if (current) current.query('SELECT 1').catch(() => lost(current, 'no answer to a ping'));
+  }, PING_MS);
+  ping.unref();
+
+  return {
+    key,
+    held: () => held,
+    onChange: (listener) => void listeners.push(listener),
+    async release() {
+      released = true;
+      if (ping) clearInterval(ping);
+      const current = client;
+      client = null;
+      held = false;
+      await current?.end().catch(() => {});
+    },
+  };
+}

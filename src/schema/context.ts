@@ -3,12 +3,9 @@ import type { DeliveryEvents } from '../events/deliveryEvents.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { unauthenticated } from '../domain/errors.js';
 
-export interface Auth {
-  workspaceId: string;
-  /** The signed-in user, or the user who created the API key in use. */
-  userId: string;
-  via: 'session' | 'apiKey';
-}
+import type { Auth } from '../domain/auth.js';
+
+export type { Auth };
 
 export interface Context {
   prisma: Prisma;

@@ -1,7 +1,8 @@
 import { builder } from './builder.js';
 import { AttemptOutcomeEnum, DeliveryStatusEnum, RequestModeEnum } from './enums.js';
 import { requireAuth } from './context.js';
-import { rescheduleDelivery, retryDelivery } from '../services/posts.js';
+import { confirmDeliveryPublished, rescheduleDelivery, retryDelivery } from '../services/posts.js';
+import { NEEDS_ATTENTION } from '../domain/deliveryStatus.js';
 import { uuidOrNil } from '../services/validation.js';
 import type { DeliverySnapshot } from '../events/deliveryEvents.js';
 
@@ -61,12 +62,13 @@ builder.queryFields((t) => ({
   failedDeliveries: t.prismaConnection({
     type: 'Delivery',
     cursor: 'id',
-    description: 'The dead-letter list: deliveries that failed for good, newest first. retryDelivery sends one again.',
+    description:
+      'The deliveries that need a person, newest first: FAILED ones (given up on; retryDelivery sends one again) and UNCONFIRMED ones (maybe published: check the network, then confirmPublished or retryDelivery with force).',
     args: { channelId: t.arg.id() },
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.delivery.findMany({
         ...query,
-        where: { workspaceId: requireAuth(ctx).workspaceId, status: 'FAILED', ...(args.channelId && { channelId: uuidOrNil(String(args.channelId)) }) },
+        where: { workspaceId: requireAuth(ctx).workspaceId, status: { in: [...NEEDS_ATTENTION] }, ...(args.channelId && { channelId: uuidOrNil(String(args.channelId)) }) },
         orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
       }),
   }),
@@ -80,9 +82,16 @@ builder.mutationFields((t) => ({
   }),
   retryDelivery: t.prismaField({
     type: 'Delivery',
-    description: 'Sends a FAILED delivery again now, with a fresh retry budget.',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => retryDelivery(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+    description:
+      'Sends a FAILED delivery again now, with a fresh retry budget. An UNCONFIRMED one may already be on the network: it is sent again only with force: true, once you checked that it is not there.',
+    args: { id: t.arg.id({ required: true }), force: t.arg.boolean({ description: 'Retry an UNCONFIRMED delivery (it may post twice if it was published after all).' }) },
+    resolve: (_q, _root, args, ctx) => retryDelivery(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.force ?? false),
+  }),
+  confirmPublished: t.prismaField({
+    type: 'Delivery',
+    description: 'Settles an UNCONFIRMED delivery you found on the network: it becomes PUBLISHED with that link.',
+    args: { deliveryId: t.arg.id({ required: true }), externalUrl: t.arg.string({ required: true }) },
+    resolve: (_q, _root, args, ctx) => confirmDeliveryPublished(ctx.services, requireAuth(ctx).workspaceId, String(args.deliveryId), args.externalUrl),
   }),
 }));
 

@@ -1,12 +1,11 @@
 // The GraphQL enums, apart so every domain file can use them without importing another domain file.
 import { builder } from './builder.js';
 import { PLATFORM_NAMES } from '../integrations/types.js';
+import { DELIVERY_STATUSES } from '../domain/deliveryStatus.js';
 
 export const PlatformEnum = builder.enumType('Platform', { values: PLATFORM_NAMES });
 
-export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
-  values: ['DRAFT', 'PENDING', 'SCHEDULED', 'PUBLISHING', 'PUBLISHED', 'FAILED', 'CANCELLED'] as const,
-});
+export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', { values: DELIVERY_STATUSES });
 
 export const AttemptOutcomeEnum = builder.enumType('AttemptOutcome', {
   values: ['IN_PROGRESS', 'SUCCEEDED', 'RETRYABLE', 'RATE_LIMITED', 'AUTH', 'PERMANENT', 'UNKNOWN'] as const,

@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 import { requireAuth } from './context.js';
 import { findChannel } from '../services/channels.js';
 import { updateChannelPolicy } from '../services/policies.js';
-import { nextSlots, policyOf, txSql } from '../services/scheduling.js';
+import { nextSlots, policyOf } from '../services/scheduling.js';
 import { runSmartSchedule } from '../services/smartSchedule.js';
 import { autoSchedulePosts } from '../services/posts.js';
 import { bulkCreatePosts, MAX_BULK_POSTS } from '../services/bulkPosts.js';
@@ -123,7 +123,7 @@ builder.queryFields((t) => ({
     args: { channelId: t.arg.id({ required: true }), count: t.arg.int({ defaultValue: 10 }), from: t.arg({ type: 'DateTime' }) },
     resolve: async (_root, args, ctx) => {
       const channel = await findChannel(ctx.services, requireAuth(ctx).workspaceId, String(args.channelId));
-      return nextSlots(txSql(ctx.services.prisma), channel, Math.max(Date.now(), args.from?.getTime() ?? 0), Math.min(Math.max(args.count ?? 10, 1), 500));
+      return nextSlots(ctx.services.pool, channel, Math.max(Date.now(), args.from?.getTime() ?? 0), Math.min(Math.max(args.count ?? 10, 1), 500));
     },
   }),
 }));

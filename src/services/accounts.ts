@@ -5,7 +5,7 @@ import { hashPassword, verifyPassword } from '../security/passwords.js';
 import { API_KEY_PREFIX, generateApiKey, hashApiKey, issueSessionToken, verifySessionToken } from '../security/credentials.js';
 import { Issues } from './validation.js';
 import type { ServiceDeps } from './deps.js';
-import type { Auth } from '../schema/context.js';
+import type { Auth } from '../domain/auth.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const UNKNOWN_USER_HASH = await hashPassword('no user has this password');

@@ -2,10 +2,12 @@
 // stored sealed; only the handle and non-secret settings are ever shown.
 import type { Channel } from '../generated/prisma/client.js';
 import { ValidationError, notFound } from '../domain/errors.js';
-import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
 import type { PlatformName } from '../integrations/types.js';
+import { transaction } from '../store/sql.js';
+import { updateChannelRow } from '../store/channels.js';
+import { cancelChannelDeliveries, requeueHeldDeliveries } from '../store/deliveries.js';
 import { Issues, isUuid, isValidTimezone } from './validation.js';
-import { txExecutor, type ServiceDeps, type Tx } from './deps.js';
+import type { ServiceDeps } from './deps.js';
 import { applyPolicyPatch, type PolicyPatch } from './policies.js';
 import { defaultPolicy } from '../scheduling/policy.js';
 
@@ -48,63 +50,46 @@ export async function updateChannel(deps: ServiceDeps, workspaceId: string, id: 
   const credentials = input.credentials != null ? parseCredentials(deps, issues, channel.platform, input.credentials) : null;
   issues.throwIfAny();
   const connected = credentials ? await connectAccount(deps, channel.platform, keepRefreshToken(deps, channel, credentials), ['input', 'credentials']) : null;
-  return deps.prisma.$transaction(async (tx) => {
-    const updated = await tx.channel.update({
-      where: { id },
-      data: {
-        ...(input.name != null && { name: input.name.trim() }),
-        ...(input.timezone != null && { timezone: input.timezone }),
-        ...connected,
-      },
-    });
-    if (connected && channel.needsReconnect) await requeueHeldDeliveries(tx, id);
-    return updated;
+  await transaction(deps.pool, async (client) => {
+    await updateChannelRow(client, id, { ...(input.name != null && { name: input.name.trim() }), ...(input.timezone != null && { timezone: input.timezone }), ...connected });
+    if (connected && channel.needsReconnect) await requeueHeldDeliveries(client, id);
   });
+  return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }
 
 /** Puts new credentials on an existing channel (a reconnect), releasing what waited for it. */
 export async function reconnectChannel(deps: ServiceDeps, channel: Channel, connected: ConnectedColumns): Promise<Channel> {
-  return deps.prisma.$transaction(async (tx) => {
-    const updated = await tx.channel.update({ where: { id: channel.id }, data: connected });
-    if (channel.needsReconnect) await requeueHeldDeliveries(tx, channel.id);
-    return updated;
+  await transaction(deps.pool, async (client) => {
+    await updateChannelRow(client, channel.id, { ...connected });
+    if (channel.needsReconnect) await requeueHeldDeliveries(client, channel.id);
   });
+  return deps.prisma.channel.findUniqueOrThrow({ where: { id: channel.id } });
 }
 
 export async function setChannelPaused(deps: ServiceDeps, workspaceId: string, id: string, paused: boolean): Promise<Channel> {
   await findChannel(deps, workspaceId, id);
-  return deps.prisma.$transaction(async (tx) => {
-    const updated = await tx.channel.update({ where: { id }, data: { paused } });
+  await transaction(deps.pool, async (client) => {
+    await updateChannelRow(client, id, { paused });
     // A paused channel's due deliveries are held (left SCHEDULED, not published); resuming queues them again.
-    if (!paused) await requeueHeldDeliveries(tx, id);
-    return updated;
+    if (!paused) await requeueHeldDeliveries(client, id);
   });
+  return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }
 
 /** Removes the channel from use; its unpublished deliveries are cancelled, its published history is kept. */
 export async function deleteChannel(deps: ServiceDeps, workspaceId: string, id: string): Promise<Channel> {
   await findChannel(deps, workspaceId, id);
-  return deps.prisma.$transaction(async (tx) => {
-    const open = await tx.delivery.findMany({ where: { channelId: id, status: { in: ['DRAFT', 'PENDING', 'SCHEDULED', 'FAILED'] } }, select: { id: true } });
-    await tx.delivery.updateMany({ where: { id: { in: open.map((d) => d.id) } }, data: { status: 'CANCELLED' } });
-    await removePublishJobs(txExecutor(tx), open.map((d) => d.id));
-    return tx.channel.update({ where: { id }, data: { deletedAt: new Date(), paused: true } });
+  await transaction(deps.pool, async (client) => {
+    await cancelChannelDeliveries(client, id);
+    await updateChannelRow(client, id, { deletedAt: new Date(), paused: true });
   });
+  return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }
 
 export async function findChannel(deps: Pick<ServiceDeps, 'prisma'>, workspaceId: string, id: string): Promise<Channel> {
   const channel = isUuid(id) ? await deps.prisma.channel.findFirst({ where: { id, workspaceId, deletedAt: null } }) : null;
   if (!channel) throw notFound('Channel', id);
   return channel;
-}
-
-export async function requeueHeldDeliveries(tx: Tx, channelId: string): Promise<void> {
-  const held = await tx.delivery.findMany({ where: { channelId, status: 'SCHEDULED' }, select: { id: true, scheduledAt: true } });
-  const now = Date.now();
-  await enqueuePublishJobs(
-    txExecutor(tx),
-    held.map((d) => ({ deliveryId: d.id, runAt: new Date(Math.max(now, d.scheduledAt?.getTime() ?? now)) })),
-  );
 }
 
 function checkNameAndZone(issues: Issues, input: ChannelInput, required: boolean): void {

@@ -8,15 +8,10 @@ import type { Logger } from '../logger.js';
 /** What the services need, handed over by the composition root (src/app.ts). */
 export interface ServiceDeps {
   prisma: Prisma;
-  /** The pool under prisma, for work written as SQL (the smart scheduler). */
+  /** The pool under prisma: every write goes through the store (src/store/) on it. */
   pool: pg.Pool;
   providers: ProviderRegistry;
   secrets: Secrets;
   config: Config;
   logger: Logger;
 }
-
-/** A Prisma interactive transaction. */
-export type Tx = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
-
-export const txExecutor = (tx: Tx) => (text: string, values: unknown[]) => tx.$executeRawUnsafe(text, ...values);

@@ -1,51 +1,113 @@
-// Where a person's requested time lands on each target channel, under the channels' posting policies.
-// Runs inside the caller's transaction, holding the channels' locks until it commits.
-import type { DeliveryStatus } from '../domain/deliveryStatus.js';
-import { decideRequested, isRefusal, lockChannels, txSql, type SchedulableChannel } from './scheduling.js';
+// Where a requested time lands on each target channel, under the channels' posting policies: the one placement
+// function behind createPost, bulkCreatePosts, reschedules, retries and previewSchedule. Requests are placed in
+// order, each taking its slot before the next is placed; with `lock`, inside the caller's transaction, holding the
+// channels' row locks until it commits.
+import type { Channel } from '../generated/prisma/client.js';
+import { findSlot, violationsAt } from '../scheduling/slots.js';
+import { explainHit, explainMove } from '../scheduling/explain.js';
+import type { CompiledPolicy } from '../scheduling/policy.js';
+import type { Occupancy } from '../scheduling/occupancy.js';
+import { loadOccupancy, lockChannels } from '../store/channels.js';
+import type { Sql } from '../store/sql.js';
+import { compileFor, SHIFT_LIMIT_MS, type SchedulableChannel } from './scheduling.js';
 import { Issues } from './validation.js';
-import type { Tx } from './deps.js';
 
 /** SHIFT: nearest allowed instant; EXACT: that instant or a refusal; IMMEDIATE: now, whatever the hours. */
 export type RequestMode = 'SHIFT' | 'EXACT' | 'IMMEDIATE';
 
-export interface Target {
+export interface PlacementRequest {
+  /** The caller's name for this request (a row index and channel, say). */
+  key: string;
   channel: SchedulableChannel;
+  at: Date;
+  mode: RequestMode;
   /** The delivery being moved, if it exists: its own current slot does not count against it. */
   deliveryId?: string;
 }
 
 export interface Placed {
+  key: string;
   channelId: string;
   deliveryId?: string;
   scheduledAt: Date;
   requestedAt: Date | null;
-  scheduleReason: string | null;
+  reason: string | null;
 }
 
-export async function placeRequested(tx: Tx, targets: Target[], at: Date, mode: RequestMode, path: (string | number)[]): Promise<Placed[]> {
-  if (mode === 'IMMEDIATE') {
-    return targets.map((t) => ({ channelId: t.channel.id, deliveryId: t.deliveryId, scheduledAt: at, requestedAt: null, scheduleReason: 'Published now on request: posting hours and intervals do not apply' }));
+export interface Refused {
+  key: string;
+  channelId: string;
+  rule: 'postingPolicy' | 'noSlot';
+  message: string;
+}
+
+export interface PlacementPlan {
+  placed: Map<string, Placed>;
+  refused: Refused[];
+  /** Each channel's policy and what is taken on it, this plan's placements included (the preview goes on from there). */
+  schedules: Map<string, { policy: CompiledPolicy; occupied: Occupancy }>;
+}
+
+const IMMEDIATE_REASON = 'Published now on request: posting hours and intervals do not apply';
+
+export async function placeRequests(sql: Sql, requests: PlacementRequest[], options: { lock: boolean }): Promise<PlacementPlan> {
+  const channels = new Map<string, SchedulableChannel>();
+  for (const r of requests) if (r.mode !== 'IMMEDIATE') channels.set(r.channel.id, r.channel);
+  if (options.lock) await lockChannels(sql, [...channels.keys()]);
+  const times = requests.map((r) => r.at.getTime());
+  const from = times.length ? Math.min(...times) : Date.now();
+  const until = (times.length ? Math.max(...times) : from) + SHIFT_LIMIT_MS;
+  const moving = requests.flatMap((r) => (r.deliveryId ? [r.deliveryId] : []));
+  const schedules = new Map<string, { policy: CompiledPolicy; occupied: Occupancy }>();
+  for (const channel of channels.values()) {
+    schedules.set(channel.id, { policy: compileFor(channel), occupied: await loadOccupancy(sql, channel.id, from, until, moving) });
   }
-  const query = txSql(tx);
-  await lockChannels(query, [...new Set(targets.map((t) => t.channel.id))]);
-  const issues = new Issues();
-  const placed: Placed[] = [];
-  for (const target of targets) {
-    const { channel } = target;
-    const decision = await decideRequested(query, channel, at, mode, target.deliveryId ? [target.deliveryId] : []);
-    if (isRefusal(decision)) {
-      const why = decision.reasons.join('; ');
-      if (mode === 'EXACT') issues.add(path, 'postingPolicy', `${channel.platform} channel "${channel.name}" does not allow ${at.toISOString()}: ${why}`);
-      else issues.add(path, 'noSlot', `${channel.platform} channel "${channel.name}" has no allowed instant in the 60 days from ${at.toISOString()}: ${why}`);
+  const placed = new Map<string, Placed>();
+  const refused: Refused[] = [];
+  for (const r of requests) {
+    const t = r.at.getTime();
+    const base = { key: r.key, channelId: r.channel.id, deliveryId: r.deliveryId };
+    if (r.mode === 'IMMEDIATE') {
+      placed.set(r.key, { ...base, scheduledAt: r.at, requestedAt: null, reason: IMMEDIATE_REASON });
       continue;
     }
-    placed.push({ channelId: channel.id, deliveryId: target.deliveryId, scheduledAt: decision.scheduledAt, requestedAt: decision.requestedAt, scheduleReason: decision.reason });
+    const { policy, occupied } = schedules.get(r.channel.id)!;
+    const where = `${r.channel.platform} channel "${r.channel.name}"`;
+    if (r.mode === 'EXACT') {
+      const hits = violationsAt(policy, occupied, t);
+      if (hits.length) refused.push({ ...base, rule: 'postingPolicy', message: `${where} does not allow ${r.at.toISOString()}: ${hits.map((h) => explainHit(h, r.channel.timezone)).join('; ')}` });
+      else placed.set(r.key, { ...base, scheduledAt: r.at, requestedAt: null, reason: null });
+    } else {
+      const answer = findSlot(policy, occupied, t, t + SHIFT_LIMIT_MS);
+      if (answer.at === null) {
+        const why = answer.hits.slice(-1).map((h) => explainHit(h, r.channel.timezone)).join('');
+        refused.push({ ...base, rule: 'noSlot', message: `${where} has no allowed instant in the 60 days from ${r.at.toISOString()}: ${why}` });
+        continue;
+      }
+      const moved = answer.at !== t;
+      placed.set(r.key, {
+        ...base,
+        scheduledAt: new Date(answer.at),
+        requestedAt: moved ? r.at : null,
+        reason: moved ? explainMove(t, answer.at, answer.hits, r.channel.timezone) : null,
+      });
+    }
+    const taken = placed.get(r.key);
+    if (taken) occupied.add(taken.scheduledAt.getTime());
   }
+  return { placed, refused, schedules };
+}
+
+/** Places every request or refuses them all, each refusal an issue at `path`. Inside the caller's transaction. */
+export async function placeOrRefuse(sql: Sql, requests: PlacementRequest[], path: (string | number)[]): Promise<Placed[]> {
+  const plan = await placeRequests(sql, requests, { lock: true });
+  const issues = new Issues();
+  for (const r of plan.refused) issues.add(path, r.rule, r.message);
   issues.throwIfAny();
-  return placed;
+  return requests.map((r) => plan.placed.get(r.key)!);
 }
 
 /** The request mode a post's own scheduling mode implies for a new time chosen by a person. */
 export const modeForReschedule = (mode: string): RequestMode => (mode === 'EXACT' ? 'EXACT' : 'SHIFT');
 
-export type { DeliveryStatus };
+export type { Channel };

@@ -3,9 +3,11 @@ import type { Channel } from '../generated/prisma/client.js';
 import { ALL_WEEK, validatePolicy, type Blackout, type PostingPolicy, type TimeRange } from '../scheduling/policy.js';
 import { policyOf } from './scheduling.js';
 import { findChannel } from './channels.js';
-import { requestSmartSchedule } from './smartSchedule.js';
+import { transaction } from '../store/sql.js';
+import { updateChannelRow } from '../store/channels.js';
+import { requestSmartSchedule } from '../store/jobs.js';
 import { Issues } from './validation.js';
-import { txExecutor, type ServiceDeps } from './deps.js';
+import type { ServiceDeps } from './deps.js';
 
 export interface PolicyPatch {
   /** Replaces every weekly window; a weekday left out allows nothing. */
@@ -52,10 +54,10 @@ export async function updateChannelPolicy(deps: ServiceDeps, workspaceId: string
   const issues = new Issues();
   const policy = applyPolicyPatch(policyOf(channel), patch, channel.platform, issues, ['policy']);
   issues.throwIfAny();
-  return deps.prisma.$transaction(async (tx) => {
-    const updated = await tx.channel.update({ where: { id: channelId }, data: { policy: policy as object } });
+  await transaction(deps.pool, async (client) => {
+    await updateChannelRow(client, channelId, { policy });
     // Pending deliveries may fit now; scheduled ones are checked again when they fall due.
-    await requestSmartSchedule(txExecutor(tx));
-    return updated;
+    await requestSmartSchedule(client);
   });
+  return deps.prisma.channel.findUniqueOrThrow({ where: { id: channelId } });
 }

@@ -1,74 +1,48 @@
 // Posts and their deliveries: creation (checked against every target network before anything is saved), and
-// the changes people make afterwards. Every status change goes through the delivery state machine, and the
-// delivery rows and their publish jobs are written in one transaction.
+// the changes people make afterwards. Every status change is checked against the delivery state machine and made
+// by the store's guarded statements, and the delivery rows and their publish jobs are written in one transaction.
+import { randomUUID } from 'node:crypto';
 import type { Post } from '../generated/prisma/client.js';
-import { Prisma as PrismaNs } from '../generated/prisma/client.js';
-import { assertTransition, EDITABLE_STATUSES} from '../domain/deliveryStatus.js';
+import { assertTransition, EDITABLE_STATUSES } from '../domain/deliveryStatus.js';
 import { ValidationError, conflict, notFound } from '../domain/errors.js';
-import { enqueuePublishJobs, removePublishJobs } from '../jobs/queue.js';
+import { transaction } from '../store/sql.js';
+import { insertPosts, isDuplicateIdempotencyKey, deletePostRow, setSchedulingMode, updatePostContent } from '../store/posts.js';
+import { removePublishJobs } from '../store/jobs.js';
+import { cancelDeliveries, confirmPublished, queueForSmartSchedule, scheduleDeliveries, type Placement } from '../store/deliveries.js';
 import { checkContentForChannels } from './content.js';
-import { Issues, isUuid } from './validation.js';
+import { Issues, isHttpUrl, isUuid } from './validation.js';
 import { checkNotInPast, checkPostFields, validatePostInput, type CreatePostInput } from './postInput.js';
-import { txExecutor, type ServiceDeps, type Tx } from './deps.js';
-import { modeForReschedule, placeRequested, type Placed, type RequestMode } from './placement.js';
-import { requestSmartSchedule, runSmartSchedule } from './smartSchedule.js';
+import type { ServiceDeps } from './deps.js';
+import { modeForReschedule, placeOrRefuse, type Placed, type RequestMode } from './placement.js';
+import { newRows, placementRequests, type PostRow } from './newPosts.js';
+import { runSmartSchedule } from './smartSchedule.js';
 
 export async function createPost(deps: ServiceDeps, auth: { workspaceId: string; userId: string | null }, input: CreatePostInput): Promise<Post> {
   const { workspaceId } = auth;
+  const byKey = () => deps.prisma.post.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey! } } });
   if (input.idempotencyKey) {
-    const existing = await deps.prisma.post.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey } } });
+    const existing = await byKey();
     if (existing) return existing;
   }
   const channelIds = input.channelIds ?? [];
   const known = await deps.prisma.channel.findMany({ where: { id: { in: channelIds.filter(isUuid) }, workspaceId, deletedAt: null } });
   const issues = new Issues();
-  const { channels, overrides, timing, mediaUrls } = validatePostInput(deps.providers, issues, ['input'], input, new Map(known.map((c) => [c.id, c])));
+  const valid = validatePostInput(deps.providers, issues, ['input'], input, new Map(known.map((c) => [c.id, c])));
   issues.throwIfAny();
 
+  const row: PostRow = { index: 0, input, valid, postId: randomUUID() };
   try {
-    return await deps.prisma.$transaction(async (tx) => {
-      const placed =
-        timing.status === 'SCHEDULED'
-          ? new Map((await placeRequested(tx, channels.map((channel) => ({ channel })), timing.scheduledAt!, timing.mode as RequestMode, ['input', 'scheduledAt'])).map((p) => [p.channelId, p]))
-          : new Map<string, Placed>();
-      const post = await tx.post.create({
-        data: {
-          workspaceId,
-          authorId: auth.userId,
-          content: input.content,
-          mediaUrls,
-          priority: input.priority ?? 0,
-          source: input.source ?? 'MANUAL',
-          sourceId: input.sourceId ?? null,
-          schedulingMode: timing.mode,
-          idempotencyKey: input.idempotencyKey ?? null,
-          deliveries: {
-            create: channelIds.map((channelId) => ({
-              channelId,
-              workspaceId,
-              status: timing.status,
-              scheduledAt: placed.get(channelId)?.scheduledAt ?? timing.scheduledAt,
-              requestedAt: placed.get(channelId)?.requestedAt ?? null,
-              scheduleReason: placed.get(channelId)?.scheduleReason ?? (timing.status === 'PENDING' ? 'Waiting for the smart scheduler' : null),
-              contentOverride: overrides.get(channelId)?.text ?? null,
-            })),
-          },
-        },
-        include: { deliveries: { select: { id: true, channelId: true } } },
-      });
-      if (timing.status === 'SCHEDULED') {
-        await enqueuePublishJobs(txExecutor(tx), post.deliveries.map((d) => ({ deliveryId: d.id, runAt: placed.get(d.channelId)!.scheduledAt })));
-      }
-      if (timing.status === 'PENDING') await requestSmartSchedule(txExecutor(tx));
-      return withoutRelations(post);
+    await transaction(deps.pool, async (client) => {
+      const placed = await placeOrRefuse(client, placementRequests([row]), ['input', 'scheduledAt']);
+      const { posts, deliveries } = newRows([row], new Map(placed.map((p) => [p.key, p])), 'MANUAL');
+      await insertPosts(client, { workspaceId, authorId: auth.userId }, posts, deliveries);
     });
   } catch (error) {
     // Two requests with one idempotency key raced: the loser returns the winner's post.
-    if (input.idempotencyKey && error instanceof PrismaNs.PrismaClientKnownRequestError && error.code === 'P2002') {
-      return deps.prisma.post.findUniqueOrThrow({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey } } });
-    }
+    if (input.idempotencyKey && isDuplicateIdempotencyKey(error)) return (await byKey())!;
     throw error;
   }
+  return deps.prisma.post.findUniqueOrThrow({ where: { id: row.postId } });
 }
 
 export interface UpdatePostInput {
@@ -92,7 +66,8 @@ export async function updatePost(deps: ServiceDeps, workspaceId: string, id: str
   const overrides = new Map(open.filter((d) => d.contentOverride != null).map((d) => [d.channelId, { text: d.contentOverride!, path: ['input', 'mediaUrls'] }]));
   if (issues.list.length === 0) checkContentForChannels(deps.providers, issues, ['input'], open.map((d) => d.channel), content, mediaUrls, overrides);
   issues.throwIfAny();
-  return deps.prisma.post.update({ where: { id }, data: { content, mediaUrls, ...(input.priority != null && { priority: input.priority }) } });
+  await updatePostContent(deps.pool, id, { content, mediaUrls, priority: input.priority ?? null });
+  return deps.prisma.post.findUniqueOrThrow({ where: { id } });
 }
 
 /**
@@ -108,13 +83,12 @@ export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id:
   // A deleted channel's deliveries stay cancelled: the worker never claims them, so scheduling one would hold it forever.
   const live = post.deliveries.filter((d) => d.channel.deletedAt === null);
   if (live.length === 0 && post.deliveries.length > 0) throw conflict(`Post ${id} has no channel left: all of its channels were deleted`, { postId: id });
-  const movable = live.filter((d) => d.status !== 'PUBLISHED' && d.status !== 'PUBLISHING');
+  const movable = live.filter((d) => EDITABLE_STATUSES.includes(d.status));
   if (movable.length === 0) assertTransition(live[0]?.id ?? id, live[0]?.status ?? 'PUBLISHED', 'SCHEDULED');
-  await deps.prisma.$transaction(async (tx) => {
-    for (const d of movable) assertTransition(d.id, d.status, 'SCHEDULED');
-    const placed = await placeRequested(tx, movable.map((d) => ({ channel: d.channel, deliveryId: d.id })), scheduledAt, mode, ['scheduledAt']);
-    await scheduleDeliveries(tx, placed);
-    await tx.post.update({ where: { id }, data: { schedulingMode: mode } });
+  await transaction(deps.pool, async (client) => {
+    const placed = await placeOrRefuse(client, movable.map((d) => ({ key: d.id, channel: d.channel, at: scheduledAt, mode, deliveryId: d.id })), ['scheduledAt']);
+    await scheduleOrConflict(client, placed);
+    await setSchedulingMode(client, [id], mode);
   });
   return withoutRelations(post);
 }
@@ -128,27 +102,48 @@ export async function rescheduleDelivery(deps: ServiceDeps, workspaceId: string,
   const delivery = await findDelivery(deps, workspaceId, deliveryId);
   if (delivery.channel.deletedAt) throw channelDeleted(deliveryId, delivery.channel);
   assertTransition(deliveryId, delivery.status, 'SCHEDULED');
-  await deps.prisma.$transaction(async (tx) => {
-    const placed = await placeRequested(tx, [{ channel: delivery.channel, deliveryId }], scheduledAt, requested ?? modeForReschedule(delivery.post.schedulingMode), ['scheduledAt']);
-    await scheduleDeliveries(tx, placed);
+  if (delivery.status === 'UNCONFIRMED') throw unconfirmed(deliveryId);
+  await transaction(deps.pool, async (client) => {
+    const mode = requested ?? modeForReschedule(delivery.post.schedulingMode);
+    const placed = await placeOrRefuse(client, [{ key: deliveryId, channel: delivery.channel, at: scheduledAt, mode, deliveryId }], ['scheduledAt']);
+    await scheduleOrConflict(client, placed);
   });
   return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
 }
 
-/** A failed delivery goes out again now, with a fresh retry budget. */
-export async function retryDelivery(deps: ServiceDeps, workspaceId: string, deliveryId: string) {
+/**
+ * A failed delivery goes out again now, with a fresh retry budget. An UNCONFIRMED one (it may be on the network
+ * already) only with `force`, once the person has checked that it is not there.
+ */
+export async function retryDelivery(deps: ServiceDeps, workspaceId: string, deliveryId: string, force = false) {
   const delivery = await findDelivery(deps, workspaceId, deliveryId);
   assertTransition(deliveryId, delivery.status, 'SCHEDULED');
-  if (delivery.status !== 'FAILED') throw conflict(`Delivery ${deliveryId} is ${delivery.status}: only a FAILED delivery can be retried`, { deliveryId });
+  if (delivery.status === 'UNCONFIRMED' && !force) throw unconfirmed(deliveryId);
+  if (delivery.status !== 'FAILED' && delivery.status !== 'UNCONFIRMED') {
+    throw conflict(`Delivery ${deliveryId} is ${delivery.status}: only a FAILED or UNCONFIRMED delivery can be retried`, { deliveryId });
+  }
   const channel = delivery.channel;
   if (channel.deletedAt) throw channelDeleted(deliveryId, channel);
   if (channel.needsReconnect) {
     throw conflict(`Channel "${channel.name}" needs reconnecting: update its credentials with updateChannel, then retry`, { deliveryId, channelId: channel.id });
   }
-  await deps.prisma.$transaction(async (tx) => {
-    const placed = await placeRequested(tx, [{ channel, deliveryId }], new Date(), 'SHIFT', ['id']);
-    await scheduleDeliveries(tx, placed, { resetAttempts: true });
+  await transaction(deps.pool, async (client) => {
+    const placed = await placeOrRefuse(client, [{ key: deliveryId, channel, at: new Date(), mode: 'SHIFT', deliveryId }], ['id']);
+    await scheduleOrConflict(client, placed, { resetAttempts: true, unconfirmed: delivery.status === 'UNCONFIRMED' });
   });
+  return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+}
+
+/** A person found an UNCONFIRMED delivery's post on the network: it is PUBLISHED, with the link they give. */
+export async function confirmDeliveryPublished(deps: ServiceDeps, workspaceId: string, deliveryId: string, externalUrl: string) {
+  const issues = new Issues();
+  issues.check(isHttpUrl(externalUrl) && externalUrl.length <= 2000, ['externalUrl'], 'url', 'externalUrl must be the http(s) link of the post on the network');
+  issues.throwIfAny();
+  const delivery = await findDelivery(deps, workspaceId, deliveryId);
+  if (delivery.status !== 'UNCONFIRMED') {
+    throw conflict(`Delivery ${deliveryId} is ${delivery.status}: only an UNCONFIRMED delivery can be confirmed as published`, { deliveryId, from: delivery.status });
+  }
+  if (!(await confirmPublished(deps.pool, deliveryId, externalUrl))) throw conflict(`Delivery ${deliveryId} changed meanwhile: look at it again`, { deliveryId });
   return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
 }
 
@@ -161,14 +156,10 @@ export async function autoSchedulePosts(deps: ServiceDeps, workspaceId: string, 
     posts.push(post);
   }
   const movable = posts.flatMap((p) => p.deliveries).filter((d) => ['DRAFT', 'SCHEDULED', 'PENDING'].includes(d.status) && d.channel.deletedAt === null);
-  await deps.prisma.$transaction(async (tx) => {
-    const updated = await tx.delivery.updateMany({
-      where: { id: { in: movable.map((d) => d.id) }, status: { in: ['DRAFT', 'SCHEDULED', 'PENDING'] } },
-      data: { status: 'PENDING', scheduleReason: 'Waiting for the smart scheduler', requestedAt: null },
-    });
-    if (updated.count !== movable.length) throw conflict('A delivery started publishing while it was being changed: look at it again and retry');
-    await removePublishJobs(txExecutor(tx), movable.map((d) => d.id));
-    await tx.post.updateMany({ where: { id: { in: posts.map((p) => p.id) } }, data: { schedulingMode: 'AUTO' } });
+  await transaction(deps.pool, async (client) => {
+    const changed = await queueForSmartSchedule(client, movable.map((d) => d.id));
+    if (changed.length !== movable.length) throw conflict('A delivery started publishing while it was being changed: look at it again and retry');
+    await setSchedulingMode(client, posts.map((p) => p.id), 'AUTO');
   });
   await runSmartSchedule(deps.pool, { workspaceId, horizonMs: deps.config.scheduling.horizonDays * 86_400_000 });
   return posts.map(withoutRelations);
@@ -182,37 +173,28 @@ export async function cancelPost(deps: ServiceDeps, workspaceId: string, id: str
     if (blocking) assertTransition(blocking.id, blocking.status, 'CANCELLED');
     return withoutRelations(post);
   }
-  await deps.prisma.$transaction(async (tx) => {
-    await tx.delivery.updateMany({ where: { id: { in: cancellable.map((d) => d.id) } }, data: { status: 'CANCELLED' } });
-    await removePublishJobs(txExecutor(tx), cancellable.map((d) => d.id));
-  });
+  await transaction(deps.pool, (client) => cancelDeliveries(client, cancellable.map((d) => d.id)));
   return withoutRelations(post);
 }
 
 export async function deletePost(deps: ServiceDeps, workspaceId: string, id: string): Promise<string> {
   const post = await findPost(deps, workspaceId, id);
   if (post.deliveries.some((d) => d.status === 'PUBLISHING')) throw conflict(`Post ${id} is being published right now: delete it once that is done`, { postId: id });
-  await deps.prisma.$transaction(async (tx) => {
-    await removePublishJobs(txExecutor(tx), post.deliveries.map((d) => d.id));
-    await tx.post.delete({ where: { id } });
+  await transaction(deps.pool, async (client) => {
+    await removePublishJobs(client, post.deliveries.map((d) => d.id));
+    await deletePostRow(client, id);
   });
   return id;
 }
 
-async function scheduleDeliveries(tx: Tx, placed: Placed[], options: { resetAttempts?: boolean } = {}) {
-  for (const p of placed) {
-    // The status guard makes a concurrent claim by a worker win cleanly: a delivery that became PUBLISHING meanwhile is not touched.
-    const updated = await tx.delivery.updateMany({
-      where: { id: p.deliveryId!, status: { in: [...EDITABLE_STATUSES] } },
-      data: { status: 'SCHEDULED', scheduledAt: p.scheduledAt, requestedAt: p.requestedAt, scheduleReason: p.scheduleReason, ...(options.resetAttempts && { attempts: 0 }) },
-    });
-    if (updated.count !== 1) throw conflict('A delivery started publishing while it was being changed: look at it again and retry', { deliveryId: p.deliveryId });
+async function scheduleOrConflict(client: Parameters<typeof scheduleDeliveries>[0], placed: Placed[], options: { resetAttempts?: boolean; unconfirmed?: boolean } = {}) {
+  const placements: Placement[] = placed.map((p) => ({ deliveryId: p.deliveryId!, scheduledAt: p.scheduledAt, requestedAt: p.requestedAt, reason: p.reason }));
+  // The status guard makes a concurrent claim by a worker win cleanly: a delivery that became PUBLISHING meanwhile is not touched.
+  const changed = await scheduleDeliveries(client, placements, options);
+  if (changed.length !== placements.length) {
+    throw conflict('A delivery started publishing while it was being changed: look at it again and retry', { deliveryId: placements.find((p) => !changed.includes(p.deliveryId))?.deliveryId });
   }
-  await enqueuePublishJobs(txExecutor(tx), placed.map((p) => ({ deliveryId: p.deliveryId!, runAt: p.scheduledAt })));
 }
-
-
-
 
 /** The GraphQL layer loads relations it is asked for; a stale, partial list here would be served as is. */
 function withoutRelations<T extends { deliveries?: unknown }>(post: T): Omit<T, 'deliveries'> {
@@ -236,3 +218,9 @@ async function findDelivery(deps: ServiceDeps, workspaceId: string, id: string) 
 
 const channelDeleted = (deliveryId: string, channel: { id: string; name: string }) =>
   conflict(`Delivery ${deliveryId} belongs to channel "${channel.name}", which was deleted: it cannot be sent any more`, { deliveryId, channelId: channel.id });
+
+const unconfirmed = (deliveryId: string) =>
+  conflict(
+    `Delivery ${deliveryId} is UNCONFIRMED: it may already be on the network. Check the channel first: if the post is there, confirmPublished(deliveryId, externalUrl); if it is not, retryDelivery(id, force: true)`,
+    { deliveryId, from: 'UNCONFIRMED' },
+  );

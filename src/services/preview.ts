@@ -1,9 +1,12 @@
 // previewSchedule: a dry run. Where would these posts go on each channel, and why; nothing is written or locked.
 import { placePending, type PendingDelivery } from '../scheduling/distribute.js';
 import { explainHit } from '../scheduling/explain.js';
-import { planTimedRows } from './bulkPosts.js';
+import { loadOccupancy } from '../store/channels.js';
+import { rows as queryRows } from '../store/sql.js';
+import { placeRequests, type PlacementRequest } from './placement.js';
+import { placementKey } from './newPosts.js';
 import { resolveTiming, type CreatePostInput } from './postInput.js';
-import { compileFor, loadOccupancy, txSql } from './scheduling.js';
+import { compileFor } from './scheduling.js';
 import { Issues } from './validation.js';
 import type { ServiceDeps } from './deps.js';
 
@@ -35,14 +38,17 @@ export async function previewSchedule(deps: ServiceDeps, workspaceId: string, po
   });
   issues.throwIfAny();
 
-  const query = txSql(deps.prisma);
-  const timed = rows.filter((r) => r.timing.status === 'SCHEDULED').map((r) => ({ index: r.index, valid: { channels: r.channels, timing: r.timing } }));
-  const plan = await planTimedRows(query, timed, false);
+  const sql = deps.pool;
+  const timed = rows.filter((r) => r.timing.status === 'SCHEDULED');
+  const requests: PlacementRequest[] = timed.flatMap((r) =>
+    r.channels.map((channel) => ({ key: placementKey(r.index, channel.id), channel, at: r.timing.scheduledAt!, mode: r.timing.mode as PlacementRequest['mode'] })),
+  );
+  const plan = await placeRequests(sql, requests, { lock: false });
   const out: PreviewedDelivery[] = [];
   for (const r of timed) {
-    for (const c of r.valid.channels) {
-      const decision = plan.decisions.get(`${r.index}:${c.id}`);
-      const refusal = plan.refusals.find((f) => f.index === r.index && f.channelId === c.id);
+    for (const c of r.channels) {
+      const decision = plan.placed.get(placementKey(r.index, c.id));
+      const refusal = plan.refused.find((f) => f.key === placementKey(r.index, c.id));
       out.push({ postIndex: r.index, channelId: c.id, scheduledAt: decision?.scheduledAt ?? null, allowed: !!decision, reason: decision?.reason ?? refusal?.message ?? null });
     }
   }
@@ -54,12 +60,13 @@ export async function previewSchedule(deps: ServiceDeps, workspaceId: string, po
     const channelIds = [...new Set(auto.flatMap((r) => r.channels.map((c) => c.id)))];
     const schedules = new Map();
     for (const id of channelIds) {
-      const occupied = await loadOccupancy(query, id, now, now + horizonMs);
-      for (const [key, d] of plan.decisions) if (key.endsWith(`:${id}`)) occupied.add(d.scheduledAt.getTime());
+      const occupied = await loadOccupancy(sql, id, now, now + horizonMs);
+      for (const d of plan.placed.values()) if (d.channelId === id) occupied.add(d.scheduledAt.getTime());
       schedules.set(id, { policy: compileFor(known.get(id)!), occupied });
     }
     // Deliveries already waiting take their turn as they would in a real run.
-    const waiting = await query<{ id: string; channel_id: string; priority: number; created_at: Date; source: string }>(
+    const waiting = await queryRows<{ id: string; channel_id: string; priority: number; created_at: Date; source: string }>(
+      sql,
       `SELECT d.id, d.channel_id, p.priority, p.created_at, p.source::text AS source FROM deliveries d JOIN posts p ON p.id = d.post_id
         WHERE d.status = 'PENDING' AND d.channel_id = ANY($1::uuid[])`,
       [channelIds],

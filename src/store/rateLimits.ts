@@ -2,10 +2,9 @@
 // whose remaining count reached zero, blocks the account (this channel) or the app (every channel on the same
 // platform app) until the platform's reset time. A delivery falling due while blocked waits for the reset instead
 // of spending an attempt on a certain 429.
-import type pg from 'pg';
-import { executorFor } from '../db/transaction.js';
-import { enqueuePublishJobs } from './queue.js';
 import type { RateLimitHint, RateLimitScope } from '../integrations/types.js';
+import { postponeDelivery } from './deliveries.js';
+import type { Sql } from './sql.js';
 
 export interface RateLimitedChannel {
   channelId: string;
@@ -22,7 +21,7 @@ function blockFor(scope: RateLimitScope, channel: RateLimitedChannel): { key: st
 }
 
 /** Remembers the blocks; an existing block is only ever extended, never shortened. */
-export async function recordRateLimits(db: pg.Pool | pg.PoolClient, channel: RateLimitedChannel, hints: RateLimitHint[]): Promise<void> {
+export async function recordRateLimits(db: Sql, channel: RateLimitedChannel, hints: RateLimitHint[]): Promise<void> {
   const future = hints.filter((h) => h.until.getTime() > Date.now());
   if (!future.length) return;
   const blocks = future.map((h) => ({ ...blockFor(h.scope, channel), until: h.until }));
@@ -44,10 +43,15 @@ export const BLOCK_JOIN = `LEFT JOIN LATERAL (
           ORDER BY b.until DESC LIMIT 1) blk ON true`;
 
 /** Moves a due delivery to the block's end, with the reason people see; no attempt is spent. */
-export async function waitForRateLimit(client: pg.PoolClient, deliveryId: string, until: Date, reason: string): Promise<void> {
-  const moved = await client.query(
-    `UPDATE deliveries SET scheduled_at = $2, schedule_reason = $3, updated_at = now() WHERE id = $1 AND status = 'SCHEDULED'`,
-    [deliveryId, until, `Waiting for the ${reason} to reset at ${until.toISOString()}`],
-  );
-  if (moved.rowCount) await enqueuePublishJobs(executorFor(client), [{ deliveryId, runAt: until }]);
+export async function waitForRateLimit(sql: Sql, deliveryId: string, until: Date, reason: string): Promise<void> {
+  await postponeDelivery(sql, deliveryId, until, `Waiting for the ${reason} to reset at ${until.toISOString()}`, { recordRequested: false });
+}
+
+/** Forgets what no longer matters: rate-limit blocks long past and connections nobody finished. */
+export async function forgetExpired(sql: Sql): Promise<{ rateLimitBlocks: number; oauthStates: number }> {
+  // A block is kept an hour past its end: it still explains why a delivery waited.
+  const blocks = await sql.query(`DELETE FROM rate_limit_blocks WHERE until < now() - interval '1 hour'`);
+  // connectChannelFinish refuses an expired state by itself; this only keeps the table small.
+  const states = await sql.query(`DELETE FROM oauth_states WHERE expires_at < now()`);
+  return { rateLimitBlocks: blocks.rowCount ?? 0, oauthStates: states.rowCount ?? 0 };
 }

@@ -1,0 +1,143 @@
+// Every change of a delivery's status made by people and by the schedulers, each one guarded statement whose legal
+// "from" states come from the transition table (domain/deliveryStatus.ts). The publishing edges (claim, record,
+// recovery) are in publishing.ts. Nothing outside src/store/ writes deliveries.status.
+import { edge, EDITABLE_STATUSES, type DeliveryStatus } from '../domain/deliveryStatus.js';
+import { enqueuePublishJobs, removePublishJobs } from './jobs.js';
+import { rows, type Sql } from './sql.js';
+
+const RESCHEDULE = edge(EDITABLE_STATUSES, 'SCHEDULED');
+/** retryDelivery(force): the person checked the network and the post is not there. */
+const RETRY_UNCONFIRMED = edge(['UNCONFIRMED'], 'SCHEDULED');
+const TO_QUEUE = edge(['DRAFT', 'SCHEDULED', 'PENDING'], 'PENDING');
+const CANCEL = edge(['DRAFT', 'PENDING', 'SCHEDULED', 'FAILED', 'UNCONFIRMED'], 'CANCELLED');
+const PLACE = edge(['PENDING'], 'SCHEDULED');
+/** At publish time: a rule now refuses the instant, or a rate limit is in force. */
+const POSTPONE = edge(['SCHEDULED'], 'SCHEDULED');
+const BACK_TO_QUEUE = edge(['SCHEDULED'], 'PENDING');
+const CONFIRM = edge(['UNCONFIRMED'], 'PUBLISHED');
+
+export interface Placement {
+  deliveryId: string;
+  scheduledAt: Date;
+  requestedAt: Date | null;
+  reason: string | null;
+}
+
+/**
+ * Puts deliveries at their new times, with their jobs. Returns the ids changed: a delivery whose status left the
+ * allowed ones meanwhile (a worker claimed it) is not touched, and the caller decides what that means.
+ */
+export async function scheduleDeliveries(sql: Sql, placed: Placement[], options: { resetAttempts?: boolean; unconfirmed?: boolean } = {}): Promise<string[]> {
+  if (!placed.length) return [];
+  const { from, to } = options.unconfirmed ? RETRY_UNCONFIRMED : RESCHEDULE;
+  const changed = await rows<{ id: string; scheduled_at: Date }>(
+    sql,
+    `UPDATE deliveries d SET status = $1::"DeliveryStatus", scheduled_at = u.at, requested_at = u.requested_at, schedule_reason = u.reason,
+            attempts = CASE WHEN $2 THEN 0 ELSE d.attempts END, updated_at = now()
+       FROM unnest($3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::text[]) AS u(id, at, requested_at, reason)
+      WHERE d.id = u.id AND d.status = ANY($7::"DeliveryStatus"[])
+     RETURNING d.id, d.scheduled_at`,
+    [to, !!options.resetAttempts, placed.map((p) => p.deliveryId), placed.map((p) => p.scheduledAt), placed.map((p) => p.requestedAt), placed.map((p) => p.reason), from],
+  );
+  await enqueuePublishJobs(sql, changed.map((c) => ({ deliveryId: c.id, runAt: c.scheduled_at })));
+  return changed.map((c) => c.id);
+}
+
+/** Hands deliveries to the smart scheduler (PENDING), removing their publish jobs. Returns the ids changed. */
+export async function queueForSmartSchedule(sql: Sql, deliveryIds: string[]): Promise<string[]> {
+  const changed = await rows<{ id: string }>(
+    sql,
+    `UPDATE deliveries SET status = $1::"DeliveryStatus", schedule_reason = 'Waiting for the smart scheduler', requested_at = NULL, updated_at = now()
+      WHERE id = ANY($2::uuid[]) AND status = ANY($3::"DeliveryStatus"[]) RETURNING id`,
+    [TO_QUEUE.to, deliveryIds, TO_QUEUE.from],
+  );
+  await removePublishJobs(sql, changed.map((c) => c.id));
+  return changed.map((c) => c.id);
+}
+
+/** Cancels what is not out yet, removing the jobs. Returns the ids changed. */
+export async function cancelDeliveries(sql: Sql, deliveryIds: string[]): Promise<string[]> {
+  const changed = await rows<{ id: string }>(
+    sql,
+    `UPDATE deliveries SET status = $1::"DeliveryStatus", updated_at = now() WHERE id = ANY($2::uuid[]) AND status = ANY($3::"DeliveryStatus"[]) RETURNING id`,
+    [CANCEL.to, deliveryIds, CANCEL.from],
+  );
+  await removePublishJobs(sql, changed.map((c) => c.id));
+  return changed.map((c) => c.id);
+}
+
+/** Cancels every open delivery of a channel (it is being deleted). */
+export async function cancelChannelDeliveries(sql: Sql, channelId: string): Promise<string[]> {
+  const open = await rows<{ id: string }>(sql, `SELECT id FROM deliveries WHERE channel_id = $1 AND status = ANY($2::"DeliveryStatus"[])`, [channelId, CANCEL.from]);
+  return cancelDeliveries(sql, open.map((d) => d.id));
+}
+
+/** The smart scheduler's placements: PENDING deliveries get their slot and their job. */
+export async function placePendingDeliveries(sql: Sql, placements: { deliveryId: string; at: Date; reason: string }[]): Promise<void> {
+  if (!placements.length) return;
+  const changed = await rows<{ id: string; scheduled_at: Date }>(
+    sql,
+    `UPDATE deliveries d SET status = $1::"DeliveryStatus", scheduled_at = u.at, schedule_reason = u.reason, updated_at = now()
+       FROM unnest($2::uuid[], $3::timestamptz[], $4::text[]) AS u(id, at, reason)
+      WHERE d.id = u.id AND d.status = ANY($5::"DeliveryStatus"[]) RETURNING d.id, d.scheduled_at`,
+    [PLACE.to, placements.map((p) => p.deliveryId), placements.map((p) => p.at), placements.map((p) => p.reason), PLACE.from],
+  );
+  await enqueuePublishJobs(sql, changed.map((c) => ({ deliveryId: c.id, runAt: c.scheduled_at })));
+}
+
+/** Why deliveries are where they are, without moving them (the smart scheduler's "still waiting" reasons). */
+export async function explainDeliveries(sql: Sql, reasons: { deliveryId: string; reason: string }[]): Promise<void> {
+  if (!reasons.length) return;
+  await sql.query(`UPDATE deliveries d SET schedule_reason = u.reason FROM unnest($1::uuid[], $2::text[]) AS u(id, reason) WHERE d.id = u.id`, [
+    reasons.map((r) => r.deliveryId),
+    reasons.map((r) => r.reason),
+  ]);
+}
+
+/**
+ * A due delivery moves to a later instant instead of going out (a rule refuses now, or a rate limit is in force),
+ * or back to the smart scheduler's queue when there is no allowed instant. `requested` keeps the first requested
+ * time; a wait for a rate limit does not count as a move of the person's time.
+ */
+export async function postponeDelivery(sql: Sql, deliveryId: string, at: Date | null, reason: string, options: { recordRequested: boolean }): Promise<boolean> {
+  if (at === null) {
+    const queued = await sql.query(`UPDATE deliveries SET status = $2::"DeliveryStatus", schedule_reason = $3, updated_at = now() WHERE id = $1 AND status = ANY($4::"DeliveryStatus"[])`, [
+      deliveryId,
+      BACK_TO_QUEUE.to,
+      reason,
+      BACK_TO_QUEUE.from,
+    ]);
+    return (queued.rowCount ?? 0) > 0;
+  }
+  const moved = await sql.query(
+    `UPDATE deliveries SET scheduled_at = $2, schedule_reason = $3, updated_at = now(),
+            requested_at = CASE WHEN $4 THEN coalesce(requested_at, scheduled_at) ELSE requested_at END
+      WHERE id = $1 AND status = ANY($5::"DeliveryStatus"[])`,
+    [deliveryId, at, reason, options.recordRequested, POSTPONE.from],
+  );
+  if (moved.rowCount) await enqueuePublishJobs(sql, [{ deliveryId, runAt: at }]);
+  return (moved.rowCount ?? 0) > 0;
+}
+
+/** A person saw the post on the network: the delivery is published, with the link they give. */
+export async function confirmPublished(sql: Sql, deliveryId: string, externalUrl: string): Promise<boolean> {
+  const changed = await sql.query(
+    `UPDATE deliveries SET status = $2::"DeliveryStatus", external_url = $3, published_at = now(), last_error = NULL,
+            schedule_reason = 'Confirmed as published by a person', updated_at = now()
+      WHERE id = $1 AND status = ANY($4::"DeliveryStatus"[])`,
+    [deliveryId, CONFIRM.to, externalUrl, CONFIRM.from],
+  );
+  return (changed.rowCount ?? 0) > 0;
+}
+
+/** Held deliveries of a channel (SCHEDULED while it was paused or disconnected) get their jobs again. */
+export async function requeueHeldDeliveries(sql: Sql, channelId: string): Promise<void> {
+  const held = await rows<{ id: string; at: Date }>(
+    sql,
+    `SELECT id, greatest(coalesce(scheduled_at, now()), now()) AS at FROM deliveries WHERE channel_id = $1 AND status = 'SCHEDULED'`,
+    [channelId],
+  );
+  await enqueuePublishJobs(sql, held.map((d) => ({ deliveryId: d.id, runAt: d.at })));
+}
+
+export type { DeliveryStatus };

@@ -1,0 +1,46 @@
+// The job queue, as SQL on graphile-worker's schema: every task name and every add_job / remove_job PostFlow makes.
+// Called inside the transaction that writes the rows a job is about, so the row and its job commit (or roll back)
+// together. One job key per delivery: rescheduling replaces the pending job instead of adding a second one.
+import type { Sql } from './sql.js';
+
+export const TASKS = {
+  publish: 'publish_delivery',
+  smartSchedule: 'smart_schedule',
+  refreshTokens: 'refresh_tokens',
+  housekeeping: 'housekeeping',
+} as const;
+
+export const publishJobKey = (deliveryId: string) => `publish:${deliveryId}`;
+
+/** Jobs whose task throws unexpectedly (a database error, say) are retried by graphile-worker this often. */
+const JOB_MAX_ATTEMPTS = 10;
+
+export async function enqueuePublishJobs(sql: Sql, jobs: { deliveryId: string; runAt: Date }[]): Promise<void> {
+  if (jobs.length === 0) return;
+  await sql.query(
+    `SELECT count(*) FROM graphile_worker.add_jobs((
+       SELECT array_agg(ROW($1::text, json_build_object('deliveryId', j.id), NULL, j.run_at, $2::int, 'publish:' || j.id, 0, NULL)::graphile_worker.job_spec)
+         FROM unnest($3::text[], $4::timestamptz[]) AS j(id, run_at)))`,
+    [TASKS.publish, JOB_MAX_ATTEMPTS, jobs.map((j) => j.deliveryId), jobs.map((j) => j.runAt.toISOString())],
+  );
+}
+
+export async function removePublishJobs(sql: Sql, deliveryIds: string[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await sql.query(`SELECT graphile_worker.remove_job('publish:' || id) FROM unnest($1::text[]) AS id`, [deliveryIds]);
+}
+
+/** Queues a run of the smart scheduler now (one at a time: a second request replaces the first if not yet started). */
+export async function requestSmartSchedule(sql: Sql): Promise<void> {
+  await sql.query(`SELECT graphile_worker.add_job($1, '{}'::json, job_key := $1, run_at := now())`, [TASKS.smartSchedule]);
+}
+
+/** The periodic tasks; each a single queued run across every worker (a run already queued is replaced). */
+export function crontab(options: { smartScheduleMinutes: number; refreshTokensMinutes: number }): string {
+  const once = (task: string) => `${task} ?jobKey=${task}&jobKeyMode=replace`;
+  return [
+    `*/${options.smartScheduleMinutes} * * * * ${once(TASKS.smartSchedule)}`,
+    `*/${options.refreshTokensMinutes} * * * * ${once(TASKS.refreshTokens)}`,
+    `17 * * * * ${once(TASKS.housekeeping)}`,
+  ].join('\n');
+}
