@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
 
 const shared = { testTimeout: 30_000, hookTimeout: 90_000, pool: 'forks' as const };
 
@@ -7,25 +8,42 @@ const shared = { testTimeout: 30_000, hookTimeout: 90_000, pool: 'forks' as cons
 // production (tsx, Node's resolution) there is one copy; this makes the tests load that same one.
 const resolve = { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] };
 
+// The test groups, run one after another in this order (sequence.groupOrder) inside one vitest run, with one
+// PostgreSQL: scripts/testGroupsReporter.ts prints each group's time, CI's stage table shows them. A test file
+// belongs to the first group whose pattern matches it; `other` takes whatever no group names, so none is left out.
+const groups: { name: string; include: string[]; exclude?: string[] }[] = [
+  // The pure scheduling core (property tests); processTimeZone.test.ts only makes sense under the TZ runs below.
+  { name: 'scheduling', include: ['test/scheduling/**/*.test.ts'], exclude: ['test/scheduling/processTimeZone.test.ts'] },
+  // Each provider against its network's fake.
+  { name: 'integrations', include: ['test/integrations/**/*.test.ts'] },
+  // The GraphQL API, in process.
+  { name: 'api', include: ['test/api.*.test.ts', 'test/schema.*.test.ts'] },
+  // The worker: publishing, retries, recovery, renewals, housekeeping.
+  { name: 'publishing', include: ['test/publish.*.test.ts', 'test/jobs.*.test.ts'] },
+  // Whole processes: start-up and shutdown, the production runtime, the database's supervision.
+  { name: 'processes', include: ['test/startup.test.ts', 'test/runtime*.test.ts', 'test/db.*.test.ts'] },
+];
+const named = groups.flatMap((group) => group.include);
+
+// groupOrder is sorted as text by vitest 3.2 (10 before 2): keep it to one digit.
+const projects: TestProjectInlineConfiguration[] = [
+  ...groups.map((group, i) => ({
+    resolve,
+    test: { ...shared, name: group.name, include: group.include, exclude: group.exclude ?? [], sequence: { groupOrder: i + 1 } },
+  })),
+  { resolve, test: { ...shared, name: 'other', include: ['test/**/*.test.ts'], exclude: named, sequence: { groupOrder: groups.length + 1 } } },
+  // The scheduling core must not depend on the process's time zone: run it again under two unusual ones.
+  ...['Pacific/Kiritimati', 'America/Los_Angeles'].map((tz) => ({
+    test: { ...shared, name: `scheduling TZ=${tz}`, include: ['test/scheduling/**/*.test.ts'], env: { TZ: tz }, sequence: { groupOrder: 1 } },
+  })),
+];
+
 export default defineConfig({
   test: {
-    reporters: ['default', './test/helpers/summaryReporter.ts'],
-    projects: [
-      {
-        resolve,
-        test: {
-          ...shared,
-          name: 'postflow',
-          include: ['test/**/*.test.ts'],
-          exclude: ['test/scheduling/processTimeZone.test.ts'],
-          // One PostgreSQL for the whole run; every test file gets fresh databases cloned from a migrated template.
-          globalSetup: ['test/helpers/globalSetup.ts'],
-        },
-      },
-      // The scheduling core must not depend on the process's time zone: run it again under two unusual ones.
-      ...['Pacific/Kiritimati', 'America/Los_Angeles'].map((tz) => ({
-        test: { ...shared, name: `TZ=${tz}`, include: ['test/scheduling/**/*.test.ts'], env: { TZ: tz } },
-      })),
-    ],
+    reporters: ['default', './scripts/testGroupsReporter.ts', './test/helpers/summaryReporter.ts'],
+    // One PostgreSQL for the whole run, started once by the root project whatever groups run; every test file gets
+    // fresh databases cloned from a migrated template (its URL reaches every project through provide/inject).
+    globalSetup: ['test/helpers/globalSetup.ts'],
+    projects,
   },
 });
