@@ -195,7 +195,9 @@ describe('an external DATABASE_URL', () => {
 
     expect((await database.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     expect(database.embeddedState()).toBeNull();
-    expect(lines.warn[0]).toMatch(new RegExp(`^PostgreSQL not reachable at postgresql://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${port}/postgres, retrying in [\\d.]+ s: .*ECONNREFUSED`));
+    expect(lines.warn[0]).toMatch(
+      new RegExp(`^PostgreSQL not reachable at postgresql://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${port}/postgres, retrying in [\\d.]+ s: .*ECONNREFUSED`),
+    );
   });
 
   it('fails with the clear message when nobody serves it within the bound', async () => {

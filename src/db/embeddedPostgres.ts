@@ -56,7 +56,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log = options.log ?? (() => {});
   const logger = options.logger ?? { info: () => {}, warn: () => {} };
   const recent: string[] = [];
-  let pg: EmbeddedPostgres;
   const onOutput = (chunk: unknown) => {
     for (const raw of String(chunk).split('\n')) {
       const line = raw.trimEnd();
@@ -78,7 +77,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `unix_socket_directories=`];
   if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  pg = new EmbeddedPostgres({
+  const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
     user: USER,
@@ -109,6 +108,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       `The embedded PostgreSQL did not start on port ${options.port} (data in ${dataDir}). ` +
         `Is the port taken? Set POSTFLOW_EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use another Postgres. ` +
         `(${(error as Error).message})`,
+      { cause: error },
     );
   }
   // Restarts go straight to start(): no stopOrphanedPostmaster, whose pid may by then belong to another process.

@@ -36,12 +36,7 @@ export function seconds(ms: number): string {
 }
 
 /** Supervises a process that is running now (its first start is the caller's, so start-up errors stay the caller's). */
-export function supervise(
-  name: string,
-  target: SupervisedProcess,
-  logger: Pick<Logger, 'info' | 'warn'>,
-  delays: RestartDelays = { firstMs: 200, maxMs: 5_000 },
-): Supervisor {
+export function supervise(name: string, target: SupervisedProcess, logger: Pick<Logger, 'info' | 'warn'>, delays: RestartDelays = { firstMs: 200, maxMs: 5_000 }): Supervisor {
   let state: SupervisedState = 'up';
   let stopping: Promise<void> | null = null;
   let restarting: Promise<void> | null = null;
