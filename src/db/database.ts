@@ -80,7 +80,7 @@ async function firstConnection(pool: pg.Pool, url: string, logger: Logger, retry
       const waited = Date.now() - startedAt;
       if (isRefusal(error) || waited + delay > retryForMs) {
         const tried = attempt > 1 ? ` (tried for ${seconds(waited)})` : '';
-        throw new Error(`Cannot connect to PostgreSQL at ${redact(url)}: ${reason}${tried}`);
+        throw new Error(`Cannot connect to PostgreSQL at ${redact(url)}: ${reason}${tried}`, { cause: error });
       }
       logger.warn(`PostgreSQL not reachable at ${redact(url)}, retrying in ${seconds(delay)}: ${reason}`);
       await new Promise((resolve) => setTimeout(resolve, delay));
