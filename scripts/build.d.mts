@@ -1,0 +1,12 @@
+// Types of scripts/build.mjs, for the tests that drive it.
+export interface BuildLayout {
+  root: string;
+  project: string;
+  outDir: string;
+  inputs: string[];
+}
+export const PROJECT_ROOT: string;
+export function projectLayout(root?: string): BuildLayout;
+export function sourceHash(layout: BuildLayout): string;
+export function buildState(layout: BuildLayout): 'current' | 'missing' | 'stale';
+export function build(layout: BuildLayout, options?: { log?: (line: string) => void; onlyIfStale?: boolean }): Promise<boolean>;

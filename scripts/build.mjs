@@ -1,0 +1,147 @@
+// The production build: TypeScript in src/ compiled to JavaScript in dist/ (tsconfig.build.json), plus a stamp of
+// what it was compiled from, so `npm start` can tell a current build from a stale one without a compiler run.
+// `node scripts/build.mjs` (npm run build) always compiles; scripts/start.mjs compiles only when the stamp differs.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const STAMP = '.build-stamp';
+
+/**
+ * What a build is made from and where it goes. The defaults are PostFlow's; tests point it at a small project.
+ * `inputs` are files or folders (read recursively) whose content decides whether a build is current.
+ */
+export function projectLayout(root = PROJECT_ROOT) {
+  return { root, project: 'tsconfig.build.json', outDir: 'dist', inputs: ['src', 'tsconfig.json', 'tsconfig.build.json'] };
+}
+
+/** A hash of every input's relative path and content: renamed, deleted and edited files all change it. */
+export function sourceHash(layout) {
+  const hash = createHash('sha256');
+  const visit = (relative) => {
+    const full = path.join(layout.root, relative);
+    if (!existsSync(full)) return;
+    if (statSync(full).isDirectory()) {
+      for (const entry of readdirSync(full).sort()) visit(path.join(relative, entry));
+      return;
+    }
+    hash.update(`${relative.split(path.sep).join('/')}\0`);
+    hash.update(readFileSync(full));
+    hash.update('\0');
+  };
+  for (const input of layout.inputs) visit(input);
+  return hash.digest('hex');
+}
+
+/** 'current', 'missing' (no build) or 'stale' (built from other sources). */
+export function buildState(layout) {
+  const stamp = path.join(layout.root, layout.outDir, STAMP);
+  if (!existsSync(stamp)) return 'missing';
+  return readFileSync(stamp, 'utf8').trim() === sourceHash(layout) ? 'current' : 'stale';
+}
+
+/**
+ * Compiles into a fresh folder beside outDir and swaps it in, so a build never mixes with an older one (files of
+ * deleted sources disappear) and a failed build leaves the previous one untouched. A lock file keeps two processes
+ * started at once on a fresh clone (an API and a worker) from compiling over each other.
+ */
+export async function build(layout, { log = (line) => process.stderr.write(`${line}\n`), onlyIfStale = false } = {}) {
+  const release = await acquireLock(path.join(layout.root, `.${layout.outDir}.lock`));
+  try {
+    if (onlyIfStale && buildState(layout) === 'current') return false; // another process built it while we waited
+    const hash = sourceHash(layout);
+    const next = `${layout.outDir}.next`;
+    const nextDir = path.join(layout.root, next);
+    rmSync(nextDir, { recursive: true, force: true });
+    log(`compiling ${layout.inputs[0]}/ to ${layout.outDir}/ (${layout.project})`);
+    const started = Date.now();
+    await runTsc(layout.root, ['-p', layout.project, '--outDir', next]);
+    writeFileSync(path.join(nextDir, STAMP), `${hash}\n`);
+    const outDir = path.join(layout.root, layout.outDir);
+    const old = `${outDir}.old`;
+    rmSync(old, { recursive: true, force: true });
+    if (existsSync(outDir)) renameSync(outDir, old);
+    renameSync(nextDir, outDir);
+    rmSync(old, { recursive: true, force: true });
+    log(`compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return true;
+  } finally {
+    release();
+  }
+}
+
+function runTsc(root, args) {
+  let tsc;
+  try {
+    tsc = createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc');
+  } catch {
+    throw new Error('TypeScript is not installed, so the build cannot be made: run `npm install` (with dev dependencies), then `npm run build`.');
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsc, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    // A signal during the build (Ctrl-C, docker stop) must not leave the compiler running on its own; as PID 1
+    // in a container, a signal without a handler would not even stop this process.
+    const forward = (signal) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      if (signal) reject(Object.assign(new Error(`the build was stopped by ${signal}`), { signal }));
+      else if (code !== 0) reject(new Error(`the build failed (tsc exited with ${code}); the messages above say why`));
+      else resolve();
+    });
+  });
+}
+
+async function acquireLock(file) {
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    let holder;
+    try {
+      holder = Number(readFileSync(file, 'utf8').trim() || NaN);
+    } catch {
+      continue; // released in the meantime
+    }
+    // A lock left by a process that died (or one half-written this instant: retried below) is taken over.
+    if (Number.isInteger(holder) && !isAlive(holder)) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // someone else took it over first
+      }
+      continue;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    await build(projectLayout());
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(error.signal ? 1 : 2);
+  }
+}

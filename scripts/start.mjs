@@ -1,0 +1,26 @@
+// `npm start`: the compiled server on plain node, compiled first when dist/ is missing or was built from other
+// sources, so `npm install && npm start` works on a fresh clone. The check runs here, in the node process that
+// npm's shell execs, and the server then runs in this same process: no wrapper stays between npm (or a container
+// runtime) and the server to swallow SIGTERM.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, buildState, projectLayout } from './build.mjs';
+
+const layout = projectLayout();
+const state = buildState(layout);
+if (state !== 'current') {
+  try {
+    await build(layout, { onlyIfStale: true });
+  } catch (error) {
+    if (error.signal) process.exit(1);
+    if (state === 'stale' && /TypeScript is not installed/.test(error.message)) {
+      // A production install (--omit=dev) whose sources differ from the shipped build: run what was shipped.
+      process.stderr.write(`warning: dist/ is older than src/ and cannot be rebuilt (${error.message}); starting the existing build\n`);
+    } else {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+  }
+}
+process.setSourceMapsEnabled(true);
+await import(pathToFileURL(path.join(layout.root, layout.outDir, 'main.js')).href);
