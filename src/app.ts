@@ -1,37 +1,58 @@
 // The composition root: the one place that wires configuration, database, providers, GraphQL server and worker.
 // Everything else receives what it needs from here.
 import { Logger as GraphileLogger, runMigrations as runWorkerMigrations } from 'graphile-worker';
-import type { Config } from './config.js';
+import { defaultPublicUrl, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openDatabase, type Database } from './db/database.js';
-import { runMigrations } from './db/migrate.js';
+import { listMigrations, runMigrations } from './db/migrate.js';
 import { createProviderRegistry, type ProviderRegistry } from './integrations/registry.js';
-import { createSecrets, loadMasterKey } from './security/secrets.js';
+import { createSecrets, loadMasterKey, type Secrets } from './security/secrets.js';
 import type { DeliveryEvents } from './events/deliveryEvents.js';
-import type { HttpServer } from './server/httpServer.js';
+import { startHttpServer } from './server/httpServer.js';
+import { RouteTable } from './server/routes.js';
+import { createReadiness, healthRoutes } from './server/healthRoutes.js';
+import type { GraphQLRoutes } from './server/graphqlRoutes.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import type { ServiceDeps } from './services/deps.js';
 // The API's modules (graphql-yoga, the GraphQL schema, LISTEN/NOTIFY fan-out, authentication) are imported only
 // when this process serves the API: a worker-only process never loads them, which keeps its footprint small.
 
 export interface PostFlow {
-  /** The GraphQL URL, when this process serves the API. */
+  /** The GraphQL URL this process listens on, when it serves the API. */
   url: string | null;
+  /** Where this process's HTTP server listens, in every role (/healthz, /readyz). */
+  httpUrl: string;
   database: Database;
   services: ServiceDeps;
   /** Graceful: stop taking requests, let running jobs finish or hand them back, stop the worker, then the database. */
   stop(): Promise<void>;
 }
 
-export async function startPostFlow(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<PostFlow> {
-  if (config.databaseUrl && !config.secretKey) {
+export async function startPostFlow(given: Config, logger: Logger = createLogger(given.logLevel)): Promise<PostFlow> {
+  if (given.databaseUrl && !given.secretKey) {
     logger.warn('POSTFLOW_SECRET_KEY is not set: using the key kept in the data folder. Processes on other machines must share one key.');
   }
-  const secrets = createSecrets(await loadMasterKey(config.secretKey, config.dataDir));
-  const database = await openDatabase(config, logger);
+  // Every role listens, and first: /healthz answers and /readyz says "starting" through a long migration, and a
+  // taken port fails the start before the database is touched.
+  const routes = new RouteTable();
+  const readiness = createReadiness();
+  routes.add(...healthRoutes(readiness));
+  const server = await startHttpServer({ host: given.host, port: given.port, routes, logger });
+  // A default public URL on PORT=0 (a random port) names the port actually bound.
+  const config: Config = new URL(given.publicUrl).port === '0' ? { ...given, publicUrl: defaultPublicUrl(server.port) } : given;
+  let secrets: Secrets;
+  let database: Database;
+  try {
+    secrets = createSecrets(await loadMasterKey(config.secretKey, config.dataDir));
+    database = await openDatabase(config, logger);
+  } catch (error) {
+    await server.stop(0);
+    throw error;
+  }
   let events: DeliveryEvents | null = null;
-  let server: HttpServer | null = null;
+  let graphql: GraphQLRoutes | null = null;
   let worker: Worker | null = null;
+  let graphqlUrl: string | null = null;
   try {
     const applied = await runMigrations(database.pool);
     if (applied.length) logger.info(`applied migrations: ${applied.join(', ')}`);
@@ -41,18 +62,16 @@ export async function startPostFlow(config: Config, logger: Logger = createLogge
     const services: ServiceDeps = { prisma: database.prisma, pool: database.pool, providers, secrets, config, logger };
 
     if (config.role !== 'worker') {
-      const [{ listenForDeliveryEvents }, { startHttpServer }, { authenticate }, { schema }] = await Promise.all([
+      const [{ listenForDeliveryEvents }, { createGraphQLRoutes, GRAPHQL_PATH }, { authenticate }, { schema }] = await Promise.all([
         import('./events/deliveryEvents.js'),
-        import('./server/httpServer.js'),
+        import('./server/graphqlRoutes.js'),
         import('./services/accounts.js'),
         import('./schema/index.js'),
       ]);
       events = await listenForDeliveryEvents(database.url, logger);
       const deliveryEvents = events;
-      server = await startHttpServer({
+      graphql = createGraphQLRoutes({
         schema,
-        host: config.host,
-        port: config.port,
         logger,
         createContext: async (authorization) => {
           try {
@@ -62,27 +81,36 @@ export async function startPostFlow(config: Config, logger: Logger = createLogge
           }
         },
       });
-      logger.info(`GraphQL API on ${server.url} (GraphiQL in a browser, graphql-ws on the same path)`);
+      routes.add(...graphql.routes);
+      graphqlUrl = `${server.url}${GRAPHQL_PATH}`;
+      logger.info(`GraphQL API on ${config.publicUrl}${GRAPHQL_PATH} (GraphiQL in a browser, graphql-ws on the same path)`);
     }
     if (config.role !== 'api') {
       worker = await startWorker({ config, databaseUrl: database.url, pool: database.pool, providers, secrets, logger });
     }
+    readiness.running({ pool: database.pool, migrations: await listMigrations(), worker });
+    server.markStarted();
+    logger.info(`${config.role === 'worker' ? 'worker process' : 'PostFlow'} listening on ${server.url} (health: /healthz, /readyz)`);
 
     let stopping: Promise<void> | null = null;
     return {
-      url: server?.url ?? null,
+      url: graphqlUrl,
+      httpUrl: server.url,
       database,
       services,
       stop: () =>
         (stopping ??= (async () => {
-          await server?.stop();
+          readiness.stopping();
+          await graphql?.close();
+          await server.stop();
           await events?.close();
           await worker?.stop();
           await database.close();
         })()),
     };
   } catch (error) {
-    await server?.stop().catch(() => {});
+    await graphql?.close().catch(() => {});
+    await server.stop(0).catch(() => {});
     await events?.close().catch(() => {});
     await worker?.stop().catch(() => {});
     await database.close();

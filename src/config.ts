@@ -10,6 +10,11 @@ export interface Config {
   role: Role;
   host: string;
   port: number;
+  /**
+   * The address people and networks reach this server at, without a trailing slash: the one source of every
+   * absolute link PostFlow makes. Defaults to http://localhost:PORT; with PORT=0, the bound port once listening.
+   */
+  publicUrl: string;
   /** An external PostgreSQL; when absent an embedded one runs from dataDir. */
   databaseUrl: string | null;
   dataDir: string;
@@ -76,6 +81,10 @@ const envSchema = z.object({
   POSTFLOW_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(4000),
+  POSTFLOW_PUBLIC_URL: z
+    .string()
+    .refine(isPublicUrl, 'must be the absolute http(s) address people reach PostFlow at, without user, query or fragment, e.g. https://postflow.example.com')
+    .optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL, e.g. postgresql://user:pass@localhost:5432/postflow')
@@ -87,11 +96,11 @@ const envSchema = z.object({
     .refine((v) => decodeKey(v) !== null, 'must be 32 random bytes as base64 or 64 hex characters (try: openssl rand -base64 32)')
     .optional(),
   POSTFLOW_SESSION_TTL_SECONDS: int(60, 365 * 24 * 3600).default(30 * 24 * 3600),
-  WORKER_CONCURRENCY: int(1, 500).default(64),
+  WORKER_CONCURRENCY: int(1, 500).default(32),
   PUBLISH_MAX_ATTEMPTS: int(1, 50).default(6),
   PUBLISH_RETRY_BASE_DELAY_MS: int(1, 3_600_000).default(30_000),
   PUBLISH_RETRY_MAX_DELAY_MS: int(1, 24 * 3_600_000).default(3_600_000),
-  PUBLISH_RECOVERY_INTERVAL_MS: int(100, 3_600_000).default(15_000),
+  PUBLISH_RECOVERY_INTERVAL_MS: int(100, 3_600_000).default(5_000),
   SMART_SCHEDULE_HORIZON_DAYS: int(1, 90).default(7),
   SMART_SCHEDULE_INTERVAL_MINUTES: int(1, 59).default(5),
   PROVIDER_REQUEST_TIMEOUT_MS: int(100, 300_000).default(30_000),
@@ -130,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     role: e.POSTFLOW_ROLE,
     host: e.HOST,
     port: e.PORT,
+    publicUrl: (e.POSTFLOW_PUBLIC_URL ?? defaultPublicUrl(e.PORT)).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir: path.resolve(e.POSTFLOW_DATA_DIR),
     embeddedPostgresPort: e.POSTFLOW_EMBEDDED_PG_PORT,
@@ -151,6 +161,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokens: { refreshAheadMinutes: e.TOKEN_REFRESH_AHEAD_MINUTES, refreshIntervalMinutes: e.TOKEN_REFRESH_INTERVAL_MINUTES },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** A public URL left to its default: the API's own port on localhost. */
+export function defaultPublicUrl(port: number): string {
+  return `http://localhost:${port}`;
+}
+
+function isPublicUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  // Port 0 is never reachable; rejecting it here lets app.ts tell a default left on PORT=0 from a given URL.
+  return /^https?:$/.test(url.protocol) && url.hostname !== '' && !url.username && !url.password && !url.search && !url.hash && url.port !== '0' && !value.includes('?') && !value.includes('#');
 }
 
 export function decodeKey(value: string): Buffer | null {

@@ -22,7 +22,7 @@ describe('npm start', () => {
       const first = spawnPostFlow(env);
       await first.waitForOutput(/worker started/, 60_000);
       expect(first.output()).toMatch(/applied migrations: 0001_init/);
-      expect(first.output()).toContain(`GraphQL API on http://127.0.0.1:${env.PORT}/graphql`);
+      expect(first.output()).toContain(`GraphQL API on http://localhost:${env.PORT}/graphql`); // POSTFLOW_PUBLIC_URL's default
       const signup = await gql(Number(env.PORT), `mutation { signup(email: "owner@example.com", password: "long enough", workspaceName: "Shop") { token } }`);
       expect(signup.data.signup.token).toMatch(/^ey/);
       const page = await fetch(`http://127.0.0.1:${env.PORT}/graphql`, { headers: { accept: 'text/html' } });
@@ -45,12 +45,13 @@ describe('npm start', () => {
   }, 120_000);
 
   it('refuses a wrong configuration with a message that names the setting and the fix', async () => {
-    const bad = spawnPostFlow({ POSTFLOW_ROLE: 'everything', PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+    const bad = spawnPostFlow({ POSTFLOW_ROLE: 'everything', PORT: 'eighty', DATABASE_URL: 'mysql://x', POSTFLOW_PUBLIC_URL: 'postflow.example.com' });
     const { code } = await bad.exited;
     expect(code).toBe(2);
     expect(bad.output()).toContain('POSTFLOW_ROLE');
     expect(bad.output()).toContain('PORT');
     expect(bad.output()).toMatch(/DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(bad.output()).toMatch(/POSTFLOW_PUBLIC_URL: must be the absolute http\(s\) address/);
   });
 });
 

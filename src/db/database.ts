@@ -101,12 +101,18 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Connections for one process. A publish holds a connection only while a statement runs, never during its network
- * call, and concurrent publishes share their statements (src/jobs/batcher.ts), so a busy worker needs few: more
- * only cost Postgres backends, and several processes must fit in an external server's max_connections (often 100).
+ * Connections for one process, at most. graphile-worker runs up to WORKER_CONCURRENCY jobs and wants the pool to be
+ * at least that large (it warns otherwise); the recovery sweep, the due-time wake-up and /readyz take a few more. A
+ * publish holds a connection only while a statement runs, never during its network call, and concurrent publishes
+ * share their statements (src/jobs/batcher.ts), so most are never opened. An API process needs fewer. With the
+ * defaults, three workers and an API open at most 3 × 40 + 20 pooled connections, plus each worker's liveness lock
+ * and the API's LISTEN: 144, inside the embedded server's max_connections of 200 (test/runtime.config.test.ts).
  */
+export const API_POOL_SIZE = 20;
+export const WORKER_POOL_HEADROOM = 8;
+
 export function poolSize(config: Config): number {
-  return Math.min(Math.max(10, config.worker.concurrency + 8), 24);
+  return config.role === 'api' ? API_POOL_SIZE : config.worker.concurrency + WORKER_POOL_HEADROOM;
 }
 
 export function createPool(url: string, logger: Logger, max: number): pg.Pool {

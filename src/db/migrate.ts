@@ -8,8 +8,24 @@ import type pg from 'pg';
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
 const LOCK_KEY = 7_346_101; // any constant shared by every PostFlow process
 
+/** The migrations on disk, in the order they apply. */
+export async function listMigrations(dir = MIGRATIONS_DIR): Promise<string[]> {
+  return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory() && /^\d{4}_/.test(d.name)).map((d) => d.name).sort();
+}
+
+/** Which of `names` this database has not applied (all of them when it has never been migrated). For /readyz. */
+export async function pendingMigrations(db: Pick<pg.Pool, 'query'>, names: readonly string[]): Promise<string[]> {
+  try {
+    const done = new Set((await db.query<{ name: string }>('SELECT name FROM postflow_migrations')).rows.map((r) => r.name));
+    return names.filter((n) => !done.has(n));
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return [...names]; // no postflow_migrations table yet
+    throw error;
+  }
+}
+
 export async function runMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory() && /^\d{4}_/.test(d.name)).map((d) => d.name).sort();
+  const names = await listMigrations(dir);
   const client = await pool.connect();
   const applied: string[] = [];
   try {

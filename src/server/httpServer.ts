@@ -1,102 +1,83 @@
-// One HTTP server for everything a client talks to: GraphQL over HTTP (and SSE), GraphiQL in a browser, and
-// graphql-ws subscriptions on the same /graphql path.
+// The one HTTP server of a PostFlow process, whatever its role: it listens on HOST:PORT and hands each request
+// (and each WebSocket upgrade) to the route table. Until the process has started, paths not yet routed answer 503,
+// so a client that arrives early is told to retry instead of that the path does not exist.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
-import { AppError } from '../domain/errors.js';
-import type { Context } from '../schema/context.js';
 import type { Logger } from '../logger.js';
+import { pathnameOf, sendJson, type RouteTable } from './routes.js';
 
 export interface HttpServer {
+  /** Where this process listens, e.g. http://127.0.0.1:4000 (not the public URL). */
   url: string;
-  /** Stops accepting connections, closes subscriptions, waits for requests in progress. */
-  stop(): Promise<void>;
+  port: number;
+  /** From now on, unknown paths answer 404 rather than 503 "starting". */
+  markStarted(): void;
+  /**
+   * Stops accepting connections and waits for requests in progress, at most drainMs: after that, connections still
+   * open (a long SSE subscription, a slow client) are cut, so shutdown never waits on a client.
+   */
+  stop(drainMs?: number): Promise<void>;
 }
 
 export interface HttpServerOptions {
-  schema: GraphQLSchema;
   host: string;
   port: number;
-  /** Builds a request's context from its Authorization header (HTTP) or connectionParams (WebSocket). */
-  createContext(authorization: string | null): Promise<Context>;
+  routes: RouteTable;
   logger: Logger;
 }
 
-export const GRAPHQL_PATH = '/graphql';
+export async function startHttpServer({ host, port, routes, logger }: HttpServerOptions): Promise<HttpServer> {
+  let started = false;
+  const unrouted = (method: string): [number, object, Record<string, string>] =>
+    started ? [404, { error: `nothing here: ${method} is not served on this path by this process` }, {}] : [503, { error: 'starting: try again shortly' }, { 'retry-after': '1' }];
 
-export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
-  const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
-    schema: options.schema,
-    graphqlEndpoint: GRAPHQL_PATH,
-    landingPage: false,
-    graphiql: { subscriptionsProtocol: 'WS', title: 'PostFlow' },
-    // Yoga logs every error a client causes (bad input, not found); unexpected ones are logged in maskError below.
-    logging: { debug: (...a) => options.logger.debug(a.join(' ')), info: (...a) => options.logger.debug(a.join(' ')), warn: (...a) => options.logger.warn(a.join(' ')), error: (...a) => options.logger.debug(a.join(' ')) },
-    context: async (initial) => {
-      const fromHttp = initial.request?.headers.get('authorization') ?? null;
-      const fromWs = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
-      return options.createContext(fromHttp ?? (typeof fromWs === 'string' ? fromWs : null));
-    },
-    maskedErrors: {
-      maskError(error, message, isDev) {
-        let original: unknown = error;
-        // Resolver errors can arrive wrapped more than once, by GraphQLError classes of more than one copy of
-        // graphql (its CommonJS and ESM builds): follow originalError by shape, not by class.
-        while (original instanceof Error && (original as { originalError?: unknown }).originalError) original = (original as { originalError?: unknown }).originalError;
-        if (original instanceof AppError) {
-          const located = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
-          return new GraphQLError(original.message, { ...located, extensions: { code: original.code, ...original.details } });
-        }
-        if (original instanceof Error && original.name !== 'GraphQLError') options.logger.error('unexpected error in a resolver', { error: String((original as Error).stack ?? original) });
-        return maskError(error, message, isDev);
-      },
-    },
+  const server = http.createServer((request, response) => {
+    const method = request.method ?? 'GET';
+    const match = routes.match(method, pathnameOf(request));
+    if (!match) return sendJson(response, ...unrouted(method));
+    if ('allowed' in match) return sendJson(response, 405, { error: `use ${match.allowed.join(', ')}` }, { allow: match.allowed.join(', ') });
+    Promise.resolve()
+      .then(() => match.route.handle(request, response))
+      .catch((error: unknown) => {
+        logger.error('HTTP handler failed', { path: pathnameOf(request), error: String((error as Error)?.stack ?? error) });
+        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+        else response.destroy();
+      });
   });
-
-  const server = http.createServer(yoga);
-  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH });
-  const wsServer = useServer(
-    {
-      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
-      onSubscribe: async (ctx, _id, params) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        const args = {
-          schema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        return errors.length ? errors : args;
-      },
-    },
-    wss,
-  );
+  server.on('upgrade', (request, socket, head) => {
+    const match = routes.match('GET', pathnameOf(request));
+    if (match && 'route' in match && match.route.upgrade) return match.route.upgrade(request, socket, head);
+    const [status] = unrouted('GET');
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is taken: set PORT to a free port (each PostFlow process on a host needs its own).`) : error),
+    );
+    server.listen(port, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const bound = (server.address() as AddressInfo).port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+  let stopping: Promise<void> | null = null;
   return {
-    url: `http://${shownHost}:${port}${GRAPHQL_PATH}`,
-    async stop() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await wsServer.dispose();
-      server.closeIdleConnections();
-      await closed;
+    url: `http://${shownHost}:${bound}`,
+    port: bound,
+    markStarted: () => {
+      started = true;
     },
+    stop: (drainMs = 3000) =>
+      (stopping ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+        cut.unref();
+        server.once('close', () => clearTimeout(cut));
+      })),
   };
 }
