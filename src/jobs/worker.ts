@@ -132,30 +132,32 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
     return next;
   };
 
-  // The old runner is not waited for: its running publishes finish (their outcomes are retried until written)
-  // while the new one takes new jobs; what it had fetched but not started is handed back by the recovery sweep.
+  // The old runner is stopped only once the database answers again (graphile-worker hands its fetched jobs back
+  // on stop, and throws where nobody can catch it if that fails), and is not waited for: its running publishes
+  // finish (their outcomes are retried until written) while the new runner takes new jobs; what it had fetched and
+  // could not hand back is handed back by the recovery sweep once its pool is forgotten.
   const rebuild = (why: string) => {
     if (stopping || rebuilding) return;
     notReady = `rebuilding the worker: ${why}`;
     const old = runner;
     runner = null;
     rebuilding = (async () => {
-      if (old) {
-        void old.stop().catch((error) => logger.debug('the replaced job runner stopped with an error', { error: (error as Error).message }));
-        void retrying(() => forgetPool(pool, old.poolId), { forMs: 60_000 }).catch(() => {});
-      }
       for (let delay = 250; !stopping; delay = Math.min(delay * 2, 5000)) {
         if (liveness.held()) {
           try {
             runner = await startRunner();
             notReady = null;
             logger.info('worker rebuilt after a lost database connection: taking jobs again', { poolId: runner.poolId });
-            return;
+            break;
           } catch (error) {
             logger.warn('could not restart the job runner yet', { error: (error as Error).message });
           }
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+      if (old) {
+        void old.stop().catch((error) => logger.debug('the replaced job runner stopped with an error', { error: (error as Error).message }));
+        await retrying(() => forgetPool(pool, old.poolId), { forMs: 60_000 }).catch(() => {});
       }
     })().finally(() => (rebuilding = null));
   };

@@ -195,6 +195,7 @@ export interface AbandonedAttempt {
   attemptId: string;
   deliveryId: string;
   platform: PlatformName;
+  scheduledAt: Date;
 }
 
 /**
@@ -204,7 +205,7 @@ export interface AbandonedAttempt {
 export async function findAbandonedAttempts(sql: Sql, ownKey: number | null): Promise<AbandonedAttempt[]> {
   return rows<AbandonedAttempt>(
     sql,
-    `SELECT a.id AS "attemptId", a.delivery_id AS "deliveryId", ch.platform::text AS platform
+    `SELECT a.id AS "attemptId", a.delivery_id AS "deliveryId", ch.platform::text AS platform, d.scheduled_at AS "scheduledAt"
        FROM delivery_attempts a
        JOIN deliveries d ON d.id = a.delivery_id AND d.status = 'PUBLISHING'
        JOIN channels ch ON ch.id = d.channel_id
@@ -214,10 +215,13 @@ export async function findAbandonedAttempts(sql: Sql, ownKey: number | null): Pr
   );
 }
 
-/** Closes an abandoned attempt as UNKNOWN and either queues its delivery again now (idempotent network) or leaves it for a person. */
+/**
+ * Closes an abandoned attempt as UNKNOWN and either queues its delivery again (idempotent network) or leaves it for
+ * a person. Queued at its own time, not now: it is overdue, and goes before what fell due after it.
+ */
 export async function recoverAttempt(sql: Sql, abandoned: AbandonedAttempt, retry: boolean, lastError: string): Promise<void> {
   const failed: FailedAttempt = { attemptId: abandoned.attemptId, outcome: 'UNKNOWN', errorClass: 'WORKER_LOST', responseCode: null, message: 'The worker stopped during this attempt' };
-  await recordFailedAttempt(sql, abandoned.deliveryId, failed, retry ? { status: 'SCHEDULED', runAt: new Date(), lastError } : { status: 'UNCONFIRMED', lastError });
+  await recordFailedAttempt(sql, abandoned.deliveryId, failed, retry ? { status: 'SCHEDULED', runAt: abandoned.scheduledAt, lastError } : { status: 'UNCONFIRMED', lastError });
 }
 
 /** SCHEDULED deliveries on active channels well past their time: their job was lost with a worker. */

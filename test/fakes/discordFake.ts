@@ -15,6 +15,8 @@ export interface DiscordScriptedResponse {
 
 export interface DiscordFakeOptions {
   name?: string;
+  /** How long Discord takes to answer each request (keeps publishes in flight). */
+  latencyMs?: number;
   /** Executions per bucket window before a real 429 (default 5). */
   bucketLimit?: number;
   /** Bucket window in ms (default 2000). */
@@ -96,6 +98,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const url = new URL(req.url ?? '/', 'http://x');
     const match = /^\/api(?:\/v\d+)?\/webhooks\/(\d+)\/([\w-]+)\/?$/.exec(url.pathname);
     if (!match) return sendJson(res, 404, { message: '404: Not Found', code: 0 });

@@ -40,6 +40,8 @@ export interface WebhookRequest {
 export interface WebhookReceiverOptions {
   secret: string;
   toleranceSeconds?: number;
+  /** How long the receiver takes to answer each request (a slow receiver keeps publishes in flight). */
+  latencyMs?: number;
 }
 
 export interface WebhookReceiver extends FakeServer {
@@ -85,6 +87,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const rawBody = raw.toString('utf8');
     const key = header(req, 'idempotency-key');
     const entry: WebhookRequest = {
