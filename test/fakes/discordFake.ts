@@ -15,7 +15,7 @@ export interface DiscordScriptedResponse {
 
 export interface DiscordFakeOptions {
   name?: string;
-  /** How long Discord takes to answer each request (keeps publishes in flight). */
+  /** How long Discord takes to execute a webhook (keeps publishes in flight). */
   latencyMs?: number;
   /** Executions per bucket window before a real 429 (default 5). */
   bucketLimit?: number;
@@ -98,7 +98,6 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
-    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const url = new URL(req.url ?? '/', 'http://x');
     const match = /^\/api(?:\/v\d+)?\/webhooks\/(\d+)\/([\w-]+)\/?$/.exec(url.pathname);
     if (!match) return sendJson(res, 404, { message: '404: Not Found', code: 0 });
@@ -113,6 +112,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     } catch {
       return sendJson(res, 400, { message: 'The request body contains invalid JSON.', code: 50109 });
     }
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     executions.push({ query: Object.fromEntries(url.searchParams), body });
     const rate = limiter.hit(webhookId);
     const resetAfter = (rate.resetAt - clock()) / 1000;
