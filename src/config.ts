@@ -176,7 +176,17 @@ function isPublicUrl(value: string): boolean {
     return false;
   }
   // Port 0 is never reachable; rejecting it here lets app.ts tell a default left on PORT=0 from a given URL.
-  return /^https?:$/.test(url.protocol) && url.hostname !== '' && !url.username && !url.password && !url.search && !url.hash && url.port !== '0' && !value.includes('?') && !value.includes('#');
+  return (
+    /^https?:$/.test(url.protocol) &&
+    url.hostname !== '' &&
+    !url.username &&
+    !url.password &&
+    !url.search &&
+    !url.hash &&
+    url.port !== '0' &&
+    !value.includes('?') &&
+    !value.includes('#')
+  );
 }
 
 export function decodeKey(value: string): Buffer | null {

@@ -33,14 +33,19 @@ describe('POSTFLOW_PUBLIC_URL', () => {
     expect(loadConfig({ POSTFLOW_PUBLIC_URL: 'https://example.com:8443/postflow/' }).publicUrl).toBe('https://example.com:8443/postflow');
   });
 
-  it.each(['postflow.example.com', 'ftp://example.com', 'https://example.com/?a=1', 'https://example.com/#top', 'https://user:pass@example.com', 'http://example.com:0', 'https://'])(
-    'refuses %s, naming the setting',
-    (value) => {
-      const problems = configProblems({ POSTFLOW_PUBLIC_URL: value });
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^POSTFLOW_PUBLIC_URL: must be the absolute http\(s\) address people reach PostFlow at/);
-    },
-  );
+  it.each([
+    'postflow.example.com',
+    'ftp://example.com',
+    'https://example.com/?a=1',
+    'https://example.com/#top',
+    'https://user:pass@example.com',
+    'http://example.com:0',
+    'https://',
+  ])('refuses %s, naming the setting', (value) => {
+    const problems = configProblems({ POSTFLOW_PUBLIC_URL: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^POSTFLOW_PUBLIC_URL: must be the absolute http\(s\) address people reach PostFlow at/);
+  });
 
   it('names the bound port when PORT=0 leaves it to the system', async () => {
     const t = await startTestApp({ env: { POSTFLOW_ROLE: 'api' } });
@@ -119,7 +124,13 @@ describe('the build `npm start` makes', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'postflow-build-'));
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'));
   writeFileSync(path.join(root, 'package.json'), '{"type":"module"}');
-  writeFileSync(path.join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, types: [], rewriteRelativeImportExtensions: true, rootDir: 'src', outDir: 'out' }, include: ['src'] }));
+  writeFileSync(
+    path.join(root, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, types: [], rewriteRelativeImportExtensions: true, rootDir: 'src', outDir: 'out' },
+      include: ['src'],
+    }),
+  );
   mkdirSync(path.join(root, 'src'));
   const layout: BuildLayout = { root, project: 'tsconfig.json', outDir: 'out', inputs: ['src', 'tsconfig.json'] };
   const write = (file: string, text: string) => writeFileSync(path.join(root, 'src', file), text);

@@ -115,10 +115,14 @@ describe('/healthz and /readyz', () => {
       await proxy.restore();
       // The probe that was waiting on the black hole ends with its cut connection; the next one finds the database.
       const app = t.app;
-      const back = await eventually(async () => {
-        const answer = await readyz(app.httpUrl);
-        return answer.status === 200 && answer;
-      }, 5000, '/readyz 200 after the database is back');
+      const back = await eventually(
+        async () => {
+          const answer = await readyz(app.httpUrl);
+          return answer.status === 200 && answer;
+        },
+        5000,
+        '/readyz 200 after the database is back',
+      );
       expect(back.body).toEqual({ ready: true, status: 'running', checks: { database: 'ok', migrations: 'ok' } });
     } finally {
       await t?.stop();

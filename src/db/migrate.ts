@@ -10,7 +10,10 @@ const LOCK_KEY = 7_346_101; // any constant shared by every PostFlow process
 
 /** The migrations on disk, in the order they apply. */
 export async function listMigrations(dir = MIGRATIONS_DIR): Promise<string[]> {
-  return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory() && /^\d{4}_/.test(d.name)).map((d) => d.name).sort();
+  return (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory() && /^\d{4}_/.test(d.name))
+    .map((d) => d.name)
+    .sort();
 }
 
 /** Which of `names` this database has not applied (all of them when it has never been migrated). For /readyz. */

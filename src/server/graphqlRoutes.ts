@@ -31,7 +31,12 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
     landingPage: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'PostFlow' },
     // Yoga logs every error a client causes (bad input, not found); unexpected ones are logged in maskError below.
-    logging: { debug: (...a) => options.logger.debug(a.join(' ')), info: (...a) => options.logger.debug(a.join(' ')), warn: (...a) => options.logger.warn(a.join(' ')), error: (...a) => options.logger.debug(a.join(' ')) },
+    logging: {
+      debug: (...a) => options.logger.debug(a.join(' ')),
+      info: (...a) => options.logger.debug(a.join(' ')),
+      warn: (...a) => options.logger.warn(a.join(' ')),
+      error: (...a) => options.logger.debug(a.join(' ')),
+    },
     context: async (initial) => {
       const fromHttp = initial.request?.headers.get('authorization') ?? null;
       const fromWs = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
@@ -47,7 +52,8 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
           const located = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
           return new GraphQLError(original.message, { ...located, extensions: { code: original.code, ...original.details } });
         }
-        if (original instanceof Error && original.name !== 'GraphQLError') options.logger.error('unexpected error in a resolver', { error: String((original as Error).stack ?? original) });
+        if (original instanceof Error && original.name !== 'GraphQLError')
+          options.logger.error('unexpected error in a resolver', { error: String((original as Error).stack ?? original) });
         return maskError(error, message, isDev);
       },
     },

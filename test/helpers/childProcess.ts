@@ -68,7 +68,11 @@ export async function waitForReady(baseUrl: string, proc: PostFlowProcess, timeo
 /** Pids of the processes in a process group (none once every one of them has exited). */
 export function processGroup(pgid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)]).toString().split('\n').map(Number).filter((pid) => pid > 0);
+    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)])
+      .toString()
+      .split('\n')
+      .map(Number)
+      .filter((pid) => pid > 0);
   } catch {
     return []; // ps exits 1 when the group is empty
   }
