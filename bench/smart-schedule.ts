@@ -4,6 +4,7 @@
 // Two policy sets: `default` (each platform's defaults: 08:00-21:00, 5-60 min apart, so capacity runs out and most
 // stay PENDING) and `open` (round the clock, no interval: everything fits up to the slot granularity).
 // Usage: npm run bench:smart-schedule [-- 1000 10000]
+import { limitsFor } from '../src/integrations/limits.js';
 import pg from 'pg';
 import { compilePolicy, defaultPolicy, type PostingPolicy } from '../src/scheduling/policy.js';
 import { Occupancy } from '../src/scheduling/occupancy.js';
@@ -18,7 +19,7 @@ const HORIZON = 7 * 86_400_000;
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 function policyFor(c: number, kind: 'default' | 'open'): PostingPolicy {
-  const base = defaultPolicy(PLATFORMS[c % PLATFORMS.length]);
+  const base = defaultPolicy(limitsFor(PLATFORMS[c % PLATFORMS.length]));
   if (kind === 'default') return { ...base, minIntervalMinutes: [15, 30, 5, 10, 60][c % 5] };
   return { ...base, minIntervalMinutes: 0, windows: Object.fromEntries(Object.keys(base.windows).map((d) => [d, [{ start: '00:00', end: '24:00' }]])) };
 }
@@ -28,7 +29,7 @@ function coreRun(n: number, kind: 'default' | 'open', now: number) {
   for (let c = 0; c < 10; c++) {
     const existing = Array.from({ length: 20 }, (_, i) => now + i * 7 * 3_600_000 + c * 60_000);
     channels.set(`channel-${c}`, {
-      policy: compilePolicy(policyFor(c, kind), { timezone: ZONES[c % ZONES.length], platform: PLATFORMS[c % PLATFORMS.length], paused: false }),
+      policy: compilePolicy(policyFor(c, kind), { timezone: ZONES[c % ZONES.length], limits: limitsFor(PLATFORMS[c % PLATFORMS.length]), paused: false }),
       occupied: new Occupancy(existing),
     });
   }

@@ -11,6 +11,7 @@ import { Occupancy } from '../scheduling/occupancy.js';
 import { findSlot, violationsAt, type RuleHit } from '../scheduling/slots.js';
 import { explainMove } from '../scheduling/explain.js';
 import { defaultPolicy } from '../scheduling/policy.js';
+import { limitsFor } from '../integrations/limits.js';
 import { BLOCK_COLUMNS, BLOCK_JOIN } from '../store/rateLimits.js';
 import { loadOccupancy, loadRecentlyOut, lockChannels } from '../store/channels.js';
 import { postponeDelivery } from '../store/deliveries.js';
@@ -46,13 +47,13 @@ const compiled = new Map<string, CompiledPolicy>();
 
 /** The policy as it applies to this delivery: a publishNow post ignores hours and intervals, never caps. */
 export function policyFor(d: DueDelivery): CompiledPolicy {
-  const base = d.policy ?? defaultPolicy(d.platform);
+  const base = d.policy ?? defaultPolicy(limitsFor(d.platform));
   const immediate = d.scheduling_mode === 'IMMEDIATE';
   const key = `${d.platform}|${d.timezone}|${immediate}|${JSON.stringify(base)}`;
   let policy = compiled.get(key);
   if (!policy) {
     const effective = immediate ? { ...base, windows: ALL_DAY, blackouts: [], minIntervalMinutes: 0 } : base;
-    policy = compilePolicy(effective, { timezone: d.timezone, platform: d.platform, paused: false });
+    policy = compilePolicy(effective, { timezone: d.timezone, limits: limitsFor(d.platform), paused: false });
     if (compiled.size > 1000) compiled.clear();
     compiled.set(key, policy);
   }

@@ -1,7 +1,6 @@
 // A channel's posting policy: the JSON stored on the channel and edited with updateChannelPolicy, its defaults,
 // its validation, and its compiled form (instants and milliseconds) that the slot finder works on.
 import { ZoneCalendar } from './calendar.js';
-import { limitsFor } from './platformLimits.js';
 
 export interface TimeRange {
   /** "HH:MM", 24-hour, local to the channel. */
@@ -31,10 +30,23 @@ export interface PostingPolicy {
   reservedShare: number;
 }
 
+/** What a network allows, as the core needs it: given by the caller (src/integrations/limits.ts). */
+export interface PlatformLimits {
+  /** Default minimum time between two publications on one channel. */
+  minIntervalMinutes: number;
+  /** Most publications per calendar day in the channel's zone (null: no such limit). */
+  dailyCap: number | null;
+  /** Most publications in any rolling 24 hours. */
+  rolling24hCap: number | null;
+  /** Shorter rolling windows the network enforces (Telegram's 20 per minute in a group, X's 100 per 15 minutes). */
+  shortCaps: { windowMinutes: number; max: number }[];
+}
+
+export const NO_LIMITS: PlatformLimits = { minIntervalMinutes: 0, dailyCap: null, rolling24hCap: null, shortCaps: [] };
+
 export const ALL_WEEK = ['1', '2', '3', '4', '5', '6', '7'];
 
-export function defaultPolicy(platform: string): PostingPolicy {
-  const limits = limitsFor(platform);
+export function defaultPolicy(limits: PlatformLimits): PostingPolicy {
   return {
     windows: Object.fromEntries(ALL_WEEK.map((d) => [d, [{ start: '08:00', end: '21:00' }]])),
     blackouts: [],
@@ -58,9 +70,8 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
 export const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** Every problem with a policy, paths relative to the policy object. */
-export function validatePolicy(policy: PostingPolicy, platform: string): PolicyIssue[] {
+export function validatePolicy(policy: PostingPolicy, limits: PlatformLimits): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
-  const limits = limitsFor(platform);
   for (const [day, ranges] of Object.entries(policy.windows)) {
     if (!ALL_WEEK.includes(day)) issues.push({ path: ['windows', day], rule: 'weekday', message: `weekday must be 1 (Monday) to 7 (Sunday), not "${day}"` });
     const sorted = [...ranges].sort((a, b) => a.start.localeCompare(b.start));
@@ -119,7 +130,7 @@ export interface CompiledPolicy {
   reservedShare: number;
 }
 
-export function compilePolicy(policy: PostingPolicy, options: { timezone: string; platform: string; paused: boolean }): CompiledPolicy {
+export function compilePolicy(policy: PostingPolicy, options: { timezone: string; limits: PlatformLimits; paused: boolean }): CompiledPolicy {
   const calendar = new ZoneCalendar(options.timezone);
   const windows: [number, number][][] = [[]];
   for (const day of ALL_WEEK) {
@@ -139,7 +150,7 @@ export function compilePolicy(policy: PostingPolicy, options: { timezone: string
       else merged.push([b[0], b[1]]);
       return merged;
     }, []);
-  const limits = limitsFor(options.platform);
+  const { limits } = options;
   const rollingCaps = [
     ...(policy.rolling24hCap !== null ? [{ windowMs: 24 * 3_600_000, max: policy.rolling24hCap }] : []),
     ...limits.shortCaps.map((c) => ({ windowMs: c.windowMinutes * 60_000, max: c.max })),

@@ -10,7 +10,7 @@ import { bulkCreatePosts, MAX_BULK_POSTS } from '../services/bulkPosts.js';
 import { previewSchedule } from '../services/preview.js';
 import { CreatePostInput, postInputFromGraphQL } from './post.js';
 import { PostSourceEnum, RequestModeEnum } from './enums.js';
-import { limitsFor } from '../scheduling/platformLimits.js';
+import { limitsFor } from '../integrations/limits.js';
 import type { Blackout, PostingPolicy, TimeRange } from '../scheduling/policy.js';
 
 const TimeRangeType = builder.objectRef<TimeRange>('TimeRange').implement({

@@ -10,6 +10,7 @@ import { Issues, isUuid, isValidTimezone } from './validation.js';
 import type { ServiceDeps } from './deps.js';
 import { applyPolicyPatch, type PolicyPatch } from './policies.js';
 import { defaultPolicy } from '../scheduling/policy.js';
+import { limitsFor } from '../integrations/limits.js';
 
 export interface ChannelInput {
   platform?: PlatformName | null;
@@ -28,7 +29,7 @@ export async function createChannel(deps: ServiceDeps, workspaceId: string, inpu
   }
   checkNameAndZone(issues, input, true);
   const credentials = platform && deps.providers.platforms().includes(platform) ? parseCredentials(deps, issues, platform, input.credentials) : null;
-  const policy = input.policy && platform ? applyPolicyPatch(defaultPolicy(platform), input.policy, platform, issues, ['input', 'policy']) : null;
+  const policy = input.policy && platform ? applyPolicyPatch(defaultPolicy(limitsFor(platform)), input.policy, platform, issues, ['input', 'policy']) : null;
   issues.throwIfAny();
   const connected = await connectAccount(deps, platform!, credentials, ['input', 'credentials']);
   return deps.prisma.channel.create({

@@ -1,6 +1,7 @@
 // Reading and changing a channel's posting policy. The stored JSON is whole; a change names only what it changes.
 import type { Channel } from '../generated/prisma/client.js';
 import { ALL_WEEK, validatePolicy, type Blackout, type PostingPolicy, type TimeRange } from '../scheduling/policy.js';
+import { limitsFor } from '../integrations/limits.js';
 import { policyOf } from './scheduling.js';
 import { findChannel } from './channels.js';
 import { transaction } from '../store/sql.js';
@@ -36,7 +37,7 @@ export function applyPolicyPatch(current: PostingPolicy, patch: PolicyPatch, pla
   if (patch.dailyCap !== undefined) next.dailyCap = patch.dailyCap;
   if (patch.rolling24hCap !== undefined) next.rolling24hCap = patch.rolling24hCap;
   if (patch.reservedShare != null) next.reservedShare = patch.reservedShare;
-  for (const issue of validatePolicy(next, platform)) {
+  for (const issue of validatePolicy(next, limitsFor(platform))) {
     // Window issues name weekdays; point them at the input entry for that weekday where there is one.
     const path = issue.path[0] === 'windows' && patch.windows ? windowPath(patch, issue.path) : issue.path;
     issues.add([...base, ...path], issue.rule, issue.message);

@@ -1,6 +1,7 @@
 // Where the scheduling core meets a channel: its stored policy compiled for the pure core (src/scheduling/), and
 // the next free instants on it. The store loads what is taken; the core decides.
 import { compilePolicy, defaultPolicy, type CompiledPolicy, type PostingPolicy } from '../scheduling/policy.js';
+import { limitsFor } from '../integrations/limits.js';
 import { findSlot } from '../scheduling/slots.js';
 import { explainHit } from '../scheduling/explain.js';
 import { loadOccupancy } from '../store/channels.js';
@@ -20,10 +21,10 @@ const DAY = 86_400_000;
 export const SHIFT_LIMIT_MS = 60 * DAY;
 
 export const policyOf = (channel: Pick<SchedulableChannel, 'platform' | 'policy'>): PostingPolicy =>
-  (channel.policy as PostingPolicy | null) ?? defaultPolicy(channel.platform);
+  (channel.policy as PostingPolicy | null) ?? defaultPolicy(limitsFor(channel.platform));
 
 export const compileFor = (channel: SchedulableChannel): CompiledPolicy =>
-  compilePolicy(policyOf(channel), { timezone: channel.timezone, platform: channel.platform, paused: channel.paused });
+  compilePolicy(policyOf(channel), { timezone: channel.timezone, limits: limitsFor(channel.platform), paused: channel.paused });
 
 /** The next `count` allowed instants on a channel from `from`, each with what moved it there. */
 export async function nextSlots(sql: Sql, channel: SchedulableChannel, from: number, count: number): Promise<{ at: Date; reason: string | null }[]> {

@@ -1,7 +1,7 @@
 // Property-based: the smart scheduler never breaks a rule, fills what capacity there is, and is deterministic.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, type PostingPolicy } from '../../src/scheduling/policy.js';
+import { compilePolicy, type PostingPolicy, NO_LIMITS } from '../../src/scheduling/policy.js';
 import { Occupancy } from '../../src/scheduling/occupancy.js';
 import { findSlot } from '../../src/scheduling/slots.js';
 import { placePending, type ChannelSchedule, type PendingDelivery } from '../../src/scheduling/distribute.js';
@@ -29,7 +29,7 @@ type Scenario = { now: number; channels: { policy: PostingPolicy; zone: string; 
 function build(s: Scenario) {
   const schedules = new Map<string, ChannelSchedule>();
   s.channels.forEach((c, i) =>
-    schedules.set(`c${i}`, { policy: compilePolicy(c.policy, { timezone: c.zone, platform: 'WEBHOOK', paused: false }), occupied: new Occupancy(c.existing.map((o) => s.now + o)) }),
+    schedules.set(`c${i}`, { policy: compilePolicy(c.policy, { timezone: c.zone, limits: NO_LIMITS, paused: false }), occupied: new Occupancy(c.existing.map((o) => s.now + o)) }),
   );
   const items: PendingDelivery[] = s.pending.map((p, i) => ({
     id: `d${String(i).padStart(4, '0')}`,
@@ -104,7 +104,7 @@ describe('placePending', () => {
       reservedShare: 0.2,
     };
     const now = Date.parse('2026-06-01T00:00:00Z');
-    const schedules = new Map([['c', { policy: compilePolicy(policy, { timezone: 'UTC', platform: 'WEBHOOK', paused: false }), occupied: new Occupancy() }]]);
+    const schedules = new Map([['c', { policy: compilePolicy(policy, { timezone: 'UTC', limits: NO_LIMITS, paused: false }), occupied: new Occupancy() }]]);
     const items: PendingDelivery[] = Array.from({ length: 14 }, (_, i) => ({ id: `d${i}`, channelId: 'c', priority: i === 13 ? 5 : 0, createdAt: now - i, sourceKey: 'x' }));
     const { placed } = placePending(items, schedules, now, HORIZON);
     expect(placed).toHaveLength(14);

@@ -1,7 +1,7 @@
 // Named cases: the DST transitions of Europe/Berlin and America/New_York, and a catalog import.
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { compilePolicy, type PostingPolicy } from '../../src/scheduling/policy.js';
+import { compilePolicy, type PostingPolicy, NO_LIMITS } from '../../src/scheduling/policy.js';
 import { Occupancy } from '../../src/scheduling/occupancy.js';
 import { findSlot, violationsAt } from '../../src/scheduling/slots.js';
 import { placePending, type PendingDelivery } from '../../src/scheduling/distribute.js';
@@ -20,7 +20,7 @@ const policy = (over: Partial<PostingPolicy>): PostingPolicy => ({
 const at = (iso: string) => Date.parse(iso);
 const local = (t: number | null, zone: string) => (t === null ? null : DateTime.fromMillis(t, { zone }).toISO({ suppressMilliseconds: true }));
 const slot = (p: PostingPolicy, zone: string, from: string, taken: string[] = []) =>
-  findSlot(compilePolicy(p, { timezone: zone, platform: 'WEBHOOK', paused: false }), new Occupancy(taken.map(at)), at(from), at(from) + 30 * 86_400_000);
+  findSlot(compilePolicy(p, { timezone: zone, limits: NO_LIMITS, paused: false }), new Occupancy(taken.map(at)), at(from), at(from) + 30 * 86_400_000);
 
 describe('Europe/Berlin', () => {
   const zone = 'Europe/Berlin';
@@ -60,7 +60,7 @@ describe('America/New_York', () => {
   });
 
   it('fall back (2026-11-01): 01:30 EDT and 01:30 EST are both in a 01:00-02:00 window', () => {
-    const compiled = compilePolicy(policy({ windows: everyDay([{ start: '01:00', end: '02:00' }]) }), { timezone: zone, platform: 'WEBHOOK', paused: false });
+    const compiled = compilePolicy(policy({ windows: everyDay([{ start: '01:00', end: '02:00' }]) }), { timezone: zone, limits: NO_LIMITS, paused: false });
     expect(violationsAt(compiled, new Occupancy(), at('2026-11-01T05:30:00Z'))).toEqual([]); // 01:30 EDT
     expect(violationsAt(compiled, new Occupancy(), at('2026-11-01T06:30:00Z'))).toEqual([]); // 01:30 EST
     expect(violationsAt(compiled, new Occupancy(), at('2026-11-01T07:00:00Z')).map((h) => h.code)).toEqual(['OUTSIDE_WINDOW']); // 02:00 EST
@@ -80,7 +80,7 @@ describe('catalog import', () => {
       { id: 'shop-telegram', p: policy({ windows: everyDay([{ start: '09:00', end: '21:00' }]), minIntervalMinutes: 30, reservedShare: 0.2 }) },
       { id: 'shop-mastodon', p: policy({ windows: everyDay([{ start: '09:00', end: '21:00' }]), minIntervalMinutes: 15, reservedShare: 0.2 }) },
     ];
-    const schedules = new Map(channels.map((c) => [c.id, { policy: compilePolicy(c.p, { timezone: zone, platform: 'WEBHOOK', paused: false }), occupied: new Occupancy() }]));
+    const schedules = new Map(channels.map((c) => [c.id, { policy: compilePolicy(c.p, { timezone: zone, limits: NO_LIMITS, paused: false }), occupied: new Occupancy() }]));
     const items: PendingDelivery[] = channels.flatMap((c) =>
       Array.from({ length: 300 }, (_, i) => ({ id: `${c.id}-${String(i).padStart(3, '0')}`, channelId: c.id, priority: 0, createdAt: now - 300 + i, sourceKey: 'PRODUCT:import-1' })),
     );

@@ -2,7 +2,7 @@
 // forbids, and no earlier instant at or after the request was allowed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '../../src/scheduling/policy.js';
+import { compilePolicy, NO_LIMITS } from '../../src/scheduling/policy.js';
 import { Occupancy } from '../../src/scheduling/occupancy.js';
 import { findSlot, violationsAt } from '../../src/scheduling/slots.js';
 import { brokenRules } from './oracle.js';
@@ -22,7 +22,7 @@ describe('findSlot', () => {
     fc.assert(
       fc.property(scenario, ({ policy, zone, from, offsets, probes }) => {
         const others = offsets.map((o) => from + o);
-        const compiled = compilePolicy(policy, { timezone: zone, platform: 'WEBHOOK', paused: false });
+        const compiled = compilePolicy(policy, { timezone: zone, limits: NO_LIMITS, paused: false });
         const until = from + 30 * DAY;
         const { at } = findSlot(compiled, new Occupancy(others), from, until);
         const channel = { policy, zone };
@@ -44,7 +44,7 @@ describe('findSlot', () => {
     fc.assert(
       fc.property(scenario, ({ policy, zone, from, offsets }) => {
         const others = offsets.map((o) => from + o);
-        const compiled = compilePolicy(policy, { timezone: zone, platform: 'WEBHOOK', paused: false });
+        const compiled = compilePolicy(policy, { timezone: zone, limits: NO_LIMITS, paused: false });
         const hits = violationsAt(compiled, new Occupancy(others), from).map((h) => h.code);
         expect(hits.length === 0).toBe(brokenRules({ policy, zone }, others, from).length === 0);
       }),
@@ -55,7 +55,7 @@ describe('findSlot', () => {
   it('finds nothing on a paused channel', () => {
     const compiled = compilePolicy(
       { windows: { '1': [{ start: '00:00', end: '24:00' }] }, blackouts: [], minIntervalMinutes: 0, dailyCap: null, rolling24hCap: null, reservedShare: 0 },
-      { timezone: 'UTC', platform: 'WEBHOOK', paused: true },
+      { timezone: 'UTC', limits: NO_LIMITS, paused: true },
     );
     expect(findSlot(compiled, new Occupancy(), Date.parse('2026-05-04T10:00:00Z'), Date.parse('2026-06-04T10:00:00Z'))).toMatchObject({ at: null, hits: [{ code: 'PAUSED' }] });
   });

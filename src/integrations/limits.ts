@@ -1,18 +1,10 @@
-// What each network allows, as data: the one table scheduling defaults and ceilings come from.
-// Sources: ../shared/PLATFORMS.md (the platforms' own documentation; "unverified" there stays a guess here).
+// What each network allows in publishing volume, beside what it accepts in a post (contentRules.ts): the caps and
+// the default spacing the scheduling core is given for a channel. Sources: ../shared/PLATFORMS.md (the platforms' own
+// documentation; "unverified" there stays a guess here).
+import { NO_LIMITS, type PlatformLimits } from '../scheduling/policy.js';
+import type { PlatformName } from './types.js';
 
-export interface PlatformLimits {
-  /** Default minimum time between two publications on one channel. */
-  minIntervalMinutes: number;
-  /** Most publications per calendar day in the channel's zone (null: no such limit). */
-  dailyCap: number | null;
-  /** Most publications in any rolling 24 hours. */
-  rolling24hCap: number | null;
-  /** Shorter rolling windows the network enforces (Telegram's 20 per minute in a group, X's 100 per 15 minutes). */
-  shortCaps: { windowMinutes: number; max: number }[];
-}
-
-export const PLATFORM_LIMITS: Record<string, PlatformLimits> = {
+export const NETWORK_LIMITS: Record<PlatformName, PlatformLimits> = {
   MASTODON: { minIntervalMinutes: 15, dailyCap: null, rolling24hCap: null, shortCaps: [{ windowMinutes: 5, max: 300 }] },
   TELEGRAM: { minIntervalMinutes: 15, dailyCap: null, rolling24hCap: null, shortCaps: [{ windowMinutes: 1, max: 20 }] },
   WEBHOOK: { minIntervalMinutes: 0, dailyCap: null, rolling24hCap: null, shortCaps: [] },
@@ -27,6 +19,6 @@ export const PLATFORM_LIMITS: Record<string, PlatformLimits> = {
   VK: { minIntervalMinutes: 30, dailyCap: 50, rolling24hCap: null, shortCaps: [] },
 };
 
-const NO_LIMITS: PlatformLimits = { minIntervalMinutes: 0, dailyCap: null, rolling24hCap: null, shortCaps: [] };
 
-export const limitsFor = (platform: string): PlatformLimits => PLATFORM_LIMITS[platform] ?? NO_LIMITS;
+/** A network's limits; an unknown name has none. */
+export const limitsFor = (platform: string): PlatformLimits => NETWORK_LIMITS[platform as PlatformName] ?? NO_LIMITS;
