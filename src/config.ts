@@ -1,7 +1,7 @@
 // Every setting PostFlow reads, validated once at start-up. Nothing else reads process.env.
 import path from 'node:path';
 import { z } from 'zod';
-import type { PlatformName, PlatformSettings } from './integrations/types.js';
+import type { PlatformName, PlatformSettings } from './domain/platforms.js';
 
 export type Role = 'all' | 'api' | 'worker';
 

@@ -2,22 +2,8 @@
 // (URLs, auth, counting rules, error shapes, rate-limit headers) lives behind it, in src/integrations/.
 import type { z } from 'zod';
 
-export const PLATFORM_NAMES = [
-  'MASTODON',
-  'TELEGRAM',
-  'WEBHOOK',
-  'X',
-  'LINKEDIN',
-  'INSTAGRAM',
-  'FACEBOOK',
-  'THREADS',
-  'BLUESKY',
-  'DISCORD',
-  'PINTEREST',
-  'VK',
-] as const;
-
-export type PlatformName = (typeof PLATFORM_NAMES)[number];
+export { PLATFORM_NAMES, type PlatformName, type PlatformSettings } from '../domain/platforms.js';
+import type { PlatformName, PlatformSettings } from '../domain/platforms.js';
 
 /** What the provider learnt about the account when it was connected, stored on the channel (not secret). */
 export type ChannelSettings = Record<string, unknown>;
@@ -191,15 +177,6 @@ export interface Provider<Credentials = unknown> {
 }
 
 /** Operator settings for one platform; each provider module has the real defaults. */
-export interface PlatformSettings {
-  /** Base URL of the platform's API (a test fake, or a proxy), without a trailing slash. */
-  apiUrl?: string;
-  /** Base URL of the platform's authorization page host, when it differs from the API's. */
-  authUrl?: string;
-  /** PostFlow's app at the platform (OAuth client), used by connectChannelStart and refresh. */
-  clientId?: string;
-  clientSecret?: string;
-}
 
 export interface ProviderOptions {
   /** Per-request time limit for calls to the platform. */

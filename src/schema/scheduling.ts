@@ -1,8 +1,7 @@
 // Posting policies, slots and the smart scheduler in GraphQL.
 import { builder } from './builder.js';
 import { requireAuth } from './context.js';
-import { findChannel } from '../services/channels.js';
-import { updateChannelPolicy } from '../services/policies.js';
+import { findChannel, updateChannelPolicy } from '../services/channels.js';
 import { nextSlots, policyOf } from '../services/scheduling.js';
 import { runSmartSchedule } from '../services/smartSchedule.js';
 import { autoSchedulePosts } from '../services/posts.js';

@@ -9,6 +9,8 @@ import { cancelChannelDeliveries, requeueHeldDeliveries } from '../store/deliver
 import { Issues, isUuid, isValidTimezone } from './validation.js';
 import type { ServiceDeps } from './deps.js';
 import { applyPolicyPatch, type PolicyPatch } from './policies.js';
+import { policyOf } from './scheduling.js';
+import { requestSmartSchedule } from '../store/jobs.js';
 import { defaultPolicy } from '../scheduling/policy.js';
 import { limitsFor } from '../integrations/limits.js';
 
@@ -169,4 +171,17 @@ export function keepRefreshToken(deps: Pick<ServiceDeps, 'secrets'>, channel: Pi
   } catch {
     return credentials;
   }
+}
+
+export async function updateChannelPolicy(deps: ServiceDeps, workspaceId: string, channelId: string, patch: PolicyPatch): Promise<Channel> {
+  const channel = await findChannel(deps, workspaceId, channelId);
+  const issues = new Issues();
+  const policy = applyPolicyPatch(policyOf(channel), patch, channel.platform, issues, ['policy']);
+  issues.throwIfAny();
+  await transaction(deps.pool, async (client) => {
+    await updateChannelRow(client, channelId, { policy });
+    // Pending deliveries may fit now; scheduled ones are checked again when they fall due.
+    await requestSmartSchedule(client);
+  });
+  return deps.prisma.channel.findUniqueOrThrow({ where: { id: channelId } });
 }

@@ -1,14 +1,7 @@
-// Reading and changing a channel's posting policy. The stored JSON is whole; a change names only what it changes.
-import type { Channel } from '../generated/prisma/client.js';
+// A change to a channel's posting policy, checked: the stored JSON is whole; a change names only what it changes.
 import { ALL_WEEK, validatePolicy, type Blackout, type PostingPolicy, type TimeRange } from '../scheduling/policy.js';
 import { limitsFor } from '../integrations/limits.js';
-import { policyOf } from './scheduling.js';
-import { findChannel } from './channels.js';
-import { transaction } from '../store/sql.js';
-import { updateChannelRow } from '../store/channels.js';
-import { requestSmartSchedule } from '../store/jobs.js';
 import { Issues } from './validation.js';
-import type { ServiceDeps } from './deps.js';
 
 export interface PolicyPatch {
   /** Replaces every weekly window; a weekday left out allows nothing. */
@@ -48,17 +41,4 @@ export function applyPolicyPatch(current: PostingPolicy, patch: PolicyPatch, pla
 function windowPath(patch: PolicyPatch, path: (string | number)[]): (string | number)[] {
   const index = patch.windows!.findIndex((w) => String(w.weekday) === String(path[1]));
   return index === -1 ? path : ['windows', index, 'ranges', ...path.slice(2)];
-}
-
-export async function updateChannelPolicy(deps: ServiceDeps, workspaceId: string, channelId: string, patch: PolicyPatch): Promise<Channel> {
-  const channel = await findChannel(deps, workspaceId, channelId);
-  const issues = new Issues();
-  const policy = applyPolicyPatch(policyOf(channel), patch, channel.platform, issues, ['policy']);
-  issues.throwIfAny();
-  await transaction(deps.pool, async (client) => {
-    await updateChannelRow(client, channelId, { policy });
-    // Pending deliveries may fit now; scheduled ones are checked again when they fall due.
-    await requestSmartSchedule(client);
-  });
-  return deps.prisma.channel.findUniqueOrThrow({ where: { id: channelId } });
 }
