@@ -57,9 +57,10 @@ export async function build(layout, { log = (line) => process.stderr.write(`${li
     const next = `${layout.outDir}.next`;
     const nextDir = path.join(layout.root, next);
     rmSync(nextDir, { recursive: true, force: true });
+    const tsc = findCompiler(layout.root);
     log(`compiling ${layout.inputs[0]}/ to ${layout.outDir}/ (${layout.project})`);
     const started = Date.now();
-    await runTsc(layout.root, ['-p', layout.project, '--outDir', next]);
+    await runTsc(layout.root, tsc, ['-p', layout.project, '--outDir', next]);
     writeFileSync(path.join(nextDir, STAMP), `${hash}\n`);
     const outDir = path.join(layout.root, layout.outDir);
     const old = `${outDir}.old`;
@@ -74,13 +75,26 @@ export async function build(layout, { log = (line) => process.stderr.write(`${li
   }
 }
 
-function runTsc(root, args) {
-  let tsc;
+/**
+ * The compiler, when the packages the build needs are installed: TypeScript and every @types package among the dev
+ * dependencies. An install without dev dependencies (npm ci --omit=dev) may still hold typescript and some @types,
+ * pulled in by other packages: name the cause rather than print a page of type errors.
+ */
+function findCompiler(root) {
+  const resolve = createRequire(path.join(root, 'package.json')).resolve;
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const needed = Object.keys(manifest.devDependencies ?? {}).filter((name) => name === 'typescript' || name.startsWith('@types/'));
   try {
-    tsc = createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc');
+    for (const name of needed) resolve(`${name}/package.json`);
+    return resolve('typescript/bin/tsc');
   } catch {
-    throw new Error('TypeScript is not installed, so the build cannot be made: run `npm install` (with dev dependencies), then `npm run build`.');
+    const message =
+      'the dev dependencies (TypeScript and its type packages) are not installed, so the build cannot be made: run `npm install`, then `npm run build`, or ship the dist/ a build made';
+    throw Object.assign(new Error(message), { code: 'NO_COMPILER' });
   }
+}
+
+function runTsc(root, tsc, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [tsc, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     // A signal during the build (Ctrl-C, docker stop) must not leave the compiler running on its own; as PID 1

@@ -13,9 +13,9 @@ if (state !== 'current') {
     await build(layout, { onlyIfStale: true });
   } catch (error) {
     if (error.signal) process.exit(1);
-    if (state === 'stale' && /TypeScript is not installed/.test(error.message)) {
+    if (state === 'stale' && error.code === 'NO_COMPILER') {
       // A production install (--omit=dev) whose sources differ from the shipped build: run what was shipped.
-      process.stderr.write(`warning: dist/ is older than src/ and cannot be rebuilt (${error.message}); starting the existing build\n`);
+      process.stderr.write(`warning: dist/ was built from other sources than src/ holds, and ${error.message}; starting the existing build\n`);
     } else {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
