@@ -65,6 +65,18 @@ describe('the production runtime', () => {
     expect(existsSync(postmasterPidFile())).toBe(false); // a clean Postgres shutdown
   }, 90_000);
 
+  it('SIGTERM during start-up lets the start finish, then stops everything it started', async () => {
+    const server = spawnCommand(process.execPath, ['scripts/start.mjs'], env, { detached: true });
+    const pgid = server.child.pid!;
+    await server.waitForOutput(/starting the embedded PostgreSQL/);
+    const signalledAt = Date.now();
+    process.kill(pgid, 'SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.output()).toMatch(/SIGTERM received: shutting down/);
+    await expectAllGone(pgid, [], signalledAt);
+    expect(existsSync(postmasterPidFile())).toBe(false);
+  }, 60_000);
+
   it('a second signal while a request holds the graceful shutdown exits at once, still stopping the embedded PostgreSQL', async () => {
     const server = spawnCommand(process.execPath, ['scripts/start.mjs'], env, { detached: true });
     const pgid = server.child.pid!;
