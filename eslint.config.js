@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'src/generated/', '.postflow-data/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist.next/', 'dist.old/', 'src/generated/', '.postflow-data/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
