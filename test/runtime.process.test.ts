@@ -3,6 +3,7 @@
 // the ports. Each process is the leader of its own process group, so "nothing left" is checked by the group id.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, projectLayout } from '../scripts/build.mjs';
 import { childrenOf, isRunning, portIsFree, processGroup, spawnCommand, until, waitForReady } from './helpers/childProcess.js';
 import { createTestDatabase } from './helpers/database.js';
+import { OPEN_POLICY } from './helpers/scenario.js';
 import { freePort } from './helpers/ports.js';
 import { TEST_SECRET_KEY } from './helpers/testApp.js';
 
@@ -101,6 +103,50 @@ describe('the production runtime', () => {
     await expectAllGone(pgid, [postgres], signalledAt);
     socket.destroy();
   }, 90_000);
+
+  it('a shutdown held up by a publish that does not end is forced at its deadline, under 10 s, stopping PostgreSQL', async () => {
+    // A webhook receiver that takes the request and never answers; the network time limit is longer than the deadline.
+    const held: http.IncomingMessage[] = [];
+    const receiver = http.createServer((request) => held.push(request));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as net.AddressInfo).port}/hook`;
+    const server = spawnCommand(process.execPath, ['scripts/start.mjs'], { ...env, PROVIDER_REQUEST_TIMEOUT_MS: '60000' }, { detached: true });
+    const pgid = server.child.pid!;
+    try {
+      await waitForReady(base(), server);
+      const postgres = postmasterPid();
+      const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
+        const response = await fetch(`${base()}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+          body: JSON.stringify({ query, variables }),
+        });
+        const result = (await response.json()) as { data?: any; errors?: unknown };
+        if (result.errors) throw new Error(JSON.stringify(result.errors));
+        return result.data;
+      };
+      const { signup } = await gql(`mutation { signup(email: "deadline@example.com", password: "long enough", workspaceName: "W") { token } }`, {});
+      const channel = { platform: 'WEBHOOK', name: 'Held', credentials: { url: hookUrl, secret: 'a-webhook-secret-of-enough-length' }, policy: OPEN_POLICY };
+      const { createChannel } = await gql(`mutation($input: CreateChannelInput!) { createChannel(input: $input) { id } }`, { input: channel }, signup.token);
+      await gql(
+        `mutation($input: CreatePostInput!) { createPost(input: $input) { id } }`,
+        { input: { content: 'never answered', channelIds: [createChannel.id], publishNow: true } },
+        signup.token,
+      );
+      await until(() => held.length === 1, 10_000, 'the publish reached the receiver');
+
+      const signalledAt = Date.now();
+      process.kill(pgid, 'SIGTERM');
+      expect(await server.exited).toEqual({ code: 1, signal: null });
+      expect(Date.now() - signalledAt).toBeGreaterThan(8500); // it did wait for the publish, as long as it could
+      expect(server.output()).toMatch(/shutdown did not finish within 9 s; stopping the embedded PostgreSQL/);
+      await expectAllGone(pgid, [postgres], signalledAt);
+    } finally {
+      server.child.kill('SIGKILL');
+      receiver.closeAllConnections();
+      receiver.close();
+    }
+  }, 60_000);
 
   it('as PID 1 (a container), SIGTERM to node shuts it down gracefully', async () => {
     // A new PID namespace makes node its init process, which gets no default signal behaviour: only handlers.

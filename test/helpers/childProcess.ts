@@ -65,14 +65,18 @@ export async function waitForReady(baseUrl: string, proc: PostFlowProcess, timeo
   }
 }
 
-/** Pids of the processes in a process group (none once every one of them has exited). */
+/**
+ * Pids of the running processes in a process group (none once every one of them has exited). A zombie is not
+ * counted: it has exited and holds nothing, and only waits for init to collect it, which takes init its time.
+ */
 export function processGroup(pgid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)])
+    return execFileSync('ps', ['-o', 'pid=,stat=', '-g', String(pgid)])
       .toString()
       .split('\n')
-      .map(Number)
-      .filter((pid) => pid > 0);
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([pid, stat]) => Number(pid) > 0 && !stat?.startsWith('Z'))
+      .map(([pid]) => Number(pid));
   } catch {
     return []; // ps exits 1 when the group is empty
   }
