@@ -45,7 +45,7 @@ export async function runMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Promis
         applied.push(name);
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`Migration ${name} failed and was rolled back: ${(error as Error).message}`);
+        throw new Error(`Migration ${name} failed and was rolled back: ${(error as Error).message}`, { cause: error });
       }
     }
   } finally {
