@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
 import { collect, signUp, startTestApp, type TestApp } from './helpers/testApp.js';
-import { OPEN_POLICY } from './helpers/scenario.js';
+import { OPEN_POLICY, untilListening } from './helpers/scenario.js';
 
 let t: TestApp;
 let mastodon: MastodonFake;
@@ -33,8 +33,7 @@ describe('a scheduled post', () => {
 
     const updates = collect<{ deliveryUpdated: { postId: string; status: string; externalUrl: string | null } }>(t.ws(token), UPDATES);
     // The server registers a subscription asynchronously: wait until a first event (a draft's) comes through.
-    const { createPost: probe } = await t.ok(CREATE_POST, { input: { content: 'probe', channelIds: [channel.id], draft: true } }, token);
-    await updates.until((items) => items.some((i) => i.deliveryUpdated.postId === probe.id));
+    await untilListening(t, token, channel.id, updates);
 
     const text = 'Launch day! Read more at https://example.com/a/very/long/path/that/counts/as/twenty-three 🚀';
     const scheduledAt = new Date(Date.now() + 2000);

@@ -8,7 +8,7 @@ import { startWebhookReceiver, type WebhookReceiver } from './fakes/webhookRecei
 import { createTestDatabase } from './helpers/database.js';
 import { spawnPostFlow } from './helpers/childProcess.js';
 import { collect, eventually, signUp, startTestApp, testEnv, type TestApp } from './helpers/testApp.js';
-import { createChannel, createPost } from './helpers/scenario.js';
+import { createChannel, createPost, untilListening } from './helpers/scenario.js';
 
 const SECRET = 'a-very-secret-signing-key';
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -34,8 +34,7 @@ describe('at publish time', () => {
       t.ws(token),
       `subscription { deliveryUpdated { postId status scheduleReason scheduledAt } }`,
     );
-    const probe = await createPost(t, token, { content: 'probe', channelIds: [channel.id], draft: true });
-    await updates.until((items) => items.some((i) => i.deliveryUpdated.postId === probe.id));
+    await untilListening(t, token, channel.id, updates);
 
     const post = await createPost(t, token, { content: 'blacked out', channelIds: [channel.id], scheduledAt: new Date(Date.now() + 1500).toISOString() });
     const today = DateTime.utc();

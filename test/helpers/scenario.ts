@@ -58,3 +58,18 @@ export function waitForDeliveryWhere(t: TestApp, token: string, postId: string, 
 export function waitForDelivery(t: TestApp, token: string, postId: string, statuses: string[], timeoutMs = 10_000) {
   return waitForDeliveryWhere(t, token, postId, (d) => statuses.includes(d.status), `become ${statuses.join(' or ')}`, timeoutMs);
 }
+
+/**
+ * A subscription is only listening once the server has set it up, which a client cannot see: this creates a draft
+ * post every 300 ms until the subscription hears one of them. Returns the probes' post ids.
+ */
+export async function untilListening(t: TestApp, token: string, channelId: string, updates: { items: { deliveryUpdated: { postId: string } }[] }): Promise<string[]> {
+  const probes: string[] = [];
+  const deadline = Date.now() + 15_000;
+  while (!updates.items.some((i) => probes.includes(i.deliveryUpdated.postId))) {
+    if (Date.now() > deadline) throw new Error('the subscription never heard a probe post');
+    probes.push((await createPost(t, token, { content: `probe ${probes.length}`, channelIds: [channelId], draft: true })).id);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return probes;
+}
