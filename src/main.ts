@@ -9,8 +9,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { startPostFlow, type PostFlow } from './app.js';
 import { createLogger } from './logger.js';
 
-/** From the first signal to a forced exit: under the 10 s a container runtime or systemd waits before SIGKILL. */
-const SHUTDOWN_DEADLINE_MS = 9000;
+/** From the first signal to a forced exit: under the 10 s Docker waits before SIGKILL, leaving time to stop postgres. */
+const SHUTDOWN_DEADLINE_MS = 8000;
 
 let config: Config;
 try {

@@ -138,8 +138,8 @@ describe('the production runtime', () => {
       const signalledAt = Date.now();
       process.kill(pgid, 'SIGTERM');
       expect(await server.exited).toEqual({ code: 1, signal: null });
-      expect(Date.now() - signalledAt).toBeGreaterThan(8500); // it did wait for the publish, as long as it could
-      expect(server.output()).toMatch(/shutdown did not finish within 9 s; stopping the embedded PostgreSQL/);
+      expect(Date.now() - signalledAt).toBeGreaterThan(7500); // it did wait for the publish, as long as it could
+      expect(server.output()).toMatch(/shutdown did not finish within 8 s; stopping the embedded PostgreSQL/);
       await expectAllGone(pgid, [postgres], signalledAt);
     } finally {
       server.child.kill('SIGKILL');
