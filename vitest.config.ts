@@ -12,8 +12,9 @@ const resolve = { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }
 // PostgreSQL: scripts/testGroupsReporter.ts prints each group's time, CI's stage table shows them. A test file
 // belongs to the first group whose pattern matches it; `other` takes whatever no group names, so none is left out.
 const groups: { name: string; include: string[]; exclude?: string[] }[] = [
-  // The pure scheduling core (property tests); processTimeZone.test.ts only makes sense under the TZ runs below.
-  { name: 'scheduling', include: ['test/scheduling/**/*.test.ts'], exclude: ['test/scheduling/processTimeZone.test.ts'] },
+  // No database, no network: the pure scheduling core (property tests) and the checks of the code's own structure.
+  // processTimeZone.test.ts only makes sense under the TZ runs below.
+  { name: 'unit', include: ['test/scheduling/**/*.test.ts', 'test/architecture*.test.ts'], exclude: ['test/scheduling/processTimeZone.test.ts'] },
   // Each provider against its network's fake.
   { name: 'integrations', include: ['test/integrations/**/*.test.ts'] },
   // The GraphQL API, in process.
@@ -34,7 +35,7 @@ const projects: TestProjectInlineConfiguration[] = [
   { resolve, test: { ...shared, name: 'other', include: ['test/**/*.test.ts'], exclude: named, sequence: { groupOrder: groups.length + 1 } } },
   // The scheduling core must not depend on the process's time zone: run it again under two unusual ones.
   ...['Pacific/Kiritimati', 'America/Los_Angeles'].map((tz) => ({
-    test: { ...shared, name: `scheduling TZ=${tz}`, include: ['test/scheduling/**/*.test.ts'], env: { TZ: tz }, sequence: { groupOrder: 1 } },
+    test: { ...shared, name: `unit TZ=${tz}`, include: ['test/scheduling/**/*.test.ts'], env: { TZ: tz }, sequence: { groupOrder: 1 } },
   })),
 ];
 

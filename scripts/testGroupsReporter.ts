@@ -1,5 +1,5 @@
 // A vitest reporter printing how long each test group (vitest.config.ts) took, before the closing summary line.
-// A group is its projects' first name word ("scheduling" and "scheduling TZ=..."). The groups run one after another,
+// A group is its projects' first name word ("unit" and "unit TZ=..."). The groups run one after another,
 // so a group's time is the span from its first test file queued to its last one finished; `setup` is what came before
 // the first (PostgreSQL, the template database). With POSTFLOW_TEST_TIMES=<file> it also writes
 // "group<TAB>seconds<TAB>tests<TAB>failed" lines there, for .ci/run's stage table.
