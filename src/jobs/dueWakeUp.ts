@@ -61,7 +61,7 @@ export function startDueWakeUp({ pool, workerPool, taskIdentifier, logger, every
   };
 
   void lookAhead();
-  const interval = setInterval(lookAhead, everyMs);
+  const interval = setInterval(() => void lookAhead(), everyMs);
   interval.unref();
   return {
     stop() {

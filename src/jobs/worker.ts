@@ -69,7 +69,9 @@ export async function runTunedWorker(options: { pool: pg.Pool; config: Config; t
   // Our own emitter, because graphile-worker announces its pool before run() returns.
   const events: WorkerEvents = new EventEmitter();
   let workerPool: WorkerPool | null = null;
-  events.on('pool:create', (event) => (workerPool = event.workerPool));
+  events.on('pool:create', (event) => {
+    workerPool = event.workerPool;
+  });
   const runner: Runner = await run({
     pgPool: pool,
     ...graphileWorkerOptions(config),
@@ -126,7 +128,7 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
   const startRunner = async () => {
     const next = await runTunedWorker({ pool, config, taskList, wakeFor: TASKS.publish, logger, crontab: schedule });
     await retrying(() => registerPool(pool, next.poolId, liveness.key), { forMs: 30_000 });
-    next.done.then(() => {
+    void next.done.then(() => {
       if (runner === next && !stopping) rebuild('the job runner stopped');
     });
     return next;

@@ -106,7 +106,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     if (req.method === 'GET') return sendJson(res, 200, webhook());
     if (req.method !== 'POST') return sendJson(res, 405, { message: '405: Method Not Allowed', code: 0 });
 
-    let body: Record<string, unknown> = {};
+    let body: Record<string, unknown>;
     try {
       body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
     } catch {

@@ -80,7 +80,7 @@ export async function startTestApp(options: { env?: Record<string, string>; data
       return client;
     },
     async stop() {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await app.stop();
     },
   };
