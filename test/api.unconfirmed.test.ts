@@ -1,9 +1,11 @@
 // A publish whose answer was lost on a network that cannot retry safely: UNCONFIRMED, listed for a person, settled
-// by confirmPublished or a forced retry, never retried silently.
+// by a lookup where the network lists its own posts, by confirmPublished or a forced retry, never retried silently.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordFake, type DiscordFake } from './fakes/discordFake.js';
+import { startXFake, type XFake } from './fakes/xFake.js';
 import { signUp, startTestApp, type TestApp } from './helpers/testApp.js';
-import { createChannel, createPost, waitForDelivery } from './helpers/scenario.js';
+import { xEnv } from './helpers/api.js';
+import { createChannel, createPost, waitForDelivery, waitForDeliveryWhere } from './helpers/scenario.js';
 
 let t: TestApp;
 let discord: DiscordFake;
@@ -60,5 +62,45 @@ describe('UNCONFIRMED deliveries', () => {
     const published = await waitForDelivery(t, token, delivery.postId, ['PUBLISHED', 'FAILED', 'UNCONFIRMED'], 15_000);
     expect(published.status).toBe('PUBLISHED');
     expect(discord.messages.filter((m) => m.content === 'try once more')).toHaveLength(2); // the person chose to send it again
+  });
+});
+
+describe('UNCONFIRMED deliveries on a network that lists its own posts (X)', () => {
+  let x: XFake;
+  let app: TestApp;
+  beforeAll(async () => {
+    x = await startXFake();
+    app = await startTestApp({ env: xEnv(x) });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await x?.stop();
+  });
+
+  it('are settled by a lookup: PUBLISHED with the tweet that did go out, never posted again', async () => {
+    const token = await signUp(app);
+    const channel = await createChannel(app, token, 'X', { ...x.issueTokens() });
+    x.loseNextPublishAnswer();
+    const post = await createPost(app, token, { content: 'lost but found', channelIds: [channel.id], publishNow: true });
+    const unconfirmed = await waitForDelivery(app, token, post.id, ['PUBLISHED', 'FAILED', 'UNCONFIRMED'], 15_000);
+    expect(unconfirmed.status).toBe('UNCONFIRMED');
+
+    const settled = await waitForDelivery(app, token, post.id, ['PUBLISHED'], 20_000);
+    const tweet = x.tweets.find((t) => t.text === 'lost but found')!;
+    expect(settled).toMatchObject({ externalId: tweet.id, externalUrl: `https://x.com/${x.username}/status/${tweet.id}`, scheduleReason: expect.stringMatching(/Found on X by a lookup/) });
+    expect(x.tweets.filter((t) => t.text === 'lost but found')).toHaveLength(1);
+    expect(x.log.filter((l) => l === `GET /2/users/${x.userId}/tweets`)).toHaveLength(1);
+  });
+
+  it('say when the lookup did not find the post, and stay for a person', async () => {
+    const token = await signUp(app);
+    const channel = await createChannel(app, token, 'X', { ...x.issueTokens() });
+    x.loseNextPublishAnswer();
+    const post = await createPost(app, token, { content: 'lost and gone', channelIds: [channel.id], publishNow: true });
+    await waitForDelivery(app, token, post.id, ['UNCONFIRMED'], 15_000);
+    x.tweets.splice(x.tweets.findIndex((t) => t.text === 'lost and gone'), 1); // as if it never went out
+    const noted = await waitForDeliveryWhere(app, token, post.id, (d) => /did not find it/.test(d.lastError ?? ''), 'say the lookup found nothing', 20_000);
+    expect(noted.status).toBe('UNCONFIRMED');
+    expect(noted.lastError).toMatch(/retryDelivery with force: true/);
   });
 });

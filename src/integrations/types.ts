@@ -174,6 +174,17 @@ export interface Provider<Credentials = unknown> {
   readonly renewAheadMs?: number;
   /** Names the platform app these credentials use, for limits the platform counts per app ("X:<client id>"). */
   appKey?(credentials: Credentials): string | null;
+  /**
+   * Looks the account's own recent posts up for this delivery's text, published at or after `since`: how an
+   * unknown outcome on a network without idempotency is settled. Null when it is not there. Absent: the network
+   * gives no way to look (a person settles it).
+   */
+  findPublished?(lookup: PublishedLookup, channel: ChannelAccess<Credentials>): Promise<PublishResult | null>;
+}
+
+export interface PublishedLookup {
+  text: string;
+  since: Date;
 }
 
 /** Operator settings for one platform; each provider module has the real defaults. */

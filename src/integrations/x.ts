@@ -208,6 +208,17 @@ export function createXProvider(options: ProviderOptions): Provider<XCredentials
       return { externalId: first, externalUrl: tweetUrl(channel.settings, first), responseCode, ...(rateLimits.length > 0 && { rateLimits }) };
     },
 
+    // GET /2/users/:id/tweets lists the account's own tweets, newest first; a thread is found by its first post.
+    async findPublished(lookup, channel) {
+      const userId = channel.settings.userId;
+      if (typeof userId !== 'string' || userId === '') return null;
+      const query = new URLSearchParams({ max_results: '100', start_time: new Date(lookup.since.getTime() - 60_000).toISOString(), 'tweet.fields': 'created_at' });
+      const res = await call<{ data?: { id?: unknown; text?: unknown }[] } | null>(channel.credentials, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?${query}`);
+      const first = threadParts(lookup.text)[0];
+      const found = (res.body?.data ?? []).find((t) => t.text === first && typeof t.id === 'string');
+      return found ? { externalId: found.id as string, externalUrl: tweetUrl(channel.settings, found.id as string), responseCode: res.status } : null;
+    },
+
     classifyFailure(error: unknown): ClassifiedFailure {
       const classified = classifyFailure(error, {
         idempotent: false,

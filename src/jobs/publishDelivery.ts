@@ -30,6 +30,7 @@ import type { DurableWrites } from './durableWrites.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { ClassifiedFailure, PublishRequest, PublishResult } from '../integrations/types.js';
 import { renewChannelCredentials } from './credentialRenewal.js';
+import { settleLater } from './settleUnconfirmed.js';
 import type { Secrets } from '../security/secrets.js';
 import type { Logger } from '../logger.js';
 
@@ -122,7 +123,8 @@ async function recordFailure(deps: PublishDeps, claimed: ClaimedDelivery, failur
       if (failure.kind === 'RATE_LIMITED' && failure.retryAfterMs !== null) {
         await recordRateLimits(client, limitedChannel(claimed), [{ scope: failure.rateLimitScope ?? 'ACCOUNT', until: new Date(Date.now() + failure.retryAfterMs) }]);
       }
-      await recordFailedAttempt(client, claimed.id, attempt, next);
+      const moved = await recordFailedAttempt(client, claimed.id, attempt, next);
+      if (moved && next.status === 'UNCONFIRMED') await settleLater(client, deps.providers, claimed.platform, claimed.id);
       if (decision.action === 'hold') await markNeedsReconnect(client, claimed.channel_id, failure.message);
     }),
   );

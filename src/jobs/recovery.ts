@@ -12,6 +12,7 @@ import { transaction } from '../store/sql.js';
 import { enqueuePublishJobs } from '../store/jobs.js';
 import { findAbandonedAttempts, findOverdueDeliveries, recoverAttempt } from '../store/publishing.js';
 import { unlockJobsOfDeadPools } from '../store/workers.js';
+import { settleLater } from './settleUnconfirmed.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { Logger } from '../logger.js';
 
@@ -48,6 +49,7 @@ export function createRecoverySweep({ pool, providers, logger, ownKey, graceMs, 
           ? `The worker stopped while publishing to ${abandoned.platform}: sent again with the same idempotency key`
           : `The worker stopped while publishing to ${abandoned.platform}: the post may or may not be there, and ${abandoned.platform} has no way to retry safely. Check the channel, then confirm it (confirmPublished) or retry it (retryDelivery with force).`;
         await recoverAttempt(client, abandoned, idempotent, lastError);
+        if (!idempotent) await settleLater(client, providers, abandoned.platform, abandoned.deliveryId);
         logger.warn('recovered a publish abandoned by a stopped worker', { deliveryId: abandoned.deliveryId, retried: idempotent });
         count += 1;
       }

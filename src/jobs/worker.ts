@@ -11,6 +11,7 @@ import { holdWorkerLiveness } from './workerLiveness.js';
 import { startDueWakeUp } from './dueWakeUp.js';
 import { createDurableWrites } from './durableWrites.js';
 import { refreshExpiringTokens } from './credentialRenewal.js';
+import { createSettleTask } from './settleUnconfirmed.js';
 import { crontab, TASKS } from '../store/jobs.js';
 import { registerPool, forgetPool } from '../store/workers.js';
 import { forgetExpired } from '../store/rateLimits.js';
@@ -113,6 +114,7 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
     [TASKS.housekeeping]: async () => {
       logger.debug('forgot expired rows', { ...(await forgetExpired(pool)) });
     },
+    [TASKS.settleUnconfirmed]: createSettleTask({ pool, providers, secrets, logger }),
     [TASKS.smartSchedule]: async () => {
       const summary = await runSmartSchedule(pool, { horizonMs: config.scheduling.horizonDays * 86_400_000 });
       if (summary.placed) logger.info('smart scheduler placed pending deliveries', { ...summary });

@@ -130,6 +130,44 @@ export async function confirmPublished(sql: Sql, deliveryId: string, externalUrl
   return (changed.rowCount ?? 0) > 0;
 }
 
+export interface UnconfirmedDelivery {
+  id: string;
+  channel_id: string;
+  platform: string;
+  credentials_encrypted: string;
+  settings: Record<string, unknown>;
+  text: string;
+  /** When the first attempt started: the post, if out, is no older. */
+  since: Date;
+}
+
+export async function findUnconfirmed(sql: Sql, deliveryId: string): Promise<UnconfirmedDelivery | null> {
+  const [found] = await rows<UnconfirmedDelivery>(
+    sql,
+    `SELECT d.id, d.channel_id, ch.platform::text AS platform, ch.credentials_encrypted, ch.settings, coalesce(d.content_override, p.content) AS text,
+            (SELECT min(a.started_at) FROM delivery_attempts a WHERE a.delivery_id = d.id) AS since
+       FROM deliveries d JOIN channels ch ON ch.id = d.channel_id JOIN posts p ON p.id = d.post_id
+      WHERE d.id = $1 AND d.status = 'UNCONFIRMED' AND ch.deleted_at IS NULL`,
+    [deliveryId],
+  );
+  return found ?? null;
+}
+
+/** A lookup found the post on the network: the UNCONFIRMED delivery is PUBLISHED with what the network says. */
+export async function settlePublished(sql: Sql, deliveryId: string, found: { externalId: string; externalUrl: string | null }, reason: string): Promise<boolean> {
+  const changed = await sql.query(
+    `UPDATE deliveries SET status = $2::"DeliveryStatus", external_id = $3, external_url = $4, published_at = now(), last_error = NULL, schedule_reason = $5, updated_at = now()
+      WHERE id = $1 AND status = ANY($6::"DeliveryStatus"[])`,
+    [deliveryId, CONFIRM.to, found.externalId, found.externalUrl, reason, CONFIRM.from],
+  );
+  return (changed.rowCount ?? 0) > 0;
+}
+
+/** A lookup did not find it: said beside the delivery's error, for the person who settles it. */
+export async function noteLookup(sql: Sql, deliveryId: string, note: string): Promise<void> {
+  await sql.query(`UPDATE deliveries SET last_error = last_error || ' ' || $2, updated_at = now() WHERE id = $1 AND status = 'UNCONFIRMED'`, [deliveryId, note]);
+}
+
 /** Held deliveries of a channel (SCHEDULED while it was paused or disconnected) get their jobs again. */
 export async function requeueHeldDeliveries(sql: Sql, channelId: string): Promise<void> {
   const held = await rows<{ id: string; at: Date }>(

@@ -8,6 +8,7 @@ export const TASKS = {
   smartSchedule: 'smart_schedule',
   refreshTokens: 'refresh_tokens',
   housekeeping: 'housekeeping',
+  settleUnconfirmed: 'settle_unconfirmed',
 } as const;
 
 export const publishJobKey = (deliveryId: string) => `publish:${deliveryId}`;
@@ -28,6 +29,17 @@ export async function enqueuePublishJobs(sql: Sql, jobs: { deliveryId: string; r
 export async function removePublishJobs(sql: Sql, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
   await sql.query(`SELECT graphile_worker.remove_job('publish:' || id) FROM unnest($1::text[]) AS id`, [deliveryIds]);
+}
+
+/** Queues a lookup of UNCONFIRMED deliveries on their network (one job per delivery). */
+export async function enqueueSettleJobs(sql: Sql, deliveryIds: string[], runAt: Date): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await sql.query(
+    `SELECT count(*) FROM graphile_worker.add_jobs((
+       SELECT array_agg(ROW($1::text, json_build_object('deliveryId', id), NULL, $2::timestamptz, 5, 'settle:' || id, 0, NULL)::graphile_worker.job_spec)
+         FROM unnest($3::text[]) AS id))`,
+    [TASKS.settleUnconfirmed, runAt.toISOString(), deliveryIds],
+  );
 }
 
 /** Queues a run of the smart scheduler now (one at a time: a second request replaces the first if not yet started). */

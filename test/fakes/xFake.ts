@@ -11,7 +11,7 @@ import type { ContractFake } from '../integrations/providerContract.js';
 import { FixedWindowLimiter, parseBody, sendJson, sendText, startHttpServer, type FakeServer } from './httpFake.js';
 import { OAuthServer, type OAuthClient, type OAuthGrant, type OAuthTokenRequest } from './oauthServerFake.js';
 
-export type XRoute = 'tweets' | 'media' | 'me' | '*';
+export type XRoute = 'tweets' | 'media' | 'me' | 'timeline' | '*';
 
 export interface XScriptedResponse {
   status: number;
@@ -45,6 +45,7 @@ export interface FakeTweet {
   authorization: string;
   userId: string;
   clientId: string;
+  createdAt: Date;
 }
 
 export interface FakeXMedia {
@@ -168,6 +169,7 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
     tweets: new FixedWindowLimiter(options.userTweetLimit ?? 100, windowMs),
     media: new FixedWindowLimiter(500, windowMs),
     me: new FixedWindowLimiter(75, windowMs),
+    timeline: new FixedWindowLimiter(900, windowMs),
   };
   const appDaily = new FixedWindowLimiter(options.appDailyLimit ?? 10_000, 24 * 60 * 60 * 1000);
   const script: { route: XRoute; response: XScriptedResponse; match?: (body: Record<string, unknown>) => boolean }[] = [];
@@ -211,7 +213,7 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
     if (weightedLength(text) > 280) return { status: 403, body: problem(403, 'Your Tweet text is too long.') };
     if (text !== '' && tweets.some((t) => t.userId === userId && t.text === text)) return { status: 403, body: problem(403, X_DUPLICATE_MESSAGE) };
     const id = newId();
-    tweets.push({ id, text, reply_to: typeof replyTo === 'string' ? replyTo : null, media_ids: mediaIds.map(String), authorization, userId, clientId: grant.clientId });
+    tweets.push({ id, text, reply_to: typeof replyTo === 'string' ? replyTo : null, media_ids: mediaIds.map(String), authorization, userId, clientId: grant.clientId, createdAt: new Date() });
     return { status: 201, body: { data: { id, text, edit_history_tweet_ids: [id] } } };
   }
 
@@ -227,6 +229,7 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
       method === 'POST' && path === '/2/tweets' ? 'tweets'
       : method === 'POST' && path === '/2/media/upload' ? 'media'
       : method === 'GET' && path === '/2/users/me' ? 'me'
+      : method === 'GET' && path === `/2/users/${userId}/tweets` ? 'timeline'
       : null;
     if (!route) return sendJson(res, 404, problem(404, `No route for ${method} ${path}`));
 
@@ -258,6 +261,19 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
       case 'me':
         if (!grant.scopes.includes('users.read')) return sendJson(res, 403, problem(403), headers);
         return sendJson(res, 200, { data: { id: userId, name: 'Alice Example', username } }, headers);
+      case 'timeline': {
+        // GET /2/users/:id/tweets: newest first, from start_time on, at most max_results (5-100).
+        if (!grant.scopes.includes('tweet.read') || !grant.scopes.includes('users.read')) return sendJson(res, 403, problem(403), headers);
+        const since = url.searchParams.get('start_time');
+        const max = Number(url.searchParams.get('max_results') ?? 10);
+        if (!Number.isInteger(max) || max < 5 || max > 100) return sendJson(res, 400, problem(400, 'max_results must be between 5 and 100.'), headers);
+        const data = tweets
+          .filter((t) => t.userId === userId && (!since || t.createdAt >= new Date(since)))
+          .reverse()
+          .slice(0, max)
+          .map((t) => ({ id: t.id, text: t.text, edit_history_tweet_ids: [t.id], created_at: t.createdAt.toISOString() }));
+        return sendJson(res, 200, data.length ? { data, meta: { result_count: data.length } } : { meta: { result_count: 0 } }, headers);
+      }
       case 'media': {
         if (!grant.scopes.includes('media.write')) return sendJson(res, 403, problem(403), headers);
         const file = parsed.kind === 'multipart' ? parsed.value.get('media') : null;
