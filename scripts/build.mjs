@@ -96,7 +96,11 @@ function findCompiler(root) {
 
 function runTsc(root, tsc, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsc, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    // tsc reports problems only once it is done, so its output is kept for the error rather than passed through.
+    const child = spawn(process.execPath, [tsc, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
     // A signal during the build (Ctrl-C, docker stop) must not leave the compiler running on its own; as PID 1
     // in a container, a signal without a handler would not even stop this process.
     const forward = (signal) => child.kill(signal);
@@ -107,7 +111,7 @@ function runTsc(root, tsc, args) {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
       if (signal) reject(Object.assign(new Error(`the build was stopped by ${signal}`), { signal }));
-      else if (code !== 0) reject(new Error(`the build failed (tsc exited with ${code}); the messages above say why`));
+      else if (code !== 0) reject(new Error(`the build failed (tsc exited with ${code}):\n${output.trimEnd()}`));
       else resolve();
     });
   });

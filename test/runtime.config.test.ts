@@ -157,7 +157,7 @@ describe('the build `npm start` makes', () => {
   it('fails on a type error and leaves the previous build in place', async () => {
     const before = readFileSync(out('main.js'), 'utf8');
     write('main.ts', 'export const answer: number = "forty-two";\n');
-    await expect(build(layout, { log: () => {} })).rejects.toThrow(/the build failed/);
+    await expect(build(layout, { log: () => {} })).rejects.toThrow(/the build failed \(tsc exited with \d\):\n.*main\.ts.*TS2322/);
     expect(readFileSync(out('main.js'), 'utf8')).toBe(before);
     expect(buildState(layout)).toBe('stale');
   }, 60_000);
