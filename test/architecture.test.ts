@@ -45,3 +45,19 @@ describe('delivery statuses', () => {
     expect(writers).toEqual([]);
   });
 });
+
+describe('writes', () => {
+  it('are made by src/store/ alone: Prisma only reads elsewhere', () => {
+    // db/ opens and migrates the database; nothing else outside the store writes a row.
+    const outside = sources('src').filter((file) => !file.startsWith(`src${path.sep}store${path.sep}`) && !file.startsWith(`src${path.sep}db${path.sep}`));
+    const writers = outside.filter((file) => {
+      const text = readFileSync(path.join(ROOT, file), 'utf8');
+      return (
+        /\.(create|createMany|update|updateMany|upsert|delete|deleteMany)\(\s*\{/.test(text) && /prisma/.test(text) ||
+        /\$(executeRaw|queryRaw)/.test(text) ||
+        /\b(INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b/i.test(text)
+      );
+    });
+    expect(writers).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 // Sign-up, sign-in, API keys, and turning an Authorization header into an Auth.
-import { Prisma as PrismaNs } from '../generated/prisma/client.js';
+import { insertApiKey, insertOwner, isDuplicateEmail } from '../store/accounts.js';
 import { AppError, conflict, unauthenticated } from '../domain/errors.js';
 import { hashPassword, verifyPassword } from '../security/passwords.js';
 import { API_KEY_PREFIX, generateApiKey, hashApiKey, issueSessionToken, verifySessionToken } from '../security/credentials.js';
@@ -19,13 +19,10 @@ export async function signup(deps: ServiceDeps, email: string, password: string,
   issues.throwIfAny();
   const passwordHash = await hashPassword(password);
   try {
-    const user = await deps.prisma.user.create({
-      data: { email: normalized, passwordHash, memberships: { create: { role: 'OWNER', workspace: { create: { name: workspaceName.trim() } } } } },
-      include: { memberships: true },
-    });
-    return { token: sessionFor(deps, user.id, user.memberships[0].workspaceId) };
+    const { userId, workspaceId } = await insertOwner(deps.pool, { email: normalized, passwordHash, workspaceName: workspaceName.trim() });
+    return { token: sessionFor(deps, userId, workspaceId) };
   } catch (error) {
-    if (error instanceof PrismaNs.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (isDuplicateEmail(error)) {
       throw conflict(`An account with email ${normalized} already exists: use login`, { field: 'email' });
     }
     throw error;
@@ -50,7 +47,8 @@ export async function createApiKey(deps: ServiceDeps, auth: Auth, name: string) 
   issues.check(name.trim().length >= 1 && name.trim().length <= 100, ['name'], 'length', 'name must be 1 to 100 characters');
   issues.throwIfAny();
   const { key, prefix, hash } = generateApiKey();
-  const apiKey = await deps.prisma.apiKey.create({ data: { workspaceId: auth.workspaceId, createdById: auth.userId, name: name.trim(), prefix, keyHash: hash } });
+  const id = await insertApiKey(deps.pool, { workspaceId: auth.workspaceId, createdById: auth.userId, name: name.trim(), prefix, keyHash: hash });
+  const apiKey = await deps.prisma.apiKey.findUniqueOrThrow({ where: { id } });
   return { key, apiKey };
 }
 

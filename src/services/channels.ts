@@ -4,7 +4,7 @@ import type { Channel } from '../generated/prisma/client.js';
 import { ValidationError, notFound } from '../domain/errors.js';
 import type { PlatformName } from '../integrations/types.js';
 import { transaction } from '../store/sql.js';
-import { updateChannelRow } from '../store/channels.js';
+import { insertChannel, updateChannelRow } from '../store/channels.js';
 import { cancelChannelDeliveries, requeueHeldDeliveries } from '../store/deliveries.js';
 import { Issues, isUuid, isValidTimezone } from './validation.js';
 import type { ServiceDeps } from './deps.js';
@@ -34,16 +34,8 @@ export async function createChannel(deps: ServiceDeps, workspaceId: string, inpu
   const policy = input.policy && platform ? applyPolicyPatch(defaultPolicy(limitsFor(platform)), input.policy, platform, issues, ['input', 'policy']) : null;
   issues.throwIfAny();
   const connected = await connectAccount(deps, platform!, credentials, ['input', 'credentials']);
-  return deps.prisma.channel.create({
-    data: {
-      workspaceId,
-      platform: platform!,
-      name: input.name!.trim(),
-      timezone: input.timezone ?? 'UTC',
-      ...connected,
-      ...(policy && { policy: policy as object }),
-    },
-  });
+  const id = await insertChannel(deps.pool, { workspaceId, platform: platform!, name: input.name!.trim(), timezone: input.timezone ?? 'UTC', ...connected, policy });
+  return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }
 
 export async function updateChannel(deps: ServiceDeps, workspaceId: string, id: string, input: ChannelInput): Promise<Channel> {

@@ -7,6 +7,8 @@ import type { Channel } from '../generated/prisma/client.js';
 import { ValidationError } from '../domain/errors.js';
 import { pkcePair } from '../integrations/oauth.js';
 import type { OAuthApp, PlatformName, Provider } from '../integrations/types.js';
+import { insertChannel } from '../store/channels.js';
+import { insertOAuthState, takeOAuthState } from '../store/connections.js';
 import { checkAccount, connectedColumns, findChannel, keepRefreshToken, reconnectChannel } from './channels.js';
 import type { ServiceDeps } from './deps.js';
 import { forgetRegisteredApp, isUnknownClient, registeredApp } from './registeredApps.js';
@@ -111,9 +113,7 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
     account: input.account ?? {},
     channelId: reconnecting?.id ?? null,
   };
-  await deps.prisma.oAuthState.create({
-    data: { state, workspaceId, platform: input.platform, redirectUri: input.redirectUri, secretsSealed: deps.secrets.seal(JSON.stringify(secrets)), request: request as object, expiresAt },
-  });
+  await insertOAuthState(deps.pool, { state, workspaceId, platform: input.platform, redirectUri: input.redirectUri, secretsSealed: deps.secrets.seal(JSON.stringify(secrets)), request, expiresAt });
   const authorizeUrl = oauth!.authorizeUrl({ app, redirectUri: input.redirectUri, state, codeChallenge: challenge, instanceUrl, account: request.account });
   return { authorizeUrl, state, expiresAt };
 }
@@ -124,9 +124,8 @@ export async function connectChannelFinish(deps: ServiceDeps, workspaceId: strin
   issues.check(typeof code === 'string' && code !== '', ['code'], 'required', 'code must be the code the network added to the redirect');
   issues.throwIfAny();
   // Consumed whatever happens next: a state is good for one try, as the authorization code is.
-  const [row] = await deps.prisma.$queryRaw<{ platform: PlatformName; redirect_uri: string; secrets_sealed: string; request: StoredRequest; expired: boolean }[]>`
-    DELETE FROM oauth_states WHERE state = ${state} AND workspace_id = ${workspaceId}::uuid
-    RETURNING platform::text AS platform, redirect_uri, secrets_sealed, request, expires_at < now() AS expired`;
+  const taken = await takeOAuthState<StoredRequest>(deps.pool, state, workspaceId);
+  const row = taken && { ...taken, platform: taken.platform as PlatformName };
   if (!row) throw ValidationError.single(['state'], 'unknown', 'This connection was never started here, or was already finished: start again with connectChannelStart');
   if (row.expired) throw ValidationError.single(['state'], 'expired', 'This connection took too long to approve: start again with connectChannelStart');
 
@@ -163,13 +162,13 @@ export async function connectChannelFinish(deps: ServiceDeps, workspaceId: strin
   if (target) {
     return reconnectChannel(deps, target, connectedColumns(deps, row.platform, { ...checked, credentials: keepRefreshToken(deps, target, checked.credentials) }));
   }
-  return deps.prisma.channel.create({
-    data: {
-      workspaceId,
-      platform: row.platform,
-      name: request.name ?? checked.accountHandle.slice(0, 100),
-      timezone: request.timezone ?? 'UTC',
-      ...connectedColumns(deps, row.platform, checked),
-    },
+  const id = await insertChannel(deps.pool, {
+    workspaceId,
+    platform: row.platform,
+    name: request.name ?? checked.accountHandle.slice(0, 100),
+    timezone: request.timezone ?? 'UTC',
+    ...connectedColumns(deps, row.platform, checked),
+    policy: null,
   });
+  return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }

@@ -5,6 +5,7 @@
 // here, and the next connect registers a new one.
 import { ValidationError } from '../domain/errors.js';
 import type { ClassifiedFailure, OAuthApp, PlatformName, Provider } from '../integrations/types.js';
+import { deleteRegisteredApp, insertRegisteredApp } from '../store/connections.js';
 import type { ServiceDeps } from './deps.js';
 
 interface AppKey {
@@ -35,10 +36,7 @@ export async function registeredApp(deps: ServiceDeps, provider: Provider, key: 
     throw ValidationError.single(['input', 'instanceUrl'], 'connect', `Could not register PostFlow on ${key.instanceUrl}: ${provider.classifyFailure(error).message}`);
   }
   // Two connects racing on a new server both register; the first app stored is the one both use from now on.
-  await deps.prisma.registeredOAuthApp.createMany({
-    data: [{ ...where, clientId: app.clientId, clientSecretSealed: app.clientSecret ? deps.secrets.seal(app.clientSecret) : null }],
-    skipDuplicates: true,
-  });
+  await insertRegisteredApp(deps.pool, where, { clientId: app.clientId, clientSecretSealed: app.clientSecret ? deps.secrets.seal(app.clientSecret) : null });
   return (await stored()) ?? app;
 }
 
@@ -49,7 +47,5 @@ export function isUnknownClient(failure: ClassifiedFailure): boolean {
 
 /** Only this app: a newer registration stored meanwhile is kept. */
 export async function forgetRegisteredApp(deps: ServiceDeps, key: AppKey, clientId: string): Promise<void> {
-  await deps.prisma.registeredOAuthApp.deleteMany({
-    where: { platform: key.platform, instanceUrl: instanceKey(key.instanceUrl), redirectUri: key.redirectUri, clientId },
-  });
+  await deleteRegisteredApp(deps.pool, { platform: key.platform, instanceUrl: instanceKey(key.instanceUrl), redirectUri: key.redirectUri }, clientId);
 }

@@ -87,3 +87,26 @@ export async function updateChannelRow(sql: Sql, channelId: string, change: Chan
 export async function markNeedsReconnect(sql: Sql, channelId: string, reason: string): Promise<void> {
   await sql.query(`UPDATE channels SET needs_reconnect = true, auth_error = $2, updated_at = now() WHERE id = $1 AND NOT needs_reconnect`, [channelId, reason]);
 }
+
+export interface NewChannel {
+  workspaceId: string;
+  platform: string;
+  name: string;
+  timezone: string;
+  accountHandle: string;
+  settings: object;
+  credentialsEncrypted: string;
+  credentialsExpireAt: Date | null;
+  appKey: string | null;
+  policy: object | null;
+}
+
+export async function insertChannel(sql: Sql, c: NewChannel): Promise<string> {
+  const [created] = await rows<{ id: string }>(
+    sql,
+    `INSERT INTO channels (workspace_id, platform, name, timezone, account_handle, settings, credentials_encrypted, credentials_expire_at, app_key, policy)
+     VALUES ($1, $2::"Platform", $3, $4, $5, $6::jsonb, $7, $8, $9, $10::jsonb) RETURNING id`,
+    [c.workspaceId, c.platform, c.name, c.timezone, c.accountHandle, JSON.stringify(c.settings), c.credentialsEncrypted, c.credentialsExpireAt, c.appKey, c.policy === null ? null : JSON.stringify(c.policy)],
+  );
+  return created.id;
+}
