@@ -62,18 +62,26 @@ async function main() {
       const before = sampleCpu(app.child.pid!, db.postmasterPid);
       await h.waitUntilDone(h.deliveryProgress(db.pool, channel), times.length, timeoutMs, label, () => alive(app));
       const cpu = cpuBetween(before, sampleCpu(app.child.pid!, db.postmasterPid));
-      const { rows: a } = await db.pool.query<{ c: number }>(`SELECT count(*)::int AS c FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.channel_id = $1`, [channel]);
+      const { rows: a } = await db.pool.query<{ c: number }>(
+        `SELECT count(*)::int AS c FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.channel_id = $1`,
+        [channel],
+      );
       return { lateness: await h.latenessOfDeliveries(db.pool, channel), requests: receiver.requests(label), duplicates: receiver.duplicates(label), attempts: a[0].c, cpu };
     };
 
-    const app = h.spawnChild('postflow', 'src/main.ts', {
-      POSTFLOW_ROLE: 'worker',
-      DATABASE_URL: db.url,
-      LOG_LEVEL: 'warn',
-      POSTFLOW_SECRET_KEY: key,
-      POSTFLOW_DATA_DIR: dataDir,
-      WORKER_CONCURRENCY: concurrency,
-    }, flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`] : []);
+    const app = h.spawnChild(
+      'postflow',
+      'src/main.ts',
+      {
+        POSTFLOW_ROLE: 'worker',
+        DATABASE_URL: db.url,
+        LOG_LEVEL: 'warn',
+        POSTFLOW_SECRET_KEY: key,
+        POSTFLOW_DATA_DIR: dataDir,
+        WORKER_CONCURRENCY: concurrency,
+      },
+      flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`] : [],
+    );
     children.push(app);
     // Warm-up: proves the worker takes jobs (it logs nothing at warn), and opens its connections and JIT-compiles
     // the hot path, as in a server that has been running for a while. Not counted.
@@ -150,7 +158,8 @@ function burstRow(label: string, lateness: number[], extra: Partial<Row> = {}): 
 }
 
 function alive(child: h.Child) {
-  if (child.child.exitCode !== null || child.child.signalCode !== null) throw new Error(`${child.name} exited (${child.child.exitCode ?? child.child.signalCode}):\n${child.output()}`);
+  if (child.child.exitCode !== null || child.child.signalCode !== null)
+    throw new Error(`${child.name} exited (${child.child.exitCode ?? child.child.signalCode}):\n${child.output()}`);
 }
 
 async function startTestFake(): Promise<BenchReceiver> {
@@ -192,10 +201,15 @@ function report(rows: { burst: Row[]; steady: Row[] }, memory: Memory, elapsedMs
     if (ours.requests !== ours.lateness.n || ours.duplicates !== 0) verdicts.push(`steady: exactly one request per delivery: NO`);
   }
   const mb = (v: number) => `${v.toFixed(0)} MB`;
-  log(`peak RSS (VmHWM): ${Object.entries(memory).map(([k, v]) => `${k} ${mb(v.peakMb)} (${mb(v.warmMb)} after warm-up, ${mb(v.rssMb)} at the end)`).join('; ')}`);
+  log(
+    `peak RSS (VmHWM): ${Object.entries(memory)
+      .map(([k, v]) => `${k} ${mb(v.peakMb)} (${mb(v.warmMb)} after warm-up, ${mb(v.rssMb)} at the end)`)
+      .join('; ')}`,
+  );
   // On a small machine another busy process skews every figure; say so rather than let it pass for PostFlow's.
   const busy = [...rows.burst, ...rows.steady].filter((r) => r.cpu && r.cpu.other > 0.1 * r.cpu.wallS * cpus().length);
-  if (busy.length) log(`NOTE: other processes used over 10% of the machine during: ${busy.map((r) => `${r.label} (${r.cpu!.other.toFixed(1)} CPU s)`).join(', ')}; those figures are not clean`);
+  if (busy.length)
+    log(`NOTE: other processes used over 10% of the machine during: ${busy.map((r) => `${r.label} (${r.cpu!.other.toFixed(1)} CPU s)`).join(', ')}; those figures are not clean`);
   if (memory.postflow) verdicts.push(`app peak RSS under 250 MB: ${memory.postflow.peakMb < 250 ? 'MET' : 'MISSED'} (${memory.postflow.peakMb.toFixed(0)} MB)`);
   log('targets:');
   verdicts.forEach((v) => log(`  ${v}`));

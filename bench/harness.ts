@@ -104,7 +104,10 @@ export async function insertDeliveries(pool: pg.Pool, seed: Seed, channelId: str
          RETURNING id, scheduled_at`,
         [seed.workspaceId, seed.userId, at.length, channelId, at],
       );
-      await enqueuePublishJobs(client, rows.map((r) => ({ deliveryId: r.id, runAt: r.scheduled_at })));
+      await enqueuePublishJobs(
+        client,
+        rows.map((r) => ({ deliveryId: r.id, runAt: r.scheduled_at })),
+      );
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -133,19 +136,23 @@ export async function insertTrivialJobs(pool: pg.Pool, label: string, firstId: n
 /** Counts of a scenario's finished / failed items, for waiting. */
 export type Progress = () => Promise<{ done: number; failed: number }>;
 
-export const deliveryProgress = (pool: pg.Pool, channelId: string): Progress => async () => {
-  const { rows } = await pool.query<{ done: number; failed: number }>(
-    `SELECT count(*) FILTER (WHERE status = 'PUBLISHED')::int AS done, count(*) FILTER (WHERE status = 'FAILED')::int AS failed
+export const deliveryProgress =
+  (pool: pg.Pool, channelId: string): Progress =>
+  async () => {
+    const { rows } = await pool.query<{ done: number; failed: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'PUBLISHED')::int AS done, count(*) FILTER (WHERE status = 'FAILED')::int AS failed
        FROM deliveries WHERE channel_id = $1`,
-    [channelId],
-  );
-  return rows[0];
-};
+      [channelId],
+    );
+    return rows[0];
+  };
 
-export const trivialProgress = (pool: pg.Pool, label: string): Progress => async () => {
-  const { rows } = await pool.query<{ done: number }>(`SELECT count(done_at)::int AS done FROM bench_trivial WHERE label = $1`, [label]);
-  return { done: rows[0].done, failed: 0 };
-};
+export const trivialProgress =
+  (pool: pg.Pool, label: string): Progress =>
+  async () => {
+    const { rows } = await pool.query<{ done: number }>(`SELECT count(done_at)::int AS done FROM bench_trivial WHERE label = $1`, [label]);
+    return { done: rows[0].done, failed: 0 };
+  };
 
 /** Polls slowly (a poll is a query competing with the system under test) until `n` items are done. */
 export async function waitUntilDone(progress: Progress, n: number, timeoutMs: number, what: string, check: () => void = () => {}): Promise<void> {
@@ -162,18 +169,14 @@ export async function waitUntilDone(progress: Progress, n: number, timeoutMs: nu
 
 /** Lateness (ms) of every delivery of a scenario: published_at - scheduled_at, both from the database. */
 export async function latenessOfDeliveries(pool: pg.Pool, channelId: string): Promise<number[]> {
-  const { rows } = await pool.query<{ ms: number }>(
-    `SELECT (extract(epoch FROM published_at - scheduled_at) * 1000)::float8 AS ms FROM deliveries WHERE channel_id = $1`,
-    [channelId],
-  );
+  const { rows } = await pool.query<{ ms: number }>(`SELECT (extract(epoch FROM published_at - scheduled_at) * 1000)::float8 AS ms FROM deliveries WHERE channel_id = $1`, [
+    channelId,
+  ]);
   return rows.map((r) => r.ms);
 }
 
 export async function latenessOfTrivial(pool: pg.Pool, label: string): Promise<number[]> {
-  const { rows } = await pool.query<{ ms: number }>(
-    `SELECT (extract(epoch FROM done_at - due_at) * 1000)::float8 AS ms FROM bench_trivial WHERE label = $1`,
-    [label],
-  );
+  const { rows } = await pool.query<{ ms: number }>(`SELECT (extract(epoch FROM done_at - due_at) * 1000)::float8 AS ms FROM bench_trivial WHERE label = $1`, [label]);
   return rows.map((r) => r.ms);
 }
 

@@ -12,7 +12,10 @@ import { placePending, type ChannelSchedule, type PendingDelivery } from '../src
 import { runSmartSchedule } from '../src/services/smartSchedule.js';
 import { startBenchDatabase, seedWorkspace } from './harness.js';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC', 'Australia/Sydney'];
 const PLATFORMS = ['MASTODON', 'TELEGRAM', 'WEBHOOK', 'MASTODON', 'TELEGRAM'];
 const HORIZON = 7 * 86_400_000;

@@ -12,13 +12,26 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   process.exit(2);
 }
 const migrationsDir = 'prisma/migrations';
-const previous = existsSync(migrationsDir) ? readdirSync(migrationsDir).filter((d) => /^\d/.test(d)).sort().at(-1) : undefined;
+const previous = existsSync(migrationsDir)
+  ? readdirSync(migrationsDir)
+      .filter((d) => /^\d/.test(d))
+      .sort()
+      .at(-1)
+  : undefined;
 const from = previous ? ['--from-schema-datamodel', path.join(migrationsDir, previous, 'schema.prisma')] : ['--from-empty'];
 
 const dataDir = path.resolve('.postflow-data/migration-diff');
 rmSync(dataDir, { recursive: true, force: true });
 const port = 54000 + Math.floor(Math.random() * 900);
-const pg = new EmbeddedPostgres({ databaseDir: dataDir, port, user: 'postgres', password: 'postflow', persistent: false, createPostgresUser: process.getuid?.() === 0, onLog: () => {} });
+const pg = new EmbeddedPostgres({
+  databaseDir: dataDir,
+  port,
+  user: 'postgres',
+  password: 'postflow',
+  persistent: false,
+  createPostgresUser: process.getuid?.() === 0,
+  onLog: () => {},
+});
 await pg.initialise();
 await pg.start();
 try {

@@ -150,7 +150,7 @@ describe('API keys', () => {
 });
 
 describe('workspace isolation', () => {
-  it('user B can neither see nor change user A\'s channel, post or delivery', async () => {
+  it("user B can neither see nor change user A's channel, post or delivery", async () => {
     const tokenA = await signUp(t);
     const tokenB = await signUp(t);
     const channel = await createChannel(t, tokenA, 'MASTODON', { instanceUrl: mastodon.url, accessToken: mastodon.accessToken }, 'A channel');
@@ -180,7 +180,11 @@ describe('workspace isolation', () => {
     expect((await t.ok(`query($id: ID!) { post(id: $id) { id } }`, { id: post.id }, tokenB)).post).toBeNull();
     expect((await t.ok(`{ posts(first: 10) { edges { node { id } } } }`, {}, tokenB)).posts.edges).toEqual([]);
     expect((await t.ok(`{ channels { id } }`, {}, tokenB)).channels).toEqual([]);
-    const borrowed = await t.gql(`mutation($input: CreatePostInput!) { createPost(input: $input) { id } }`, { input: { content: 'B', channelIds: [channel.id], publishNow: true } }, tokenB);
+    const borrowed = await t.gql(
+      `mutation($input: CreatePostInput!) { createPost(input: $input) { id } }`,
+      { input: { content: 'B', channelIds: [channel.id], publishNow: true } },
+      tokenB,
+    );
     expect(issuesOf(borrowed).map((i) => [i.path, i.rule])).toEqual([[['input', 'channelIds', 0], 'exists']]);
 
     // A's data is exactly as it was, and its job still waits.

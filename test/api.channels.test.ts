@@ -28,8 +28,8 @@ const CHANNEL_FIELDS = `id platform name accountHandle timezone paused needsReco
 const CREATE = `mutation($input: CreateChannelInput!) { createChannel(input: $input) { ${CHANNEL_FIELDS} } }`;
 const UPDATE = `mutation($id: ID!, $input: UpdateChannelInput!) { updateChannel(id: $id, input: $input) { ${CHANNEL_FIELDS} } }`;
 const mastodonCredentials = () => ({ instanceUrl: mastodon.url, accessToken: mastodon.accessToken });
-const channelRows = (workspaceToken: string) => t.ok(`{ workspace { id } }`, {}, workspaceToken).then(({ workspace }) =>
-  t.app.database.prisma.channel.findMany({ where: { workspaceId: workspace.id } }));
+const channelRows = (workspaceToken: string) =>
+  t.ok(`{ workspace { id } }`, {}, workspaceToken).then(({ workspace }) => t.app.database.prisma.channel.findMany({ where: { workspaceId: workspace.id } }));
 
 describe('createChannel', () => {
   it('connects Mastodon, reading the handle and the character limit from the instance', async () => {
@@ -70,15 +70,28 @@ describe('createChannel', () => {
     const cases: [Record<string, unknown>, [(string | number)[], string][]][] = [
       [
         { platform: 'MASTODON', name: 'M', credentials: { instanceUrl: 'ftp://example.com', accessToken: '' } },
-        [[['input', 'credentials', 'instanceUrl'], 'invalid_format'], [['input', 'credentials', 'accessToken'], 'too_small']],
+        [
+          [['input', 'credentials', 'instanceUrl'], 'invalid_format'],
+          [['input', 'credentials', 'accessToken'], 'too_small'],
+        ],
       ],
       [{ platform: 'MASTODON', name: 'M', credentials: { instanceUrl: mastodon.url } }, [[['input', 'credentials', 'accessToken'], 'invalid_type']]],
-      [{ platform: 'TELEGRAM', name: 'T', credentials: { botToken: 'nope', chatId: 'my channel' } }, [[['input', 'credentials', 'botToken'], 'invalid_format'], [['input', 'credentials', 'chatId'], 'invalid_format']]],
+      [
+        { platform: 'TELEGRAM', name: 'T', credentials: { botToken: 'nope', chatId: 'my channel' } },
+        [
+          [['input', 'credentials', 'botToken'], 'invalid_format'],
+          [['input', 'credentials', 'chatId'], 'invalid_format'],
+        ],
+      ],
       [{ platform: 'WEBHOOK', name: 'W', credentials: { url: hooks.hookUrl, secret: 'short' } }, [[['input', 'credentials', 'secret'], 'too_small']]],
       [{ platform: 'WEBHOOK', name: 'W', credentials: 'not an object' }, [[['input', 'credentials'], 'invalid_type']]],
       [
         { platform: 'MASTODON', name: ' ', timezone: 'Mars/Olympus_Mons', credentials: { instanceUrl: mastodon.url, accessToken: '' } },
-        [[['input', 'name'], 'length'], [['input', 'timezone'], 'timezone'], [['input', 'credentials', 'accessToken'], 'too_small']],
+        [
+          [['input', 'name'], 'length'],
+          [['input', 'timezone'], 'timezone'],
+          [['input', 'credentials', 'accessToken'], 'too_small'],
+        ],
       ],
     ];
     for (const [input, expected] of cases) {
@@ -202,11 +215,15 @@ describe('pause, resume and delete', () => {
     expect((await t.ok(`{ channels { id } }`, {}, token)).channels).toEqual([{ id: keep.id }]);
     expect(errorOf(await t.gql(`query($id: ID!) { channel(id: $id) { id } }`, { id: channel.id }, token)).extensions?.code).toBe('NOT_FOUND');
     expect(errorOf(await t.gql(UPDATE, { id: channel.id, input: { name: 'back' } }, token)).extensions?.code).toBe('NOT_FOUND');
-    const refused = await t.gql(`mutation($input: CreatePostInput!) { createPost(input: $input) { id } }`, { input: { content: 'x', channelIds: [channel.id], publishNow: true } }, token);
+    const refused = await t.gql(
+      `mutation($input: CreatePostInput!) { createPost(input: $input) { id } }`,
+      { input: { content: 'x', channelIds: [channel.id], publishNow: true } },
+      token,
+    );
     expect(issues(refused)).toEqual([[['input', 'channelIds', 0], 'exists']]);
   });
 
-  it('does not bring a deleted channel\'s delivery back when its post is rescheduled', async () => {
+  it("does not bring a deleted channel's delivery back when its post is rescheduled", async () => {
     const token = await signUp(t);
     const gone = await createChannel(t, token, 'MASTODON', mastodonCredentials(), 'Gone');
     const kept = await createChannel(t, token, 'WEBHOOK', { url: hooks.hookUrl, secret: HOOK_SECRET }, 'Kept');

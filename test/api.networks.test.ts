@@ -34,7 +34,11 @@ async function channels(token: string) {
 describe('networks', () => {
   it('lists every network with how it connects and the rules it enforces', async () => {
     const token = await signUp(t);
-    const { networks } = await t.ok(`{ networks { platform oauth needsInstanceUrl appConfigured rules { counting maxLength maxCaptionLength maxBytes maxMedia requiresMedia threads } } }`, {}, token);
+    const { networks } = await t.ok(
+      `{ networks { platform oauth needsInstanceUrl appConfigured rules { counting maxLength maxCaptionLength maxBytes maxMedia requiresMedia threads } } }`,
+      {},
+      token,
+    );
     expect(networks.map((n: { platform: string }) => n.platform).sort()).toEqual([...PLATFORM_NAMES].sort());
     const byPlatform = Object.fromEntries(networks.map((n: { platform: string }) => [n.platform, n]));
     expect(byPlatform.X).toMatchObject({ appConfigured: true, rules: { counting: 'X_WEIGHTED', maxLength: 280, threads: true } });

@@ -56,7 +56,7 @@ async function contents(filter: Record<string, unknown> | null, first = 50) {
 }
 
 describe('posts', () => {
-  it('lists the workspace\'s posts newest first', async () => {
+  it("lists the workspace's posts newest first", async () => {
     expect(await contents(null)).toEqual(['p5', 'p4', 'p3', 'p2', 'p1']);
   });
 

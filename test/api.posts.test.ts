@@ -56,14 +56,26 @@ describe('createPost refuses bad input and saves nothing', () => {
     const unknown = randomUUID();
     const cases: [Record<string, unknown>, [(string | number)[], string][]][] = [
       [{ content: 'hi', channelIds: [], publishNow: true }, [[['input', 'channelIds'], 'required']]],
-      [{ content: 'hi', channelIds: [m, unknown, 'not-a-uuid'], publishNow: true }, [[['input', 'channelIds', 1], 'exists'], [['input', 'channelIds', 2], 'exists']]],
+      [
+        { content: 'hi', channelIds: [m, unknown, 'not-a-uuid'], publishNow: true },
+        [
+          [['input', 'channelIds', 1], 'exists'],
+          [['input', 'channelIds', 2], 'exists'],
+        ],
+      ],
       [{ content: 'hi', channelIds: [m, m], publishNow: true }, [[['input', 'channelIds'], 'unique']]],
       [{ content: 'hi', channelIds: [m], publishNow: true, scheduledAt: inMs(60_000) }, [[['input'], 'timing']]],
       [{ content: 'hi', channelIds: [m] }, [[['input'], 'timing']]],
       [{ content: 'hi', channelIds: [m], draft: true, publishNow: true }, [[['input'], 'timing']]],
       [{ content: 'hi', channelIds: [m], scheduledAt: inMs(-5 * 60_000) }, [[['input', 'scheduledAt'], 'notInPast']]],
       [{ content: '   ', channelIds: [m], publishNow: true }, [[['input', 'content'], 'required']]],
-      [{ content: 'hi', mediaUrls: ['ftp://x/y.png', 'nope'], channelIds: [w], publishNow: true }, [[['input', 'mediaUrls', 0], 'url'], [['input', 'mediaUrls', 1], 'url']]],
+      [
+        { content: 'hi', mediaUrls: ['ftp://x/y.png', 'nope'], channelIds: [w], publishNow: true },
+        [
+          [['input', 'mediaUrls', 0], 'url'],
+          [['input', 'mediaUrls', 1], 'url'],
+        ],
+      ],
       [{ content: 'hi', channelIds: [m], publishNow: true, priority: 101 }, [[['input', 'priority'], 'range']]],
       [{ content: 'hi', channelIds: [m], publishNow: true, contentOverrides: [{ channelId: w, content: 'x' }] }, [[['input', 'contentOverrides', 0, 'channelId'], 'targeted']]],
     ];
@@ -88,7 +100,7 @@ describe('createPost refuses bad input and saves nothing', () => {
     expect(post.deliveries).toHaveLength(1);
   });
 
-  it('holds text with media to Telegram\'s 1,024-unit caption limit', async () => {
+  it("holds text with media to Telegram's 1,024-unit caption limit", async () => {
     const { token, workspaceId, tg } = await workspaceWithChannels();
     const text = 'y'.repeat(1025);
     const withMedia = await t.gql(CREATE, { input: { content: text, mediaUrls: ['https://cdn.example.com/a.png'], channelIds: [tg], publishNow: true } }, token);
@@ -121,11 +133,7 @@ describe('content overrides', () => {
 
   it('are checked against their own channel, and a problem names the override entry', async () => {
     const { token, workspaceId, m, w } = await workspaceWithChannels();
-    const result = await t.gql(
-      CREATE,
-      { input: { content: 'fine', channelIds: [w, m], publishNow: true, contentOverrides: [{ channelId: m, content: 'q'.repeat(101) }] } },
-      token,
-    );
+    const result = await t.gql(CREATE, { input: { content: 'fine', channelIds: [w, m], publishNow: true, contentOverrides: [{ channelId: m, content: 'q'.repeat(101) }] } }, token);
     expect(issues(result)).toEqual([[['input', 'contentOverrides', 0, 'content'], 'maxLength']]);
     expect(issuesOf(result)[0].message).toContain('MASTODON channel "Toots"');
     expect(await saved(workspaceId)).toEqual({ posts: 0, deliveries: 0, jobs: 0 });

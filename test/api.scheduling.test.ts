@@ -27,7 +27,12 @@ afterAll(async () => {
 const weekdays = (start: string, end: string) => [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, ranges: [{ start, end }] }));
 /** A Berlin wall-clock time some days ahead, as an ISO instant. */
 const berlin = (daysAhead: number, time: string) =>
-  DateTime.now().setZone(ZONE).plus({ days: daysAhead }).set({ hour: Number(time.slice(0, 2)), minute: Number(time.slice(3)), second: 0, millisecond: 0 }).toUTC().toISO()!;
+  DateTime.now()
+    .setZone(ZONE)
+    .plus({ days: daysAhead })
+    .set({ hour: Number(time.slice(0, 2)), minute: Number(time.slice(3)), second: 0, millisecond: 0 })
+    .toUTC()
+    .toISO()!;
 
 async function officeHoursChannel(token: string, policy: Record<string, unknown> = {}) {
   const channel = await createChannel(t, token, 'WEBHOOK', { url: hooks.hookUrl, secret: SECRET }, 'Office hours', {
@@ -69,7 +74,17 @@ describe('channel policies', () => {
       {
         id: channel.id,
         policy: {
-          windows: [{ weekday: 1, ranges: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '13:00' }] }, { weekday: 2, ranges: [{ start: '18:00', end: '07:00' }] }, { weekday: 9, ranges: [] }],
+          windows: [
+            {
+              weekday: 1,
+              ranges: [
+                { start: '09:00', end: '12:00' },
+                { start: '11:00', end: '13:00' },
+              ],
+            },
+            { weekday: 2, ranges: [{ start: '18:00', end: '07:00' }] },
+            { weekday: 9, ranges: [] },
+          ],
           minIntervalMinutes: -5,
           blackouts: [{ start: 'tomorrow', end: '2026-12-01' }],
         },
@@ -114,7 +129,9 @@ describe('createPost under a policy', () => {
 
   it('EXACT refuses an instant a rule forbids, with the rule, and saves nothing', async () => {
     const token = await signUp(t);
-    const channel = await officeHoursChannel(token, { blackouts: [{ start: DateTime.fromISO(berlin(2, '12:00')).setZone(ZONE).toISODate(), end: DateTime.fromISO(berlin(2, '12:00')).setZone(ZONE).toISODate(), label: 'launch' }] });
+    const channel = await officeHoursChannel(token, {
+      blackouts: [{ start: DateTime.fromISO(berlin(2, '12:00')).setZone(ZONE).toISODate(), end: DateTime.fromISO(berlin(2, '12:00')).setZone(ZONE).toISODate(), label: 'launch' }],
+    });
     const result = await t.gql(CREATE, { input: { content: 'exact', channelIds: [channel.id], scheduledAt: berlin(2, '12:00'), schedulingMode: 'EXACT' } }, token);
     const [issue] = issuesOf(result);
     expect(issue).toMatchObject({ path: ['input', 'scheduledAt'], rule: 'postingPolicy' });
@@ -128,7 +145,11 @@ describe('createPost under a policy', () => {
     const token = await signUp(t);
     const channel = await officeHoursChannel(token);
     await t.ok(CREATE, { input: { content: 'taken', channelIds: [channel.id], scheduledAt: berlin(2, '09:00') } }, token);
-    const { nextSlots } = await t.ok(`query($id: ID!, $from: DateTime) { nextSlots(channelId: $id, count: 3, from: $from) { at } }`, { id: channel.id, from: berlin(2, '08:00') }, token);
+    const { nextSlots } = await t.ok(
+      `query($id: ID!, $from: DateTime) { nextSlots(channelId: $id, count: 3, from: $from) { at } }`,
+      { id: channel.id, from: berlin(2, '08:00') },
+      token,
+    );
     expect(nextSlots.map((s: { at: string }) => s.at)).toEqual([berlin(2, '09:30'), berlin(2, '10:00'), berlin(2, '10:30')]);
   });
 
@@ -138,7 +159,13 @@ describe('createPost under a policy', () => {
     const before = await t.app.database.prisma.delivery.count();
     const { previewSchedule } = await t.ok(
       `query($posts: [PreviewPostInput!]!) { previewSchedule(posts: $posts) { postIndex channelId scheduledAt allowed reason } }`,
-      { posts: [{ channelIds: [channel.id], scheduledAt: berlin(2, '22:00') }, { channelIds: [channel.id], scheduledAt: berlin(2, '22:00'), schedulingMode: 'EXACT' }, { channelIds: [channel.id] }] },
+      {
+        posts: [
+          { channelIds: [channel.id], scheduledAt: berlin(2, '22:00') },
+          { channelIds: [channel.id], scheduledAt: berlin(2, '22:00'), schedulingMode: 'EXACT' },
+          { channelIds: [channel.id] },
+        ],
+      },
       token,
     );
     expect(previewSchedule[0]).toMatchObject({ postIndex: 0, allowed: true, scheduledAt: berlin(3, '09:00') });
@@ -180,14 +207,20 @@ describe('the smart scheduler', () => {
     const { bulkCreatePosts } = await t.ok(`mutation($posts: [CreatePostInput!]!) { bulkCreatePosts(posts: $posts) { created scheduled pending postIds } }`, { posts }, token);
     expect(bulkCreatePosts).toMatchObject({ created: 10_000, scheduled: 10_000, pending: 0 });
     expect(bulkCreatePosts.postIds).toHaveLength(10_000);
-    const jobs = await t.app.database.pool.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs j JOIN deliveries d ON j.key = 'publish:' || d.id WHERE d.channel_id = $1`, [channel.id]);
+    const jobs = await t.app.database.pool.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs j JOIN deliveries d ON j.key = 'publish:' || d.id WHERE d.channel_id = $1`, [
+      channel.id,
+    ]);
     expect(jobs.rows[0].n).toBe(10_000);
   }, 60_000);
 
   it('bulkCreatePosts refuses the whole batch when one row is bad, naming each bad row', async () => {
     const token = await signUp(t);
     const channel = await createChannel(t, token, 'WEBHOOK', { url: hooks.hookUrl, secret: SECRET }, 'Bulk refused');
-    const posts = Array.from({ length: 50 }, (_, i) => ({ content: i === 17 ? '' : `row ${i}`, channelIds: [i === 42 ? '00000000-0000-4000-8000-000000000000' : channel.id], autoSchedule: true }));
+    const posts = Array.from({ length: 50 }, (_, i) => ({
+      content: i === 17 ? '' : `row ${i}`,
+      channelIds: [i === 42 ? '00000000-0000-4000-8000-000000000000' : channel.id],
+      autoSchedule: true,
+    }));
     const result = await t.gql(`mutation($posts: [CreatePostInput!]!) { bulkCreatePosts(posts: $posts) { created } }`, { posts }, token);
     expect(issuesOf(result).map((i) => [i.path.join('.'), i.rule])).toEqual([
       ['posts.17.content', 'required'],

@@ -44,7 +44,11 @@ describe('UNCONFIRMED deliveries', () => {
     expect(bad.errors?.[0].extensions?.issues).toEqual([expect.objectContaining({ path: ['externalUrl'], rule: 'url' })]);
 
     const url = 'https://discord.com/channels/1/2/3';
-    const confirmed = await t.ok(`mutation($id: ID!, $url: String!) { confirmPublished(deliveryId: $id, externalUrl: $url) { status externalUrl publishedAt } }`, { id: delivery.id, url }, token);
+    const confirmed = await t.ok(
+      `mutation($id: ID!, $url: String!) { confirmPublished(deliveryId: $id, externalUrl: $url) { status externalUrl publishedAt } }`,
+      { id: delivery.id, url },
+      token,
+    );
     expect(confirmed.confirmPublished).toMatchObject({ status: 'PUBLISHED', externalUrl: url });
     expect(confirmed.confirmPublished.publishedAt).not.toBeNull();
     const again = await t.gql(`mutation($id: ID!) { confirmPublished(deliveryId: $id, externalUrl: "https://x.example/1") { id } }`, { id: delivery.id }, token);
@@ -87,7 +91,11 @@ describe('UNCONFIRMED deliveries on a network that lists its own posts (X)', () 
 
     const settled = await waitForDelivery(app, token, post.id, ['PUBLISHED'], 20_000);
     const tweet = x.tweets.find((t) => t.text === 'lost but found')!;
-    expect(settled).toMatchObject({ externalId: tweet.id, externalUrl: `https://x.com/${x.username}/status/${tweet.id}`, scheduleReason: expect.stringMatching(/Found on X by a lookup/) });
+    expect(settled).toMatchObject({
+      externalId: tweet.id,
+      externalUrl: `https://x.com/${x.username}/status/${tweet.id}`,
+      scheduleReason: expect.stringMatching(/Found on X by a lookup/),
+    });
     expect(x.tweets.filter((t) => t.text === 'lost but found')).toHaveLength(1);
     expect(x.log.filter((l) => l === `GET /2/users/${x.userId}/tweets`)).toHaveLength(1);
   });
@@ -98,7 +106,10 @@ describe('UNCONFIRMED deliveries on a network that lists its own posts (X)', () 
     x.loseNextPublishAnswer();
     const post = await createPost(app, token, { content: 'lost and gone', channelIds: [channel.id], publishNow: true });
     await waitForDelivery(app, token, post.id, ['UNCONFIRMED'], 15_000);
-    x.tweets.splice(x.tweets.findIndex((t) => t.text === 'lost and gone'), 1); // as if it never went out
+    x.tweets.splice(
+      x.tweets.findIndex((t) => t.text === 'lost and gone'),
+      1,
+    ); // as if it never went out
     const noted = await waitForDeliveryWhere(app, token, post.id, (d) => /did not find it/.test(d.lastError ?? ''), 'say the lookup found nothing', 20_000);
     expect(noted.status).toBe('UNCONFIRMED');
     expect(noted.lastError).toMatch(/retryDelivery with force: true/);

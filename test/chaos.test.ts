@@ -44,7 +44,13 @@ describe('chaos', () => {
     cleanups.push(() => hooks.stop());
     const discord = await startDiscordFake({ bucketLimit: 1_000_000, latencyMs: 200 });
     cleanups.push(() => discord.stop());
-    const env = { DISCORD_API_URL: discord.url, WORKER_CONCURRENCY: '6', PUBLISH_RECOVERY_INTERVAL_MS: '1000', PUBLISH_RETRY_BASE_DELAY_MS: '300', PUBLISH_RETRY_MAX_DELAY_MS: '1000' };
+    const env = {
+      DISCORD_API_URL: discord.url,
+      WORKER_CONCURRENCY: '6',
+      PUBLISH_RECOVERY_INTERVAL_MS: '1000',
+      PUBLISH_RETRY_BASE_DELAY_MS: '300',
+      PUBLISH_RETRY_MAX_DELAY_MS: '1000',
+    };
 
     const t: TestApp = await startTestApp({ databaseUrl, env: { ...env, POSTFLOW_ROLE: 'api' } });
     cleanups.push(() => t.stop());
@@ -104,7 +110,15 @@ describe('chaos', () => {
     const pid = Number((await readFile(path.join(dir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
     process.kill(pid, 'SIGTERM');
     faults.push({ what: 'PostgreSQL stopped', at: Date.now() });
-    await eventually(async () => (await db.query('SELECT 1').then(() => true, () => false)) || undefined, 30_000, 'PostgreSQL to be back');
+    await eventually(
+      async () =>
+        (await db.query('SELECT 1').then(
+          () => true,
+          () => false,
+        )) || undefined,
+      30_000,
+      'PostgreSQL to be back',
+    );
     faults.push({ what: 'PostgreSQL back', at: Date.now() });
     await sleep(Math.random() * 1500);
     await killOne();
@@ -165,7 +179,9 @@ describe('chaos', () => {
     const total = Object.values(settled).reduce((a, b) => a + b, 0);
     expect(total).toBe(WEBHOOK_POSTS + DISCORD_POSTS); // nothing lost
     // Every webhook delivery is on the receiver exactly once (repeats were deduplicated by its key) and PUBLISHED.
-    const { rows: hookRows } = await db.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM deliveries WHERE channel_id = $1 GROUP BY 1`, [webhook.id]);
+    const { rows: hookRows } = await db.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM deliveries WHERE channel_id = $1 GROUP BY 1`, [
+      webhook.id,
+    ]);
     expect(hookRows).toEqual([{ status: 'PUBLISHED', n: WEBHOOK_POSTS }]);
     expect(hookKeys.size).toBe(WEBHOOK_POSTS);
     // Discord: every delivery that is PUBLISHED is there once; the rest are UNCONFIRMED with the reason (never FAILED).

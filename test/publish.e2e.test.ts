@@ -25,7 +25,15 @@ describe('a scheduled post', () => {
     const token = await signUp(t);
     const { createChannel: channel } = await t.ok(
       CREATE_CHANNEL,
-      { input: { platform: 'MASTODON', name: 'Our Mastodon', timezone: 'Europe/Berlin', credentials: { instanceUrl: mastodon.url, accessToken: mastodon.accessToken }, policy: OPEN_POLICY } },
+      {
+        input: {
+          platform: 'MASTODON',
+          name: 'Our Mastodon',
+          timezone: 'Europe/Berlin',
+          credentials: { instanceUrl: mastodon.url, accessToken: mastodon.accessToken },
+          policy: OPEN_POLICY,
+        },
+      },
       token,
     );
     expect(channel.accountHandle).toContain(mastodon.username);
@@ -51,7 +59,11 @@ describe('a scheduled post', () => {
     expect(mastodon.requests).toHaveLength(1);
     expect(mastodon.statuses[0].receivedAt.getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
 
-    const { post: stored } = await t.ok(`query($id: ID!) { post(id: $id) { deliveries { status externalId externalUrl publishedAt attemptLog { outcome responseCode } } } }`, { id: post.id }, token);
+    const { post: stored } = await t.ok(
+      `query($id: ID!) { post(id: $id) { deliveries { status externalId externalUrl publishedAt attemptLog { outcome responseCode } } } }`,
+      { id: post.id },
+      token,
+    );
     const delivery = stored.deliveries[0];
     expect(delivery.status).toBe('PUBLISHED');
     expect(delivery.externalId).toBe(mastodon.statuses[0].id);

@@ -48,7 +48,7 @@ describe('publishing failures', () => {
     expect(statusesWith('retry me')).toHaveLength(1);
   });
 
-  it('does not retry a 429 before Mastodon\'s rate-limit reset', async () => {
+  it("does not retry a 429 before Mastodon's rate-limit reset", async () => {
     const { token, channel } = await mastodonSetup();
     mastodon.failNext(1, { status: 429, resetInSeconds: 2 }, 'statuses');
     const post = await createPost(t, token, { content: 'rate limited', channelIds: [channel.id], publishNow: true });
@@ -72,7 +72,7 @@ describe('publishing failures', () => {
     expect(requests[1].receivedAt.getTime() - requests[0].receivedAt.getTime()).toBeGreaterThanOrEqual(1900);
   });
 
-  it('honours Telegram\'s retry_after', async () => {
+  it("honours Telegram's retry_after", async () => {
     const token = await signUp(t);
     const channel = await createChannel(t, token, 'TELEGRAM', { botToken: telegram.token, chatId: '@acme_news' });
     telegram.failNext(1, { status: 429, retryAfter: 2 }, 'sendMessage');
@@ -84,7 +84,7 @@ describe('publishing failures', () => {
     expect(sends[1].receivedAt.getTime() - sends[0].receivedAt.getTime()).toBeGreaterThanOrEqual(1900);
   });
 
-  it('fails a 422 at once with the platform\'s message', async () => {
+  it("fails a 422 at once with the platform's message", async () => {
     const { token, channel } = await mastodonSetup();
     mastodon.failNext(1, { status: 422, body: { error: 'Validation failed: Text contains a forbidden word' } }, 'statuses');
     const post = await createPost(t, token, { content: 'refused', channelIds: [channel.id], publishNow: true });

@@ -74,10 +74,9 @@ describe('a worker whose liveness connection drops during a slow publish', () =>
       10_000,
       'the publish to start',
     );
-    const killed = await db.query(
-      `SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.objid = $1::oid AND l.granted`,
-      [attempt.key],
-    );
+    const killed = await db.query(`SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.objid = $1::oid AND l.granted`, [
+      attempt.key,
+    ]);
     expect(killed.rowCount).toBe(1);
 
     const delivery = await waitForDelivery(first, token, post.id, ['PUBLISHED', 'FAILED', 'UNCONFIRMED'], 20_000);

@@ -75,10 +75,16 @@ describe('at publish time', () => {
       });
       await worker.waitForOutput(/worker started/);
     }
-    const deliveries = await eventually(async () => {
-      const all = await t.app.database.prisma.delivery.findMany({ where: { channelId: channel.id } });
-      return all.filter((d) => d.status === 'PUBLISHED').length === 2 && all.every((d) => d.status === 'PUBLISHED' || d.scheduleReason?.startsWith('At publish time')) ? all : undefined;
-    }, 20_000, 'two published, four moved');
+    const deliveries = await eventually(
+      async () => {
+        const all = await t.app.database.prisma.delivery.findMany({ where: { channelId: channel.id } });
+        return all.filter((d) => d.status === 'PUBLISHED').length === 2 && all.every((d) => d.status === 'PUBLISHED' || d.scheduleReason?.startsWith('At publish time'))
+          ? all
+          : undefined;
+      },
+      20_000,
+      'two published, four moved',
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(hooks.requests).toHaveLength(2);
     const moved = deliveries.filter((d) => d.status !== 'PUBLISHED');
@@ -98,10 +104,14 @@ describe('the smart_schedule job', () => {
     const channel = await createChannel(t, token, 'WEBHOOK', { url: hooks.hookUrl, secret: SECRET });
     const post = await createPost(t, token, { content: 'queued', channelIds: [channel.id], autoSchedule: true });
     expect(post.deliveries[0].status).toBe('PENDING');
-    const placed = await eventually(async () => {
-      const d = await t.app.database.prisma.delivery.findFirstOrThrow({ where: { postId: post.id } });
-      return d.status !== 'PENDING' ? d : undefined;
-    }, 10_000, 'the job to place it');
+    const placed = await eventually(
+      async () => {
+        const d = await t.app.database.prisma.delivery.findFirstOrThrow({ where: { postId: post.id } });
+        return d.status !== 'PENDING' ? d : undefined;
+      },
+      10_000,
+      'the job to place it',
+    );
     expect(['SCHEDULED', 'PUBLISHING', 'PUBLISHED']).toContain(placed.status);
     expect(placed.scheduleReason).toMatch(/smart scheduler/);
   });

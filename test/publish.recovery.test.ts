@@ -130,9 +130,7 @@ describe('two workers racing', () => {
     const posts = [];
     for (let i = 0; i < 20; i++) posts.push(await createPost(t, token, { content: `race ${i}`, channelIds: [channel.id], draft: true }));
     // Three extra jobs per delivery, without a job key, so both workers find several jobs for the same delivery.
-    await t.app.database.pool.query(
-      `SELECT graphile_worker.add_job('publish_delivery', json_build_object('deliveryId', d.id)) FROM deliveries d, generate_series(1, 3)`,
-    );
+    await t.app.database.pool.query(`SELECT graphile_worker.add_job('publish_delivery', json_build_object('deliveryId', d.id)) FROM deliveries d, generate_series(1, 3)`);
     await t.app.database.pool.query(`UPDATE deliveries SET status = 'SCHEDULED', scheduled_at = now()`);
     await Promise.all([workerProcess(databaseUrl), workerProcess(databaseUrl)]);
 

@@ -21,8 +21,7 @@ afterAll(async () => {
 
 const refreshGrants = () => x.tokenRequests.filter((r) => r.grant_type === 'refresh_token');
 const tweetsWith = (text: string) => x.tweets.filter((tw) => tw.text === text);
-const channelState = (token: string, id: string) =>
-  t.ok(`query($id: ID!) { channel(id: $id) { needsReconnect authError accessExpiresAt } }`, { id }, token).then((r) => r.channel);
+const channelState = (token: string, id: string) => t.ok(`query($id: ID!) { channel(id: $id) { needsReconnect authError accessExpiresAt } }`, { id }, token).then((r) => r.channel);
 const storedTokens = async (channelId: string) => (await storedCredentials<{ accessToken: string; refreshToken: string }>(t, channelId)).credentials;
 
 /** A fresh account each time: the fake's expiry switch applies to every token it issued so far. */

@@ -33,5 +33,4 @@ export class ValidationError extends AppError {
 
 export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} was not found`, { what, id });
 export const conflict = (message: string, details: Record<string, unknown> = {}) => new AppError('CONFLICT', message, details);
-export const unauthenticated = (message = 'Sign in first: send "Authorization: Bearer <token or API key>"') =>
-  new AppError('UNAUTHENTICATED', message);
+export const unauthenticated = (message = 'Sign in first: send "Authorization: Bearer <token or API key>"') => new AppError('UNAUTHENTICATED', message);

@@ -1,18 +1,5 @@
 // The one list of networks PostFlow publishes to (the database enum Platform matches it, test/architecture.test.ts).
-export const PLATFORM_NAMES = [
-  'MASTODON',
-  'TELEGRAM',
-  'WEBHOOK',
-  'X',
-  'LINKEDIN',
-  'INSTAGRAM',
-  'FACEBOOK',
-  'THREADS',
-  'BLUESKY',
-  'DISCORD',
-  'PINTEREST',
-  'VK',
-] as const;
+export const PLATFORM_NAMES = ['MASTODON', 'TELEGRAM', 'WEBHOOK', 'X', 'LINKEDIN', 'INSTAGRAM', 'FACEBOOK', 'THREADS', 'BLUESKY', 'DISCORD', 'PINTEREST', 'VK'] as const;
 
 export type PlatformName = (typeof PLATFORM_NAMES)[number];
 

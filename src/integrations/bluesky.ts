@@ -209,7 +209,13 @@ export function createBlueskyProvider(options: ProviderOptions): Provider<Bluesk
       const { credentials } = channel;
       const did = credentials.did;
       if (!credentials.accessJwt || !did) {
-        throw new ClassifiedError({ kind: 'AUTH', errorClass: 'BLUESKY_NO_SESSION', message: 'The channel has no Bluesky session yet: renew or reconnect it', responseCode: null, retryAfterMs: null });
+        throw new ClassifiedError({
+          kind: 'AUTH',
+          errorClass: 'BLUESKY_NO_SESSION',
+          message: 'The channel has no Bluesky session yet: renew or reconnect it',
+          responseCode: null,
+          retryAfterMs: null,
+        });
       }
       const savedKey = typeof request.progress?.rkey === 'string' ? request.progress.rkey : null;
       let rkey: string;
@@ -259,7 +265,12 @@ export function createBlueskyProvider(options: ProviderOptions): Provider<Bluesk
         const { error: name, message } = xrpcError(error.body);
         // An expired or revoked access JWT is a 400 on Bluesky, not a 401.
         if (name === 'ExpiredToken' || name === 'InvalidToken') {
-          return { ...classified, kind: 'AUTH', errorClass: `BLUESKY_${name === 'ExpiredToken' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID'}`, message: `Bluesky refused the session (${message ?? name}): renew or reconnect the channel` };
+          return {
+            ...classified,
+            kind: 'AUTH',
+            errorClass: `BLUESKY_${name === 'ExpiredToken' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID'}`,
+            message: `Bluesky refused the session (${message ?? name}): renew or reconnect the channel`,
+          };
         }
       }
       return classified;

@@ -115,7 +115,11 @@ export function checkContentRules(platform: PlatformName, content: PostContent, 
   }
   if (parts.length > 1) {
     if (rules.maxThreadParts !== undefined && parts.length > rules.maxThreadParts) {
-      violations.push({ field: 'content', rule: 'maxThreadParts', message: `The thread has ${parts.length} posts; PostFlow publishes at most ${rules.maxThreadParts} on ${rules.label}` });
+      violations.push({
+        field: 'content',
+        rule: 'maxThreadParts',
+        message: `The thread has ${parts.length} posts; PostFlow publishes at most ${rules.maxThreadParts} on ${rules.label}`,
+      });
     }
     parts.forEach((part, i) => {
       if (part === '') violations.push({ field: 'content', rule: 'required', message: `Post ${i + 1} of the thread is empty` });
@@ -128,9 +132,7 @@ export function checkContentRules(platform: PlatformName, content: PostContent, 
     violations.push({
       field: 'content',
       rule: caption ? 'maxCaptionLength' : 'maxLength',
-      message: caption
-        ? `With media the text is a caption: ${counted} ${unit}, ${rules.label} allows ${limit}`
-        : `The text is ${counted} ${unit}; ${rules.label} allows ${limit}`,
+      message: caption ? `With media the text is a caption: ${counted} ${unit}, ${rules.label} allows ${limit}` : `The text is ${counted} ${unit}; ${rules.label} allows ${limit}`,
     });
   }
   if (rules.maxBytes !== undefined) {

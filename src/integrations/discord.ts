@@ -24,11 +24,9 @@ import type {
 const WEBHOOK_PATH = /^\/api(?:\/v\d+)?\/webhooks\/\d+\/[\w-]+\/?$/;
 
 export const discordCredentialsSchema = z.object({
-  webhookUrl: z
-    .url({ protocol: /^https?$/, error: 'webhookUrl must be an http(s) URL' })
-    .refine((url) => WEBHOOK_PATH.test(new URL(url).pathname), {
-      error: 'webhookUrl must be a Discord webhook URL like https://discord.com/api/webhooks/{id}/{token} (Channel settings, Integrations, Webhooks, Copy Webhook URL)',
-    }),
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'webhookUrl must be an http(s) URL' }).refine((url) => WEBHOOK_PATH.test(new URL(url).pathname), {
+    error: 'webhookUrl must be a Discord webhook URL like https://discord.com/api/webhooks/{id}/{token} (Channel settings, Integrations, Webhooks, Copy Webhook URL)',
+  }),
 });
 
 export type DiscordCredentials = z.infer<typeof discordCredentialsSchema>;
@@ -120,7 +118,13 @@ export function createDiscordProvider(options: ProviderOptions): Provider<Discor
 
     async publish(request: PublishRequest, channel: ChannelAccess<DiscordCredentials>): Promise<PublishResult> {
       if (request.mediaUrls.length > MAX_EMBEDS) {
-        throw new ClassifiedError({ kind: 'PERMANENT', errorClass: 'DISCORD_TOO_MANY_IMAGES', message: `Discord shows at most ${MAX_EMBEDS} images in a message`, responseCode: null, retryAfterMs: null });
+        throw new ClassifiedError({
+          kind: 'PERMANENT',
+          errorClass: 'DISCORD_TOO_MANY_IMAGES',
+          message: `Discord shows at most ${MAX_EMBEDS} images in a message`,
+          responseCode: null,
+          retryAfterMs: null,
+        });
       }
       // Images by URL, as embeds: Discord fetches and caches them, so nothing is uploaded.
       const embeds = request.mediaUrls.map((url) => ({ image: { url } }));

@@ -6,17 +6,20 @@ import { z } from 'zod';
 import { checkContentRules } from './contentRules.js';
 import { findUrls } from './textLength.js';
 import { FACEBOOK_LOGIN_DEFAULTS, choosePage, facebookAuthorizeUrl, facebookLoginPages } from './facebookLogin.js';
-import {
-  GRAPH_API_VERSION,
-  classifyGraphFailure,
-  graphGet,
-  graphPost,
-  idOf,
-  rateLimitHints,
-  type GraphCall,
-} from './metaGraph.js';
+import { GRAPH_API_VERSION, classifyGraphFailure, graphGet, graphPost, idOf, rateLimitHints, type GraphCall } from './metaGraph.js';
 import { configuredApp, platformSettings } from './oauth.js';
-import type { ChannelAccess, ChannelSettings, ClassifiedFailure, ConnectedAccount, ContentVerdict, PostContent, Provider, ProviderOptions, PublishRequest, PublishResult } from './types.js';
+import type {
+  ChannelAccess,
+  ChannelSettings,
+  ClassifiedFailure,
+  ConnectedAccount,
+  ContentVerdict,
+  PostContent,
+  Provider,
+  ProviderOptions,
+  PublishRequest,
+  PublishResult,
+} from './types.js';
 
 export const facebookCredentialsSchema = z.object({
   pageId: z.string().regex(/^\d+$/, 'pageId must be the numeric Facebook Page id'),

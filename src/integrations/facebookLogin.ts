@@ -23,7 +23,13 @@ function loginFailure(error: unknown): ClassifiedError {
   const graph = error instanceof HttpFailure && error.status < 500 ? graphErrorOf(error.body) : null;
   if (!(error instanceof HttpFailure) || graph === null) return classifyTokenFailure(error);
   return new ClassifiedError(
-    { kind: 'AUTH', errorClass: 'LOGIN_REFUSED', message: `Facebook Login failed at ${error.operation}: ${graph.message ?? `HTTP ${error.status}`}`, responseCode: error.status, retryAfterMs: null },
+    {
+      kind: 'AUTH',
+      errorClass: 'LOGIN_REFUSED',
+      message: `Facebook Login failed at ${error.operation}: ${graph.message ?? `HTTP ${error.status}`}`,
+      responseCode: error.status,
+      retryAfterMs: null,
+    },
     { cause: error },
   );
 }
@@ -41,7 +47,13 @@ export interface ManagedPage {
  */
 export async function facebookLoginPages(settings: MetaLoginSettings, request: FinishRequest, timeoutMs: number): Promise<ManagedPage[]> {
   if (!request.app.clientSecret) {
-    throw new ClassifiedError({ kind: 'PERMANENT', errorClass: 'CLIENT_SECRET_MISSING', message: 'Facebook Login needs the app secret to exchange the code', responseCode: null, retryAfterMs: null });
+    throw new ClassifiedError({
+      kind: 'PERMANENT',
+      errorClass: 'CLIENT_SECRET_MISSING',
+      message: 'Facebook Login needs the app secret to exchange the code',
+      responseCode: null,
+      retryAfterMs: null,
+    });
   }
   const base = `${settings.apiUrl}/${GRAPH_API_VERSION}`;
   const app = { client_id: request.app.clientId, client_secret: request.app.clientSecret };
@@ -59,11 +71,10 @@ export async function facebookLoginPages(settings: MetaLoginSettings, request: F
   );
   let res: HttpResponse<{ data?: unknown } | null>;
   try {
-    res = await graphGet(
-      { base, accessToken: long.accessToken, timeoutMs, label: '/me/accounts' },
-      '/me/accounts',
-      { fields: 'id,name,access_token,instagram_business_account', limit: 100 },
-    );
+    res = await graphGet({ base, accessToken: long.accessToken, timeoutMs, label: '/me/accounts' }, '/me/accounts', {
+      fields: 'id,name,access_token,instagram_business_account',
+      limit: 100,
+    });
   } catch (error) {
     throw loginFailure(error);
   }

@@ -267,9 +267,7 @@ function classifyTransport(error: TransportFailure, idempotent: boolean): Classi
     // Without idempotency a retry could publish twice, and a double post is worse than a late one.
     kind: idempotent ? 'RETRYABLE' : 'UNKNOWN',
     errorClass,
-    message: idempotent
-      ? `${error.operation} ${what}; retrying is safe`
-      : `${error.operation} ${what}: the post may or may not have been published`,
+    message: idempotent ? `${error.operation} ${what}; retrying is safe` : `${error.operation} ${what}: the post may or may not have been published`,
     responseCode: null,
     retryAfterMs: null,
   };
@@ -282,17 +280,14 @@ function classifyHttp(error: HttpFailure, options: ClassifyOptions): ClassifiedF
   const detail = platformMessage ? `: ${platformMessage}` : '';
   const base = { errorClass, responseCode: status, retryAfterMs: null };
   if (status === 429) {
-    const retryAfterMs =
-      parseRetryAfter(error.headers.get('retry-after')) ?? options.retryAfterMs?.(error) ?? null;
+    const retryAfterMs = parseRetryAfter(error.headers.get('retry-after')) ?? options.retryAfterMs?.(error) ?? null;
     return { ...base, kind: 'RATE_LIMITED', retryAfterMs, message: `Rate limited by the platform${detail}` };
   }
   if (status >= 500 || status === 408) {
     return { ...base, kind: 'RETRYABLE', message: `The platform failed with HTTP ${status}${detail}` };
   }
   if (status === 401 || (status === 403 && (options.forbiddenIsAuth?.(error) ?? false))) {
-    const message = options.authMessage
-      ? options.authMessage(platformMessage)
-      : `The credentials were rejected (HTTP ${status})${detail}: reconnect the channel`;
+    const message = options.authMessage ? options.authMessage(platformMessage) : `The credentials were rejected (HTTP ${status})${detail}: reconnect the channel`;
     return { ...base, kind: 'AUTH', message };
   }
   return {

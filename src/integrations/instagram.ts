@@ -9,16 +9,20 @@ import { checkContentRules } from './contentRules.js';
 import { ClassifiedError } from './http.js';
 import { FACEBOOK_LOGIN_DEFAULTS, choosePage, facebookAuthorizeUrl, facebookLoginPages } from './facebookLogin.js';
 import { containerPublishResult, containerStatusOf, publishThroughContainer, type ContainerSteps, type ContainerTuning } from './metaContainers.js';
-import {
-  GRAPH_API_VERSION,
-  classifyGraphFailure,
-  graphGet,
-  graphPost,
-  idOf,
-  type GraphCall,
-} from './metaGraph.js';
+import { GRAPH_API_VERSION, classifyGraphFailure, graphGet, graphPost, idOf, type GraphCall } from './metaGraph.js';
 import { configuredApp, platformSettings } from './oauth.js';
-import type { ChannelAccess, ChannelSettings, ClassifiedFailure, ConnectedAccount, ContentVerdict, PostContent, Provider, ProviderOptions, PublishRequest, PublishResult } from './types.js';
+import type {
+  ChannelAccess,
+  ChannelSettings,
+  ClassifiedFailure,
+  ConnectedAccount,
+  ContentVerdict,
+  PostContent,
+  Provider,
+  ProviderOptions,
+  PublishRequest,
+  PublishResult,
+} from './types.js';
 
 export const instagramCredentialsSchema = z.object({
   igUserId: z.string().regex(/^\d+$/, 'igUserId must be the numeric Instagram professional account id'),
@@ -46,7 +50,9 @@ export function createInstagramProvider(options: ProviderOptions, tuning: Contai
   function steps(request: PublishRequest, credentials: InstagramCredentials): ContainerSteps {
     const user = encodeURIComponent(credentials.igUserId);
     const readStatus = async (containerId: string) => {
-      const res = await graphGet<{ status_code?: unknown; status?: unknown } | null>(call(credentials, '/{ig-container-id}'), `/${encodeURIComponent(containerId)}`, { fields: 'status_code,status' });
+      const res = await graphGet<{ status_code?: unknown; status?: unknown } | null>(call(credentials, '/{ig-container-id}'), `/${encodeURIComponent(containerId)}`, {
+        fields: 'status_code,status',
+      });
       return { status: containerStatusOf(res.body?.status_code), detail: typeof res.body?.status === 'string' ? res.body.status : null };
     };
     const createContainer = async (params: Record<string, string | boolean>) =>
@@ -79,7 +85,13 @@ export function createInstagramProvider(options: ProviderOptions, tuning: Contai
       async create() {
         const [first, ...rest] = request.mediaUrls;
         if (first === undefined) {
-          throw new ClassifiedError({ kind: 'PERMANENT', errorClass: 'MEDIA_REQUIRED', message: 'Instagram only publishes posts with an image', responseCode: null, retryAfterMs: null });
+          throw new ClassifiedError({
+            kind: 'PERMANENT',
+            errorClass: 'MEDIA_REQUIRED',
+            message: 'Instagram only publishes posts with an image',
+            responseCode: null,
+            retryAfterMs: null,
+          });
         }
         if (rest.length === 0) return createContainer({ image_url: first, caption: request.text });
         const children: string[] = [];
@@ -91,14 +103,11 @@ export function createInstagramProvider(options: ProviderOptions, tuning: Contai
         return { id: idOf(res.body, 'POST /{ig-user-id}/media_publish'), headers: res.headers };
       },
       async findPublished(since) {
-        const res = await graphGet<{ data?: { id?: unknown; caption?: unknown; timestamp?: unknown }[] } | null>(
-          call(credentials, '/{ig-user-id}/media'),
-          `/${user}/media`,
-          { fields: 'id,caption,timestamp', limit: 25 },
-        );
-        const match = (res.body?.data ?? []).find(
-          (m) => (m.caption ?? '') === request.text && Date.parse(String(m.timestamp)) >= since.getTime(),
-        );
+        const res = await graphGet<{ data?: { id?: unknown; caption?: unknown; timestamp?: unknown }[] } | null>(call(credentials, '/{ig-user-id}/media'), `/${user}/media`, {
+          fields: 'id,caption,timestamp',
+          limit: 25,
+        });
+        const match = (res.body?.data ?? []).find((m) => (m.caption ?? '') === request.text && Date.parse(String(m.timestamp)) >= since.getTime());
         return match?.id === undefined ? null : String(match.id);
       },
     };
@@ -110,7 +119,9 @@ export function createInstagramProvider(options: ProviderOptions, tuning: Contai
     credentialsSchema: instagramCredentialsSchema,
 
     async connect(credentials: InstagramCredentials): Promise<ConnectedAccount<InstagramCredentials>> {
-      const res = await graphGet<{ id?: unknown; username?: unknown } | null>(call(credentials, '/{ig-user-id}'), `/${encodeURIComponent(credentials.igUserId)}`, { fields: 'id,username' });
+      const res = await graphGet<{ id?: unknown; username?: unknown } | null>(call(credentials, '/{ig-user-id}'), `/${encodeURIComponent(credentials.igUserId)}`, {
+        fields: 'id,username',
+      });
       const username = typeof res.body?.username === 'string' ? res.body.username : '';
       if (username === '') throw new Error('GET /{ig-user-id} answered without a username');
       return { accountHandle: `@${username}`, settings: { igUserId: credentials.igUserId, username, ...(credentials.pageId && { pageId: credentials.pageId }) } };

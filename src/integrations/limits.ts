@@ -19,6 +19,5 @@ export const NETWORK_LIMITS: Record<PlatformName, PlatformLimits> = {
   VK: { minIntervalMinutes: 30, dailyCap: 50, rolling24hCap: null, shortCaps: [] },
 };
 
-
 /** A network's limits; an unknown name has none. */
 export const limitsFor = (platform: string): PlatformLimits => NETWORK_LIMITS[platform as PlatformName] ?? NO_LIMITS;

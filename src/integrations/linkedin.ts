@@ -41,9 +41,7 @@ export const LINKEDIN_MEMBER_SCOPES = ['openid', 'profile', 'w_member_social'];
 /** Posting as a Page needs the Community Management API product on the app and an ADMINISTRATOR (or content) role. */
 export const LINKEDIN_ORGANIZATION_SCOPES = ['w_organization_social', 'r_organization_social'];
 
-const organizationId = z
-  .string()
-  .regex(/^(urn:li:organization:)?\d+$/, 'organizationId must be the numeric id of a LinkedIn organization (company page)');
+const organizationId = z.string().regex(/^(urn:li:organization:)?\d+$/, 'organizationId must be the numeric id of a LinkedIn organization (company page)');
 
 export const linkedinCredentialsSchema = z.object({
   ...oauthCredentialFields,
@@ -154,9 +152,7 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
   /** Uploads what an earlier attempt did not, checkpointing each image URN as soon as LinkedIn holds its bytes. */
   async function uploadImages(request: PublishRequest, credentials: LinkedInCredentials, author: string): Promise<string[]> {
     const saved = request.progress as Partial<ImageProgress> | null;
-    const images: (string | null)[] = request.mediaUrls.map((_, i) =>
-      saved?.author === author && typeof saved.images?.[i] === 'string' ? saved.images[i] : null,
-    );
+    const images: (string | null)[] = request.mediaUrls.map((_, i) => (saved?.author === author && typeof saved.images?.[i] === 'string' ? saved.images[i] : null));
     for (const [i, url] of request.mediaUrls.entries()) {
       if (images[i]) continue;
       images[i] = await uploadImage(credentials, author, url);
@@ -193,7 +189,13 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
         name = typeof org.body?.localizedName === 'string' && org.body.localizedName !== '' ? org.body.localizedName : null;
       } catch (error) {
         if (error instanceof HttpFailure && error.status === 404) {
-          throw new ClassifiedError({ kind: 'PERMANENT', errorClass: 'ORGANIZATION_NOT_FOUND', message: `LinkedIn has no organization ${id}`, responseCode: 404, retryAfterMs: null });
+          throw new ClassifiedError({
+            kind: 'PERMANENT',
+            errorClass: 'ORGANIZATION_NOT_FOUND',
+            message: `LinkedIn has no organization ${id}`,
+            responseCode: 404,
+            retryAfterMs: null,
+          });
         }
         // Reading the name needs an admin scope the posting scopes do not include: the id will do.
         if (!(error instanceof HttpFailure && error.status === 403)) throw error;
@@ -244,8 +246,7 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
         // A token without the scope or the member without a role on the organization: reconnecting (with the
         // right account or scopes) is the fix.
         forbiddenIsAuth: (failure) => /not enough permissions|scope/i.test(genericPlatformMessage(failure.body) ?? ''),
-        authMessage: (message) =>
-          `The LinkedIn access token expired or was revoked: reconnect the channel${message ? ` (LinkedIn: ${message})` : ''}`,
+        authMessage: (message) => `The LinkedIn access token expired or was revoked: reconnect the channel${message ? ` (LinkedIn: ${message})` : ''}`,
       });
       if (classified.kind === 'RATE_LIMITED' && error instanceof HttpFailure) {
         // The daily application limit is shared by every channel using the app (unverified wording).

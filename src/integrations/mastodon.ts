@@ -74,10 +74,7 @@ function jsonMessage(body: unknown): string | null {
   return body && typeof body === 'object' ? genericPlatformMessage(body) : null;
 }
 
-export function createMastodonProvider(
-  options: ProviderOptions,
-  tuning: MastodonTuning = {},
-): Provider<MastodonCredentials> {
+export function createMastodonProvider(options: ProviderOptions, tuning: MastodonTuning = {}): Provider<MastodonCredentials> {
   const timeoutMs = options.requestTimeoutMs;
   const pollIntervalMs = tuning.mediaPollIntervalMs ?? 1000;
   const pollAttempts = tuning.mediaPollAttempts ?? 30;
@@ -198,12 +195,8 @@ export function createMastodonProvider(
           return Number.isNaN(reset) ? null : Math.max(0, reset - Date.now());
         },
         // A 403 is a credential problem only when the token lacks a scope or the login is disabled.
-        forbiddenIsAuth: (failure) =>
-          /outside the authorized scopes|login is (currently )?disabled|suspended|confirmed e-?mail/i.test(
-            genericPlatformMessage(failure.body) ?? '',
-          ),
-        authMessage: (message) =>
-          `The access token was revoked or is invalid: reconnect the channel${message ? ` (Mastodon: ${message})` : ''}`,
+        forbiddenIsAuth: (failure) => /outside the authorized scopes|login is (currently )?disabled|suspended|confirmed e-?mail/i.test(genericPlatformMessage(failure.body) ?? ''),
+        authMessage: (message) => `The access token was revoked or is invalid: reconnect the channel${message ? ` (Mastodon: ${message})` : ''}`,
       });
       // The one 422 that goes away by itself: media attached before the instance finished transcoding it.
       if (classified.responseCode === 422 && /not finished processing/i.test(classified.message)) {

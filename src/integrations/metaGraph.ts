@@ -160,7 +160,8 @@ export function classifyGraphFailure(error: unknown, options: GraphClassifyOptio
     ...base,
     kind: 'RATE_LIMITED',
     message: `Rate limited by ${options.label}: ${text}`,
-    retryAfterMs: businessUseCaseWaitMs(error.headers) ?? parseRetryAfter(error.headers.get('retry-after')) ?? (scope === 'APP' && appUsageExhausted(error.headers) ? APP_WINDOW_MS : null),
+    retryAfterMs:
+      businessUseCaseWaitMs(error.headers) ?? parseRetryAfter(error.headers.get('retry-after')) ?? (scope === 'APP' && appUsageExhausted(error.headers) ? APP_WINDOW_MS : null),
     rateLimitScope: scope,
   });
   const code = graph.code;

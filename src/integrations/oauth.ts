@@ -70,7 +70,13 @@ export function tokenSetFrom(body: unknown, now: number = Date.now()): TokenSet 
   const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const accessToken = raw.access_token;
   if (typeof accessToken !== 'string' || accessToken === '') {
-    throw new ClassifiedError({ kind: 'AUTH', errorClass: 'TOKEN_MISSING', message: 'The token endpoint answered without an access_token', responseCode: null, retryAfterMs: null });
+    throw new ClassifiedError({
+      kind: 'AUTH',
+      errorClass: 'TOKEN_MISSING',
+      message: 'The token endpoint answered without an access_token',
+      responseCode: null,
+      retryAfterMs: null,
+    });
   }
   const expiresIn = Number(raw.expires_in);
   return {
@@ -142,7 +148,12 @@ export function refreshGrantFor(credentials: OAuthCredentialFields, settings: Pl
 }
 
 /** The refresh-token grant. Platforms that rotate refresh tokens answer a new one, which replaces the old. */
-export async function refreshWithGrant<C extends OAuthCredentialFields>(endpoint: TokenEndpoint, credentials: C, grant: RefreshGrant, params: Record<string, string> = {}): Promise<C> {
+export async function refreshWithGrant<C extends OAuthCredentialFields>(
+  endpoint: TokenEndpoint,
+  credentials: C,
+  grant: RefreshGrant,
+  params: Record<string, string> = {},
+): Promise<C> {
   const tokens = await requestToken({ ...endpoint, app: grant.app, params: { grant_type: 'refresh_token', refresh_token: grant.refreshToken, ...params } });
   return renewed(credentials, tokens);
 }
@@ -167,7 +178,13 @@ export function classifyTokenFailure(error: unknown): ClassifiedError {
     const message = genericPlatformMessage(error.body);
     if (error.status === 429) {
       return new ClassifiedError(
-        { kind: 'RATE_LIMITED', errorClass: 'TOKEN_RATE_LIMITED', message: `${error.operation} was rate limited`, responseCode: 429, retryAfterMs: parseRetryAfter(error.headers.get('retry-after')) },
+        {
+          kind: 'RATE_LIMITED',
+          errorClass: 'TOKEN_RATE_LIMITED',
+          message: `${error.operation} was rate limited`,
+          responseCode: 429,
+          retryAfterMs: parseRetryAfter(error.headers.get('retry-after')),
+        },
         { cause: error },
       );
     }
@@ -190,7 +207,13 @@ export function classifyTokenFailure(error: unknown): ClassifiedError {
   }
   if (error instanceof TransportFailure) {
     return new ClassifiedError(
-      { kind: 'RETRYABLE', errorClass: error.timedOut ? 'TIMEOUT' : 'NETWORK', message: `${error.operation} could not reach the platform (${error.code})`, responseCode: null, retryAfterMs: null },
+      {
+        kind: 'RETRYABLE',
+        errorClass: error.timedOut ? 'TIMEOUT' : 'NETWORK',
+        message: `${error.operation} could not reach the platform (${error.code})`,
+        responseCode: null,
+        retryAfterMs: null,
+      },
       { cause: error },
     );
   }
@@ -201,7 +224,11 @@ export function classifyTokenFailure(error: unknown): ClassifiedError {
 }
 
 /** The platform's settings from config, with the module's real defaults for what the operator left out. */
-export function platformSettings(options: ProviderOptions, platform: PlatformName, defaults: { apiUrl: string; authUrl?: string }): Required<Pick<PlatformSettings, 'apiUrl' | 'authUrl'>> & PlatformSettings {
+export function platformSettings(
+  options: ProviderOptions,
+  platform: PlatformName,
+  defaults: { apiUrl: string; authUrl?: string },
+): Required<Pick<PlatformSettings, 'apiUrl' | 'authUrl'>> & PlatformSettings {
   const configured = options.platforms?.[platform] ?? {};
   return {
     ...configured,

@@ -159,8 +159,7 @@ export function createPinterestProvider(options: ProviderOptions): Provider<Pint
         platformMessage: (failure) => genericPlatformMessage(failure.body),
         retryAfterMs: (failure) => resetInMs(failure.headers),
         forbiddenIsAuth: (failure) => /scope/i.test(genericPlatformMessage(failure.body) ?? ''),
-        authMessage: (message) =>
-          `The Pinterest access token expired or was revoked: reconnect the channel${message ? ` (Pinterest: ${message})` : ''}`,
+        authMessage: (message) => `The Pinterest access token expired or was revoked: reconnect the channel${message ? ` (Pinterest: ${message})` : ''}`,
       });
       if (!(error instanceof HttpFailure)) return classified;
       // Pinterest answers 429 also when it takes the Pin for spam (a blocked link): waiting does not help.

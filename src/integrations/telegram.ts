@@ -18,10 +18,7 @@ import type {
 
 export const telegramCredentialsSchema = z.object({
   botToken: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'botToken must look like "123456:ABC-DEF..." (from @BotFather)'),
-  chatId: z.union([
-    z.string().regex(/^(@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+)$/, 'chatId must be "@channelname" or a numeric chat id'),
-    z.number().int(),
-  ]),
+  chatId: z.union([z.string().regex(/^(@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+)$/, 'chatId must be "@channelname" or a numeric chat id'), z.number().int()]),
 });
 
 export type TelegramCredentials = z.infer<typeof telegramCredentialsSchema>;

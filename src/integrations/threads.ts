@@ -21,7 +21,18 @@ import {
   tokenByGet,
   type TokenSet,
 } from './oauth.js';
-import type { ChannelAccess, ChannelSettings, ClassifiedFailure, ConnectedAccount, ContentVerdict, PostContent, Provider, ProviderOptions, PublishRequest, PublishResult } from './types.js';
+import type {
+  ChannelAccess,
+  ChannelSettings,
+  ClassifiedFailure,
+  ConnectedAccount,
+  ContentVerdict,
+  PostContent,
+  Provider,
+  ProviderOptions,
+  PublishRequest,
+  PublishResult,
+} from './types.js';
 
 export const threadsCredentialsSchema = z.object({
   threadsUserId: z.string().regex(/^\d+$/, 'threadsUserId must be the numeric Threads user id (GET /me?fields=id)'),
@@ -54,11 +65,9 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
       pollIntervalMs: tuning.containerPollIntervalMs ?? 3000,
       pollAttempts: tuning.containerPollAttempts ?? 20,
       async readStatus(containerId) {
-        const res = await graphGet<{ status?: unknown; error_message?: unknown } | null>(
-          call(credentials, '/{threads-container-id}'),
-          `/${encodeURIComponent(containerId)}`,
-          { fields: 'status,error_message' },
-        );
+        const res = await graphGet<{ status?: unknown; error_message?: unknown } | null>(call(credentials, '/{threads-container-id}'), `/${encodeURIComponent(containerId)}`, {
+          fields: 'status,error_message',
+        });
         return { status: containerStatusOf(res.body?.status), detail: typeof res.body?.error_message === 'string' ? res.body.error_message : null };
       },
       async create() {
@@ -74,11 +83,10 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
         return { id: idOf(res.body, 'POST /{threads-user-id}/threads_publish'), headers: res.headers };
       },
       async findPublished(since) {
-        const res = await graphGet<{ data?: { id?: unknown; text?: unknown; timestamp?: unknown }[] } | null>(
-          call(credentials, '/{threads-user-id}/threads'),
-          `/${user}/threads`,
-          { fields: 'id,text,timestamp', limit: 25 },
-        );
+        const res = await graphGet<{ data?: { id?: unknown; text?: unknown; timestamp?: unknown }[] } | null>(call(credentials, '/{threads-user-id}/threads'), `/${user}/threads`, {
+          fields: 'id,text,timestamp',
+          limit: 25,
+        });
         const match = (res.body?.data ?? []).find((m) => (m.text ?? '') === request.text && Date.parse(String(m.timestamp)) >= since.getTime());
         return match?.id === undefined ? null : String(match.id);
       },

@@ -135,13 +135,7 @@ function timeoutError(): Error {
   return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 }
 
-function send(
-  method: string,
-  url: URL,
-  headers: Record<string, string>,
-  payload: Buffer | string | null,
-  deadline: Deadline,
-): Promise<RawResponse> {
+function send(method: string, url: URL, headers: Record<string, string>, payload: Buffer | string | null, deadline: Deadline): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     const secure = url.protocol === 'https:';
     const outgoing = payload === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(payload)) };
@@ -167,10 +161,7 @@ function send(
     req.on('socket', (socket) => {
       if (!socket.connecting) return;
       // fetch gives up on a connection that is not established within 10 s, and reports it as never sent.
-      connectTimer = setTimeout(
-        () => finish(codedError(`connecting to ${url.host} timed out`, 'CONNECT_TIMEOUT')),
-        CONNECT_TIMEOUT_MS,
-      );
+      connectTimer = setTimeout(() => finish(codedError(`connecting to ${url.host} timed out`, 'CONNECT_TIMEOUT')), CONNECT_TIMEOUT_MS);
       socket.once(secure ? 'secureConnect' : 'connect', () => {
         if (connectTimer) clearTimeout(connectTimer);
         connectTimer = null;
@@ -202,7 +193,11 @@ const brotli = promisify(zlib.brotliDecompress);
 async function decode(body: Buffer, headers: Headers, deadline: Deadline): Promise<Buffer> {
   const encoding = headers.get('content-encoding');
   if (encoding === null || body.length === 0) return body;
-  const codings = encoding.toLowerCase().split(',').map((c) => c.trim()).filter((c) => c !== '' && c !== 'identity');
+  const codings = encoding
+    .toLowerCase()
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && c !== 'identity');
   let decoded = body;
   // Applied in the reverse order of their listing.
   for (const coding of codings.reverse()) {

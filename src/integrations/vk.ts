@@ -45,7 +45,11 @@ const VK_SCOPES = 'vkid.personal_info wall photos groups';
 export const vkCredentialsSchema = z.object({
   ...oauthCredentialFields,
   /** Whose wall: a user id, or minus a community's id (-123 for vk.com/club123). The token's own wall when absent. */
-  ownerId: z.number().int('ownerId must be a whole number').refine((id) => id !== 0, 'ownerId must be a user id or a negative community id (-123 for club123)').nullish(),
+  ownerId: z
+    .number()
+    .int('ownerId must be a whole number')
+    .refine((id) => id !== 0, 'ownerId must be a user id or a negative community id (-123 for club123)')
+    .nullish(),
   /** The VK ID device_id the authorization was given to; refreshing needs it. */
   deviceId: z.string().min(1, 'deviceId must not be empty').nullish(),
   userId: z.number().int().positive().nullish(),
@@ -254,7 +258,13 @@ export function createVkProvider(options: ProviderOptions): Provider<VkCredentia
       async finish(request): Promise<VkCredentials> {
         const deviceId = request.account.deviceId;
         if (typeof deviceId !== 'string' || deviceId === '') {
-          throw new ClassifiedError({ kind: 'PERMANENT', errorClass: 'VK_DEVICE_ID_MISSING', message: 'VK ID redirects with a device_id next to the code: pass it as account.deviceId', responseCode: null, retryAfterMs: null });
+          throw new ClassifiedError({
+            kind: 'PERMANENT',
+            errorClass: 'VK_DEVICE_ID_MISSING',
+            message: 'VK ID redirects with a device_id next to the code: pass it as account.deviceId',
+            responseCode: null,
+            retryAfterMs: null,
+          });
         }
         const tokens = await exchangeCode(tokenEndpoint, request, { app: publicClient(request.app.clientId), params: { device_id: deviceId, state: tokenState() } });
         const userId = Number(tokens.raw.user_id);

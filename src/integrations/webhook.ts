@@ -115,8 +115,7 @@ export function createWebhookProvider(options: ProviderOptions): Provider<Webhoo
       return classifyFailure(error, {
         idempotent: true,
         platformMessage: (failure) => genericPlatformMessage(failure.body),
-        authMessage: (message) =>
-          `The receiver rejected the signature${message ? ` (${message})` : ''}: check that it uses the channel's secret`,
+        authMessage: (message) => `The receiver rejected the signature${message ? ` (${message})` : ''}: check that it uses the channel's secret`,
       });
     },
   };

@@ -231,9 +231,7 @@ export function createXProvider(options: ProviderOptions): Provider<XCredentials
         },
         // An app-only token, a token without the needed scope, a suspended or locked account: only the user can fix
         // these (the wording for scopes and locks is unverified).
-        forbiddenIsAuth: (failure) =>
-          problemType(failure.body).endsWith('/unsupported-authentication') ||
-          /scope|suspended|locked/i.test(xErrorMessage(failure.body) ?? ''),
+        forbiddenIsAuth: (failure) => problemType(failure.body).endsWith('/unsupported-authentication') || /scope|suspended|locked/i.test(xErrorMessage(failure.body) ?? ''),
         authMessage: (message) => `The X access token expired or was revoked: reconnect the channel${message ? ` (X: ${message})` : ''}`,
       });
       if (!(error instanceof HttpFailure)) return classified;

@@ -40,7 +40,10 @@ export async function renewChannelCredentials(deps: RenewalDeps, channelId: stri
     }
     const provider = deps.providers.get(channel.platform);
     if (!provider.refresh) {
-      return { ok: false, failure: { kind: 'AUTH', errorClass: 'NOT_RENEWABLE', message: `${channel.platform} access cannot be renewed without the user`, responseCode: null, retryAfterMs: null } };
+      return {
+        ok: false,
+        failure: { kind: 'AUTH', errorClass: 'NOT_RENEWABLE', message: `${channel.platform} access cannot be renewed without the user`, responseCode: null, retryAfterMs: null },
+      };
     }
     let credentials: unknown;
     try {

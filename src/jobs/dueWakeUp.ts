@@ -46,10 +46,13 @@ export function startDueWakeUp({ pool, workerPool, taskIdentifier, logger, every
       for (const { at, in_ms, n } of rows) {
         if (stopped || timers.has(at)) continue;
         // +1 ms: run_at has microseconds, a timer only milliseconds; waking a hair early would find nothing due.
-        const timer = setTimeout(() => {
-          timers.delete(at);
-          workerPool()?.nudge(n);
-        }, Math.max(0, Math.ceil(in_ms)) + 1);
+        const timer = setTimeout(
+          () => {
+            timers.delete(at);
+            workerPool()?.nudge(n);
+          },
+          Math.max(0, Math.ceil(in_ms)) + 1,
+        );
         timer.unref();
         timers.set(at, timer);
       }

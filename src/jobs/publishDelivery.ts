@@ -96,7 +96,13 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
     const { result, failure } = await callProvider(deps, claimed);
     // From here the network has answered: what it said must reach the database, whatever happens to the connection.
     if (result) {
-      const success: Success = { deliveryId: claimed.id, attemptId: claimed.attempt_id, responseCode: result.responseCode, externalId: result.externalId, externalUrl: result.externalUrl };
+      const success: Success = {
+        deliveryId: claimed.id,
+        attemptId: claimed.attempt_id,
+        responseCode: result.responseCode,
+        externalId: result.externalId,
+        externalUrl: result.externalUrl,
+      };
       await deps.writes.write(`record publish of ${claimed.id}`, async () => {
         if (!(await recordTogether(success))) await recordPublished(deps.pool, success);
       });
@@ -164,7 +170,16 @@ async function callProvider(deps: PublishDeps, claimed: ClaimedDelivery): Promis
   try {
     credentials = JSON.parse(deps.secrets.open(claimed.credentials_encrypted));
   } catch (error) {
-    return { result: null, failure: { kind: 'AUTH', errorClass: 'CREDENTIALS_UNREADABLE', message: `The stored credentials cannot be read (${(error as Error).message})`, responseCode: null, retryAfterMs: null } };
+    return {
+      result: null,
+      failure: {
+        kind: 'AUTH',
+        errorClass: 'CREDENTIALS_UNREADABLE',
+        message: `The stored credentials cannot be read (${(error as Error).message})`,
+        responseCode: null,
+        retryAfterMs: null,
+      },
+    };
   }
   const first = await attempt(credentials);
   if (first.failure?.kind !== 'AUTH' || !provider.refresh) return first;

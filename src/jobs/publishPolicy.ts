@@ -32,7 +32,8 @@ export interface DueDelivery {
 }
 
 /** What the worker does with a due delivery: claim it as is, claim it under the channel lock, or move it. */
-export type Gate = { kind: 'free' } | { kind: 'wait'; until: Date; reason: string } | { kind: 'locked'; policy: CompiledPolicy } | { kind: 'move'; policy: CompiledPolicy; hits: RuleHit[] };
+export type Gate =
+  { kind: 'free' } | { kind: 'wait'; until: Date; reason: string } | { kind: 'locked'; policy: CompiledPolicy } | { kind: 'move'; policy: CompiledPolicy; hits: RuleHit[] };
 
 export const DUE_DELIVERIES = `
   SELECT d.id, d.status, d.scheduled_at <= now() + interval '1 second' AS due, p.scheduling_mode, ch.id AS channel_id,

@@ -59,7 +59,10 @@ export function createRecoverySweep({ pool, providers, logger, ownKey, graceMs, 
     if (unlocked) logger.warn('handed back jobs fetched by stopped workers', { pools: unlocked });
     const requeued = await transaction(pool, async (client) => {
       const overdue = await findOverdueDeliveries(client, overdueMs);
-      await enqueuePublishJobs(client, overdue.map((id) => ({ deliveryId: id, runAt: new Date() })));
+      await enqueuePublishJobs(
+        client,
+        overdue.map((id) => ({ deliveryId: id, runAt: new Date() })),
+      );
       return overdue.length;
     });
     if (requeued) logger.warn('queued overdue deliveries again', { count: requeued });

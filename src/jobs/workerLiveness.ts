@@ -28,7 +28,13 @@ export async function holdWorkerLiveness(databaseUrl: string, logger: Logger): P
 
   const connect = async () => {
     // query_timeout: a connection that hangs (a cut without a reset) must count as lost, not as alive.
-    const next = new pg.Client({ connectionString: databaseUrl, keepAlive: true, query_timeout: 5000, connectionTimeoutMillis: 5000, application_name: 'postflow-worker-liveness' });
+    const next = new pg.Client({
+      connectionString: databaseUrl,
+      keepAlive: true,
+      query_timeout: 5000,
+      connectionTimeoutMillis: 5000,
+      application_name: 'postflow-worker-liveness',
+    });
     next.on('error', () => lost(next, 'connection error'));
     next.on('end', () => lost(next, 'connection closed'));
     await next.connect();

@@ -102,7 +102,7 @@ function placeOnChannel(items: PendingDelivery[], schedule: ChannelSchedule, now
 export function usablePositions(policy: CompiledPolicy, occupied: Occupancy, from: number, until: number): number[] {
   const step = Math.max(policy.minIntervalMs, SLOT_GRANULARITY_MS);
   const slotsByDay = new Map<string, number[]>();
-  for (let t = from; t < until; ) {
+  for (let t = from; t < until;) {
     const { at } = findSlot(policy, occupied, t, until);
     if (at === null) break;
     const key = policy.calendar.dayAt(at).key;

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { RuleHit } from './slots.js';
 
 export function explainHit(hit: RuleHit, zone: string): string {
-  const local = (t: number) => DateTime.fromMillis(t, { zone }).toFormat("ccc yyyy-LL-dd HH:mm ZZZZ");
+  const local = (t: number) => DateTime.fromMillis(t, { zone }).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ');
   const d = hit.detail ?? {};
   switch (hit.code) {
     case 'PAUSED':
@@ -28,7 +28,7 @@ export function explainHit(hit: RuleHit, zone: string): string {
 /** "moved from A to B: why; why" for a move, or null when the requested instant was allowed. */
 export function explainMove(requested: number, at: number | null, hits: RuleHit[], zone: string): string | null {
   if (hits.length === 0) return null;
-  const local = (t: number) => DateTime.fromMillis(t, { zone }).toFormat("yyyy-LL-dd HH:mm ZZZZ");
+  const local = (t: number) => DateTime.fromMillis(t, { zone }).toFormat('yyyy-LL-dd HH:mm ZZZZ');
   const reasons = [...new Set(hits.map((h) => explainHit(h, zone)))].slice(0, 4).join('; ');
   return at === null ? `Not placed: ${reasons}` : `Moved from ${local(requested)} to ${local(at)}: ${reasons}`;
 }

@@ -78,7 +78,8 @@ export function validatePolicy(policy: PostingPolicy, limits: PlatformLimits): P
     ranges.forEach((r, i) => {
       if (!HHMM.test(r.start) || r.start === '24:00') issues.push({ path: ['windows', day, i, 'start'], rule: 'time', message: `"${r.start}" is not a time HH:MM` });
       else if (!HHMM.test(r.end)) issues.push({ path: ['windows', day, i, 'end'], rule: 'time', message: `"${r.end}" is not a time HH:MM (24:00 ends the day)` });
-      else if (minutesOf(r.end) <= minutesOf(r.start)) issues.push({ path: ['windows', day, i], rule: 'order', message: `${r.start}-${r.end}: the end must come after the start (split a range that crosses midnight in two)` });
+      else if (minutesOf(r.end) <= minutesOf(r.start))
+        issues.push({ path: ['windows', day, i], rule: 'order', message: `${r.start}-${r.end}: the end must come after the start (split a range that crosses midnight in two)` });
     });
     for (let i = 1; i < sorted.length; i++) {
       if (HHMM.test(sorted[i].start) && HHMM.test(sorted[i - 1].end) && minutesOf(sorted[i].start) < minutesOf(sorted[i - 1].end)) {
@@ -88,7 +89,8 @@ export function validatePolicy(policy: PostingPolicy, limits: PlatformLimits): P
   }
   policy.blackouts.forEach((b, i) => {
     for (const field of ['start', 'end'] as const) {
-      if (!DATE.test(b[field]) && !DATETIME.test(b[field])) issues.push({ path: ['blackouts', i, field], rule: 'date', message: `"${b[field]}" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM` });
+      if (!DATE.test(b[field]) && !DATETIME.test(b[field]))
+        issues.push({ path: ['blackouts', i, field], rule: 'date', message: `"${b[field]}" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM` });
     }
     if ((DATE.test(b.start) || DATETIME.test(b.start)) && (DATE.test(b.end) || DATETIME.test(b.end)) && blackoutEndKey(b.end) <= b.start) {
       issues.push({ path: ['blackouts', i], rule: 'order', message: `the blackout ends (${b.end}) before it starts (${b.start})` });
@@ -105,11 +107,13 @@ export function validatePolicy(policy: PostingPolicy, limits: PlatformLimits): P
 
 function checkCap(issues: PolicyIssue[], field: string, value: number | null, platformMax: number | null, what: string) {
   if (value === null) {
-    if (platformMax !== null) issues.push({ path: [field], rule: 'platformLimit', message: `this network allows at most ${platformMax} posts ${what}: ${field} cannot be removed` });
+    if (platformMax !== null)
+      issues.push({ path: [field], rule: 'platformLimit', message: `this network allows at most ${platformMax} posts ${what}: ${field} cannot be removed` });
     return;
   }
   if (!Number.isInteger(value) || value < 1) issues.push({ path: [field], rule: 'range', message: `${field} must be a whole number of at least 1, or null` });
-  else if (platformMax !== null && value > platformMax) issues.push({ path: [field], rule: 'platformLimit', message: `this network allows at most ${platformMax} posts ${what}: ${field} cannot be ${value}` });
+  else if (platformMax !== null && value > platformMax)
+    issues.push({ path: [field], rule: 'platformLimit', message: `this network allows at most ${platformMax} posts ${what}: ${field} cannot be ${value}` });
 }
 
 // "2026-12-24" as an end means the whole day: compare it as the next day's start.

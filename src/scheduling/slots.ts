@@ -116,9 +116,7 @@ export function windowInstants(p: CompiledPolicy, dayKey: string, weekday: numbe
   if (!cache) windowCache.set(p, (cache = new Map()));
   let found = cache.get(dayKey);
   if (!found) {
-    found = p.windows[weekday]
-      .map(([s, e]): [number, number] => [p.calendar.instantOf(dayKey, s), p.calendar.instantOf(dayKey, e)])
-      .filter(([s, e]) => e > s);
+    found = p.windows[weekday].map(([s, e]): [number, number] => [p.calendar.instantOf(dayKey, s), p.calendar.instantOf(dayKey, e)]).filter(([s, e]) => e > s);
     cache.set(dayKey, found);
   }
   return found;

@@ -34,10 +34,11 @@ builder.prismaObject('Channel', {
     platform: t.expose('platform', { type: PlatformEnum }),
     name: t.exposeString('name'),
     accountHandle: t.exposeString('accountHandle', { nullable: true }),
-    timezone: t.exposeString('timezone', { description: 'IANA time zone in which this channel\'s days and hours are read.' }),
+    timezone: t.exposeString('timezone', { description: "IANA time zone in which this channel's days and hours are read." }),
     paused: t.exposeBoolean('paused', { description: 'A paused channel holds its due deliveries until resumed.' }),
     needsReconnect: t.exposeBoolean('needsReconnect', {
-      description: 'The network refused the credentials, or renewing them failed: its deliveries are held until it is reconnected (connectChannelStart with channelId, or updateChannel).',
+      description:
+        'The network refused the credentials, or renewing them failed: its deliveries are held until it is reconnected (connectChannelStart with channelId, or updateChannel).',
     }),
     authError: t.exposeString('authError', { nullable: true, description: "Why the channel needs reconnecting, in the network's words." }),
     accessExpiresAt: t.expose('credentialsExpireAt', { type: 'DateTime', nullable: true, description: "When the network's access expires; PostFlow renews it before." }),
@@ -54,7 +55,8 @@ const CreateChannelInput = builder.inputType('CreateChannelInput', {
     credentials: t.field({
       type: 'JSON',
       required: true,
-      description: "The network's credentials; their fields per network are listed in the README (docs/networks/). Networks with an authorization page can use connectChannelStart instead.",
+      description:
+        "The network's credentials; their fields per network are listed in the README (docs/networks/). Networks with an authorization page can use connectChannelStart instead.",
     }),
     policy: t.field({ type: PostingPolicyInput, description: "The posting policy to start with; the platform's defaults fill the rest." }),
   }),

@@ -20,7 +20,10 @@ const ConnectChannelStartInput = builder.inputType('ConnectChannelStartInput', {
     timezone: t.string({ description: 'IANA time zone, default UTC.' }),
     instanceUrl: t.string({ description: 'MASTODON: the URL of your server (PostFlow registers itself there).' }),
     app: t.field({ type: OAuthAppInput }),
-    account: t.field({ type: 'JSON', description: 'Which account to post as: FACEBOOK/INSTAGRAM { pageId }, LINKEDIN { organizationId }, PINTEREST { boardId }, VK { ownerId, deviceId }.' }),
+    account: t.field({
+      type: 'JSON',
+      description: 'Which account to post as: FACEBOOK/INSTAGRAM { pageId }, LINKEDIN { organizationId }, PINTEREST { boardId }, VK { ownerId, deviceId }.',
+    }),
     channelId: t.id({ description: 'Reconnect this channel (keeps its refresh token and releases its held deliveries).' }),
   }),
 });
@@ -52,7 +55,6 @@ builder.mutationFields((t) => ({
       code: t.arg.string({ required: true }),
       account: t.arg({ type: 'JSON', description: 'What else the network added to the redirect, e.g. VK { deviceId: <device_id> }.' }),
     },
-    resolve: (_q, _root, args, ctx) =>
-      connectChannelFinish(ctx.services, requireAuth(ctx).workspaceId, args.state, args.code, (args.account ?? {}) as Record<string, unknown>),
+    resolve: (_q, _root, args, ctx) => connectChannelFinish(ctx.services, requireAuth(ctx).workspaceId, args.state, args.code, (args.account ?? {}) as Record<string, unknown>),
   }),
 }));

@@ -98,7 +98,7 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   deliveryUpdated: t.field({
     type: DeliveryUpdate,
-    description: 'Every change of a delivery\'s status, time or attempts in the workspace, optionally for one post or channel.',
+    description: "Every change of a delivery's status, time or attempts in the workspace, optionally for one post or channel.",
     args: { postId: t.arg.id(), channelId: t.arg.id() },
     subscribe: (_root, args, ctx) =>
       ctx.events.subscribe({

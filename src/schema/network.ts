@@ -15,7 +15,7 @@ interface Network {
 }
 
 const ContentRulesRef = builder.objectRef<ContentRules>('ContentRules').implement({
-  description: 'What a network accepts in a post, from the one rules table (a channel\'s server may lower or raise some, e.g. a Mastodon instance).',
+  description: "What a network accepts in a post, from the one rules table (a channel's server may lower or raise some, e.g. a Mastodon instance).",
   fields: (t) => ({
     counting: t.exposeString('counting', { description: 'How characters are counted: X_WEIGHTED, GRAPHEMES, UTF16, CODE_POINTS, MASTODON, THREADS.' }),
     maxLength: t.exposeInt('maxLength'),
@@ -35,7 +35,7 @@ const NetworkRef = builder.objectRef<Network>('Network').implement({
     platform: t.expose('platform', { type: PlatformEnum }),
     oauth: t.exposeBoolean('oauth', { description: 'Connected through connectChannelStart (otherwise createChannel with credentials).' }),
     needsInstanceUrl: t.exposeBoolean('needsInstanceUrl'),
-    appConfigured: t.exposeBoolean('appConfigured', { description: "This server has an app at the network; otherwise connectChannelStart needs input.app." }),
+    appConfigured: t.exposeBoolean('appConfigured', { description: 'This server has an app at the network; otherwise connectChannelStart needs input.app.' }),
     rules: t.field({ type: ContentRulesRef, resolve: (n) => n.rules }),
   }),
 });
@@ -49,7 +49,7 @@ const ViolationRef = builder.objectRef<ContentViolation>('ContentViolation').imp
 });
 
 const VerdictRef = builder.objectRef<PostVerdict>('ContentVerdict').implement({
-  description: 'The content as one channel\'s network would judge it.',
+  description: "The content as one channel's network would judge it.",
   fields: (t) => ({
     channelId: t.exposeID('channelId'),
     platform: t.expose('platform', { type: PlatformEnum }),
@@ -72,13 +72,19 @@ builder.queryFields((t) => ({
       requireAuth(ctx);
       return ctx.services.providers.platforms().map((platform) => {
         const oauth = ctx.services.providers.get(platform).oauth;
-        return { platform, oauth: Boolean(oauth), needsInstanceUrl: oauth?.needsInstanceUrl ?? false, appConfigured: Boolean(oauth?.configuredApp()), rules: CONTENT_RULES[platform] };
+        return {
+          platform,
+          oauth: Boolean(oauth),
+          needsInstanceUrl: oauth?.needsInstanceUrl ?? false,
+          appConfigured: Boolean(oauth?.configuredApp()),
+          rules: CONTENT_RULES[platform],
+        };
       });
     },
   }),
   validatePost: t.field({
     type: [VerdictRef],
-    description: 'Checks content against each channel\'s rules, as createPost will, without saving anything.',
+    description: "Checks content against each channel's rules, as createPost will, without saving anything.",
     args: {
       content: t.arg.string({ required: true }),
       channelIds: t.arg.idList({ required: true }),

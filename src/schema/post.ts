@@ -87,7 +87,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-
 builder.mutationFields((t) => ({
   createPost: t.prismaField({
     type: 'Post',

@@ -13,7 +13,10 @@ import { limitsFor } from '../integrations/limits.js';
 import type { Blackout, PostingPolicy, TimeRange } from '../scheduling/policy.js';
 
 const TimeRangeType = builder.objectRef<TimeRange>('TimeRange').implement({
-  fields: (t) => ({ start: t.exposeString('start', { description: 'HH:MM, local to the channel.' }), end: t.exposeString('end', { description: 'HH:MM; 24:00 is the end of the day.' }) }),
+  fields: (t) => ({
+    start: t.exposeString('start', { description: 'HH:MM, local to the channel.' }),
+    end: t.exposeString('end', { description: 'HH:MM; 24:00 is the end of the day.' }),
+  }),
 });
 const WeekdayWindows = builder.objectRef<{ weekday: number; ranges: TimeRange[] }>('WeekdayWindows').implement({
   fields: (t) => ({ weekday: t.exposeInt('weekday', { description: '1 = Monday ... 7 = Sunday.' }), ranges: t.field({ type: [TimeRangeType], resolve: (w) => w.ranges }) }),
@@ -37,7 +40,10 @@ const PostingPolicyType = builder.objectRef<PostingPolicy & { platform: string }
   fields: (t) => ({
     windows: t.field({
       type: [WeekdayWindows],
-      resolve: (p) => Object.entries(p.windows).map(([weekday, ranges]) => ({ weekday: Number(weekday), ranges })).filter((w) => w.ranges.length > 0),
+      resolve: (p) =>
+        Object.entries(p.windows)
+          .map(([weekday, ranges]) => ({ weekday: Number(weekday), ranges }))
+          .filter((w) => w.ranges.length > 0),
     }),
     blackouts: t.field({ type: [BlackoutType], resolve: (p) => p.blackouts }),
     minIntervalMinutes: t.exposeInt('minIntervalMinutes'),
@@ -87,26 +93,30 @@ const PreviewPostInput = builder.inputType('PreviewPostInput', {
   }),
 });
 
-const PreviewedDelivery = builder.objectRef<{ postIndex: number; channelId: string; scheduledAt: Date | null; allowed: boolean; reason: string | null }>('PreviewedDelivery').implement({
-  fields: (t) => ({
-    postIndex: t.exposeInt('postIndex'),
-    channelId: t.exposeID('channelId'),
-    scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true }),
-    allowed: t.exposeBoolean('allowed', { description: 'false: EXACT would be refused, or it would wait as PENDING.' }),
-    reason: t.exposeString('reason', { nullable: true }),
-  }),
-});
+const PreviewedDelivery = builder
+  .objectRef<{ postIndex: number; channelId: string; scheduledAt: Date | null; allowed: boolean; reason: string | null }>('PreviewedDelivery')
+  .implement({
+    fields: (t) => ({
+      postIndex: t.exposeInt('postIndex'),
+      channelId: t.exposeID('channelId'),
+      scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true }),
+      allowed: t.exposeBoolean('allowed', { description: 'false: EXACT would be refused, or it would wait as PENDING.' }),
+      reason: t.exposeString('reason', { nullable: true }),
+    }),
+  });
 
-const BulkCreatePostsPayload = builder.objectRef<{ postIds: string[]; created: number; existing: number; scheduled: number; pending: number; drafts: number }>('BulkCreatePostsPayload').implement({
-  fields: (t) => ({
-    postIds: t.exposeIDList('postIds', { description: 'One per input row, in order (an existing post for a known idempotencyKey).' }),
-    created: t.exposeInt('created'),
-    existing: t.exposeInt('existing'),
-    scheduled: t.exposeInt('scheduled', { description: 'Deliveries scheduled.' }),
-    pending: t.exposeInt('pending', { description: 'Deliveries waiting for the smart scheduler, which runs right after.' }),
-    drafts: t.exposeInt('drafts'),
-  }),
-});
+const BulkCreatePostsPayload = builder
+  .objectRef<{ postIds: string[]; created: number; existing: number; scheduled: number; pending: number; drafts: number }>('BulkCreatePostsPayload')
+  .implement({
+    fields: (t) => ({
+      postIds: t.exposeIDList('postIds', { description: 'One per input row, in order (an existing post for a known idempotencyKey).' }),
+      created: t.exposeInt('created'),
+      existing: t.exposeInt('existing'),
+      scheduled: t.exposeInt('scheduled', { description: 'Deliveries scheduled.' }),
+      pending: t.exposeInt('pending', { description: 'Deliveries waiting for the smart scheduler, which runs right after.' }),
+      drafts: t.exposeInt('drafts'),
+    }),
+  });
 
 builder.queryFields((t) => ({
   previewSchedule: t.field({
@@ -114,11 +124,15 @@ builder.queryFields((t) => ({
     description: 'A dry run: where these posts would go on each channel and why. Nothing is saved.',
     args: { posts: t.arg({ type: [PreviewPostInput], required: true }) },
     resolve: (_root, args, ctx) =>
-      previewSchedule(ctx.services, requireAuth(ctx).workspaceId, args.posts.map((p) => ({ ...p, channelIds: p.channelIds.map(String) }))),
+      previewSchedule(
+        ctx.services,
+        requireAuth(ctx).workspaceId,
+        args.posts.map((p) => ({ ...p, channelIds: p.channelIds.map(String) })),
+      ),
   }),
   nextSlots: t.field({
     type: [Slot],
-    description: "The next free instants on a channel under its policy and what is already scheduled.",
+    description: 'The next free instants on a channel under its policy and what is already scheduled.',
     args: { channelId: t.arg.id({ required: true }), count: t.arg.int({ defaultValue: 10 }), from: t.arg({ type: 'DateTime' }) },
     resolve: async (_root, args, ctx) => {
       const channel = await findChannel(ctx.services, requireAuth(ctx).workspaceId, String(args.channelId));

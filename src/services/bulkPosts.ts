@@ -29,7 +29,10 @@ export async function bulkCreatePosts(deps: ServiceDeps, auth: { workspaceId: st
   const keys = rowsIn.map((r) => r.idempotencyKey).filter((k): k is string => !!k);
   const existing = new Map(
     keys.length
-      ? (await deps.prisma.post.findMany({ where: { workspaceId: auth.workspaceId, idempotencyKey: { in: keys } }, select: { id: true, idempotencyKey: true } })).map((p) => [p.idempotencyKey!, p.id])
+      ? (await deps.prisma.post.findMany({ where: { workspaceId: auth.workspaceId, idempotencyKey: { in: keys } }, select: { id: true, idempotencyKey: true } })).map((p) => [
+          p.idempotencyKey!,
+          p.id,
+        ])
       : [],
   );
   const seenKeys = new Map<string, number>();

@@ -19,7 +19,12 @@ export function placementRequests(rows: PostRow[]): PlacementRequest[] {
   return rows
     .filter((r) => r.valid.timing.status === 'SCHEDULED')
     .flatMap((r) =>
-      r.valid.channels.map((channel) => ({ key: placementKey(r.index, channel.id), channel, at: r.valid.timing.scheduledAt!, mode: r.valid.timing.mode as PlacementRequest['mode'] })),
+      r.valid.channels.map((channel) => ({
+        key: placementKey(r.index, channel.id),
+        channel,
+        at: r.valid.timing.scheduledAt!,
+        mode: r.valid.timing.mode as PlacementRequest['mode'],
+      })),
     );
 }
 

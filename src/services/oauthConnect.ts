@@ -82,7 +82,12 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
   }
   const oauth = provider?.oauth;
   if (oauth?.needsInstanceUrl) {
-    issues.check(input.instanceUrl != null && isHttpUrl(input.instanceUrl), ['input', 'instanceUrl'], 'required', `${input.platform} needs the URL of your server, e.g. https://mastodon.social`);
+    issues.check(
+      input.instanceUrl != null && isHttpUrl(input.instanceUrl),
+      ['input', 'instanceUrl'],
+      'required',
+      `${input.platform} needs the URL of your server, e.g. https://mastodon.social`,
+    );
   }
   if (input.app) issues.check(input.app.clientId.trim() !== '', ['input', 'app', 'clientId'], 'required', 'clientId must not be empty');
   if (oauth && !oauth.needsInstanceUrl && !input.app && !oauth.configuredApp()) {
@@ -92,7 +97,13 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
   if (input.channelId != null) {
     reconnecting = isUuid(input.channelId) ? await deps.prisma.channel.findFirst({ where: { id: input.channelId, workspaceId, deletedAt: null } }) : null;
     issues.check(reconnecting !== null, ['input', 'channelId'], 'exists', `channel ${input.channelId} does not exist in this workspace`);
-    if (reconnecting) issues.check(reconnecting.platform === input.platform, ['input', 'channelId'], 'platform', `channel ${input.channelId} is a ${reconnecting.platform} channel, not ${input.platform}`);
+    if (reconnecting)
+      issues.check(
+        reconnecting.platform === input.platform,
+        ['input', 'channelId'],
+        'platform',
+        `channel ${input.channelId} is a ${reconnecting.platform} channel, not ${input.platform}`,
+      );
   }
   issues.throwIfAny();
 
@@ -113,7 +124,15 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
     account: input.account ?? {},
     channelId: reconnecting?.id ?? null,
   };
-  await insertOAuthState(deps.pool, { state, workspaceId, platform: input.platform, redirectUri: input.redirectUri, secretsSealed: deps.secrets.seal(JSON.stringify(secrets)), request, expiresAt });
+  await insertOAuthState(deps.pool, {
+    state,
+    workspaceId,
+    platform: input.platform,
+    redirectUri: input.redirectUri,
+    secretsSealed: deps.secrets.seal(JSON.stringify(secrets)),
+    request,
+    expiresAt,
+  });
   const authorizeUrl = oauth!.authorizeUrl({ app, redirectUri: input.redirectUri, state, codeChallenge: challenge, instanceUrl, account: request.account });
   return { authorizeUrl, state, expiresAt };
 }
@@ -147,7 +166,11 @@ export async function connectChannelFinish(deps: ServiceDeps, workspaceId: strin
     const failure = provider.classifyFailure(error);
     if (secrets.registered && request.instanceUrl && isUnknownClient(failure)) {
       await forgetRegisteredApp(deps, { platform: row.platform, instanceUrl: request.instanceUrl, redirectUri: row.redirect_uri }, secrets.app.clientId);
-      throw ValidationError.single(['code'], 'exchange', `${row.platform} no longer knows PostFlow's app on ${request.instanceUrl} (${failure.message}): start again with connectChannelStart, which registers a new one`);
+      throw ValidationError.single(
+        ['code'],
+        'exchange',
+        `${row.platform} no longer knows PostFlow's app on ${request.instanceUrl} (${failure.message}): start again with connectChannelStart, which registers a new one`,
+      );
     }
     throw ValidationError.single(['code'], 'exchange', `${row.platform} refused the authorization: ${failure.message}`);
   }

@@ -75,12 +75,20 @@ export async function placeRequests(sql: Sql, requests: PlacementRequest[], opti
     const where = `${r.channel.platform} channel "${r.channel.name}"`;
     if (r.mode === 'EXACT') {
       const hits = violationsAt(policy, occupied, t);
-      if (hits.length) refused.push({ ...base, rule: 'postingPolicy', message: `${where} does not allow ${r.at.toISOString()}: ${hits.map((h) => explainHit(h, r.channel.timezone)).join('; ')}` });
+      if (hits.length)
+        refused.push({
+          ...base,
+          rule: 'postingPolicy',
+          message: `${where} does not allow ${r.at.toISOString()}: ${hits.map((h) => explainHit(h, r.channel.timezone)).join('; ')}`,
+        });
       else placed.set(r.key, { ...base, scheduledAt: r.at, requestedAt: null, reason: null });
     } else {
       const answer = findSlot(policy, occupied, t, t + SHIFT_LIMIT_MS);
       if (answer.at === null) {
-        const why = answer.hits.slice(-1).map((h) => explainHit(h, r.channel.timezone)).join('');
+        const why = answer.hits
+          .slice(-1)
+          .map((h) => explainHit(h, r.channel.timezone))
+          .join('');
         refused.push({ ...base, rule: 'noSlot', message: `${where} has no allowed instant in the 60 days from ${r.at.toISOString()}: ${why}` });
         continue;
       }

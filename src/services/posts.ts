@@ -64,7 +64,16 @@ export async function updatePost(deps: ServiceDeps, workspaceId: string, id: str
   const open = post.deliveries.filter((d) => d.status !== 'PUBLISHED' && d.channel.deletedAt === null);
   // A stored override is not part of this input: only a change of mediaUrls can make it invalid (a caption limit).
   const overrides = new Map(open.filter((d) => d.contentOverride != null).map((d) => [d.channelId, { text: d.contentOverride!, path: ['input', 'mediaUrls'] }]));
-  if (issues.list.length === 0) checkContentForChannels(deps.providers, issues, ['input'], open.map((d) => d.channel), content, mediaUrls, overrides);
+  if (issues.list.length === 0)
+    checkContentForChannels(
+      deps.providers,
+      issues,
+      ['input'],
+      open.map((d) => d.channel),
+      content,
+      mediaUrls,
+      overrides,
+    );
   issues.throwIfAny();
   await updatePostContent(deps.pool, id, { content, mediaUrls, priority: input.priority ?? null });
   return deps.prisma.post.findUniqueOrThrow({ where: { id } });
@@ -86,7 +95,11 @@ export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id:
   const movable = live.filter((d) => EDITABLE_STATUSES.includes(d.status));
   if (movable.length === 0) assertTransition(live[0]?.id ?? id, live[0]?.status ?? 'PUBLISHED', 'SCHEDULED');
   await transaction(deps.pool, async (client) => {
-    const placed = await placeOrRefuse(client, movable.map((d) => ({ key: d.id, channel: d.channel, at: scheduledAt, mode, deliveryId: d.id })), ['scheduledAt']);
+    const placed = await placeOrRefuse(
+      client,
+      movable.map((d) => ({ key: d.id, channel: d.channel, at: scheduledAt, mode, deliveryId: d.id })),
+      ['scheduledAt'],
+    );
     await scheduleOrConflict(client, placed);
     await setSchedulingMode(client, [id], mode);
   });
@@ -157,9 +170,16 @@ export async function autoSchedulePosts(deps: ServiceDeps, workspaceId: string, 
   }
   const movable = posts.flatMap((p) => p.deliveries).filter((d) => ['DRAFT', 'SCHEDULED', 'PENDING'].includes(d.status) && d.channel.deletedAt === null);
   await transaction(deps.pool, async (client) => {
-    const changed = await queueForSmartSchedule(client, movable.map((d) => d.id));
+    const changed = await queueForSmartSchedule(
+      client,
+      movable.map((d) => d.id),
+    );
     if (changed.length !== movable.length) throw conflict('A delivery started publishing while it was being changed: look at it again and retry');
-    await setSchedulingMode(client, posts.map((p) => p.id), 'AUTO');
+    await setSchedulingMode(
+      client,
+      posts.map((p) => p.id),
+      'AUTO',
+    );
   });
   await runSmartSchedule(deps.pool, { workspaceId, horizonMs: deps.config.scheduling.horizonDays * 86_400_000 });
   return posts.map(withoutRelations);
@@ -173,7 +193,12 @@ export async function cancelPost(deps: ServiceDeps, workspaceId: string, id: str
     if (blocking) assertTransition(blocking.id, blocking.status, 'CANCELLED');
     return withoutRelations(post);
   }
-  await transaction(deps.pool, (client) => cancelDeliveries(client, cancellable.map((d) => d.id)));
+  await transaction(deps.pool, (client) =>
+    cancelDeliveries(
+      client,
+      cancellable.map((d) => d.id),
+    ),
+  );
   return withoutRelations(post);
 }
 
@@ -181,7 +206,10 @@ export async function deletePost(deps: ServiceDeps, workspaceId: string, id: str
   const post = await findPost(deps, workspaceId, id);
   if (post.deliveries.some((d) => d.status === 'PUBLISHING')) throw conflict(`Post ${id} is being published right now: delete it once that is done`, { postId: id });
   await transaction(deps.pool, async (client) => {
-    await removePublishJobs(client, post.deliveries.map((d) => d.id));
+    await removePublishJobs(
+      client,
+      post.deliveries.map((d) => d.id),
+    );
     await deletePostRow(client, id);
   });
   return id;
@@ -192,7 +220,9 @@ async function scheduleOrConflict(client: Parameters<typeof scheduleDeliveries>[
   // The status guard makes a concurrent claim by a worker win cleanly: a delivery that became PUBLISHING meanwhile is not touched.
   const changed = await scheduleDeliveries(client, placements, options);
   if (changed.length !== placements.length) {
-    throw conflict('A delivery started publishing while it was being changed: look at it again and retry', { deliveryId: placements.find((p) => !changed.includes(p.deliveryId))?.deliveryId });
+    throw conflict('A delivery started publishing while it was being changed: look at it again and retry', {
+      deliveryId: placements.find((p) => !changed.includes(p.deliveryId))?.deliveryId,
+    });
   }
 }
 
@@ -203,9 +233,7 @@ function withoutRelations<T extends { deliveries?: unknown }>(post: T): Omit<T, 
 }
 
 async function findPost(deps: ServiceDeps, workspaceId: string, id: string) {
-  const post = isUuid(id)
-    ? await deps.prisma.post.findFirst({ where: { id, workspaceId }, include: { deliveries: { include: { channel: true } } } })
-    : null;
+  const post = isUuid(id) ? await deps.prisma.post.findFirst({ where: { id, workspaceId }, include: { deliveries: { include: { channel: true } } } }) : null;
   if (!post) throw notFound('Post', id);
   return post;
 }

@@ -33,7 +33,13 @@ export async function previewSchedule(deps: ServiceDeps, workspaceId: string, po
   const known = new Map((await deps.prisma.channel.findMany({ where: { workspaceId, deletedAt: null } })).map((c) => [c.id, c]));
   const rows = posts.map((post, index) => {
     post.channelIds.forEach((id, j) => issues.check(known.has(id), ['posts', index, 'channelIds', j], 'exists', `channel ${id} does not exist in this workspace`));
-    const timing = resolveTiming(issues, ['posts', index], { content: '', channelIds: post.channelIds, scheduledAt: post.scheduledAt, schedulingMode: post.schedulingMode, autoSchedule: !post.scheduledAt });
+    const timing = resolveTiming(issues, ['posts', index], {
+      content: '',
+      channelIds: post.channelIds,
+      scheduledAt: post.scheduledAt,
+      schedulingMode: post.schedulingMode,
+      autoSchedule: !post.scheduledAt,
+    });
     return { index, post, timing, channels: post.channelIds.filter((id) => known.has(id)).map((id) => known.get(id)!) };
   });
   issues.throwIfAny();
@@ -71,13 +77,26 @@ export async function previewSchedule(deps: ServiceDeps, workspaceId: string, po
         WHERE d.status = 'PENDING' AND d.channel_id = ANY($1::uuid[])`,
       [channelIds],
     );
-    const items: PendingDelivery[] = waiting.map((w) => ({ id: w.id, channelId: w.channel_id, priority: w.priority, createdAt: new Date(w.created_at).getTime(), sourceKey: w.source }));
+    const items: PendingDelivery[] = waiting.map((w) => ({
+      id: w.id,
+      channelId: w.channel_id,
+      priority: w.priority,
+      createdAt: new Date(w.created_at).getTime(),
+      sourceKey: w.source,
+    }));
     for (const r of auto) {
-      for (const c of r.channels) items.push({ id: `preview:${r.index}:${c.id}`, channelId: c.id, priority: r.post.priority ?? 0, createdAt: now + r.index, sourceKey: r.post.source ?? 'MANUAL' });
+      for (const c of r.channels)
+        items.push({ id: `preview:${r.index}:${c.id}`, channelId: c.id, priority: r.post.priority ?? 0, createdAt: now + r.index, sourceKey: r.post.source ?? 'MANUAL' });
     }
     const { placed, unplaced } = placePending(items, schedules, now, horizonMs);
     for (const p of placed.filter((p) => p.id.startsWith('preview:'))) {
-      out.push({ postIndex: Number(p.id.split(':')[1]), channelId: p.channelId, scheduledAt: new Date(p.at), allowed: true, reason: `The smart scheduler would use slot ${p.slot} of ${p.slots} free` });
+      out.push({
+        postIndex: Number(p.id.split(':')[1]),
+        channelId: p.channelId,
+        scheduledAt: new Date(p.at),
+        allowed: true,
+        reason: `The smart scheduler would use slot ${p.slot} of ${p.slots} free`,
+      });
     }
     for (const u of unplaced.filter((u) => u.id.startsWith('preview:'))) {
       const why = u.hits.length ? explainHit(u.hits.at(-1)!, known.get(u.channelId)!.timezone) : 'no free slot';

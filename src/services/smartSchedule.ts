@@ -62,7 +62,10 @@ async function scheduleChannel(pool: pg.Pool, channelId: string, now: number, ho
     const changed = unplaced
       .map((u) => ({ id: u.id, reason: `Waiting for a free slot: ${explain(u.hits.at(-1))} (${u.capacity} usable in the horizon, ${pending.length} pending)` }))
       .filter((u) => reasons.get(u.id) !== u.reason);
-    await explainDeliveries(client, changed.map((u) => ({ deliveryId: u.id, reason: u.reason })));
+    await explainDeliveries(
+      client,
+      changed.map((u) => ({ deliveryId: u.id, reason: u.reason })),
+    );
     return { placed: placed.length, pending: unplaced.length };
   });
 }

@@ -18,10 +18,12 @@ export async function insertOwner(sql: Sql, owner: { email: string; passwordHash
 }
 
 export async function insertApiKey(sql: Sql, key: { workspaceId: string; createdById: string; name: string; prefix: string; keyHash: string }): Promise<string> {
-  const [created] = await rows<{ id: string }>(
-    sql,
-    `INSERT INTO api_keys (workspace_id, created_by_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [key.workspaceId, key.createdById, key.name, key.prefix, key.keyHash],
-  );
+  const [created] = await rows<{ id: string }>(sql, `INSERT INTO api_keys (workspace_id, created_by_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
+    key.workspaceId,
+    key.createdById,
+    key.name,
+    key.prefix,
+    key.keyHash,
+  ]);
   return created.id;
 }

@@ -106,7 +106,18 @@ export async function insertChannel(sql: Sql, c: NewChannel): Promise<string> {
     sql,
     `INSERT INTO channels (workspace_id, platform, name, timezone, account_handle, settings, credentials_encrypted, credentials_expire_at, app_key, policy)
      VALUES ($1, $2::"Platform", $3, $4, $5, $6::jsonb, $7, $8, $9, $10::jsonb) RETURNING id`,
-    [c.workspaceId, c.platform, c.name, c.timezone, c.accountHandle, JSON.stringify(c.settings), c.credentialsEncrypted, c.credentialsExpireAt, c.appKey, c.policy === null ? null : JSON.stringify(c.policy)],
+    [
+      c.workspaceId,
+      c.platform,
+      c.name,
+      c.timezone,
+      c.accountHandle,
+      JSON.stringify(c.settings),
+      c.credentialsEncrypted,
+      c.credentialsExpireAt,
+      c.appKey,
+      c.policy === null ? null : JSON.stringify(c.policy),
+    ],
   );
   return created.id;
 }

@@ -39,7 +39,10 @@ export async function scheduleDeliveries(sql: Sql, placed: Placement[], options:
      RETURNING d.id, d.scheduled_at`,
     [to, !!options.resetAttempts, placed.map((p) => p.deliveryId), placed.map((p) => p.scheduledAt), placed.map((p) => p.requestedAt), placed.map((p) => p.reason), from],
   );
-  await enqueuePublishJobs(sql, changed.map((c) => ({ deliveryId: c.id, runAt: c.scheduled_at })));
+  await enqueuePublishJobs(
+    sql,
+    changed.map((c) => ({ deliveryId: c.id, runAt: c.scheduled_at })),
+  );
   return changed.map((c) => c.id);
 }
 
@@ -51,7 +54,10 @@ export async function queueForSmartSchedule(sql: Sql, deliveryIds: string[]): Pr
       WHERE id = ANY($2::uuid[]) AND status = ANY($3::"DeliveryStatus"[]) RETURNING id`,
     [TO_QUEUE.to, deliveryIds, TO_QUEUE.from],
   );
-  await removePublishJobs(sql, changed.map((c) => c.id));
+  await removePublishJobs(
+    sql,
+    changed.map((c) => c.id),
+  );
   return changed.map((c) => c.id);
 }
 
@@ -62,14 +68,20 @@ export async function cancelDeliveries(sql: Sql, deliveryIds: string[]): Promise
     `UPDATE deliveries SET status = $1::"DeliveryStatus", updated_at = now() WHERE id = ANY($2::uuid[]) AND status = ANY($3::"DeliveryStatus"[]) RETURNING id`,
     [CANCEL.to, deliveryIds, CANCEL.from],
   );
-  await removePublishJobs(sql, changed.map((c) => c.id));
+  await removePublishJobs(
+    sql,
+    changed.map((c) => c.id),
+  );
   return changed.map((c) => c.id);
 }
 
 /** Cancels every open delivery of a channel (it is being deleted). */
 export async function cancelChannelDeliveries(sql: Sql, channelId: string): Promise<string[]> {
   const open = await rows<{ id: string }>(sql, `SELECT id FROM deliveries WHERE channel_id = $1 AND status = ANY($2::"DeliveryStatus"[])`, [channelId, CANCEL.from]);
-  return cancelDeliveries(sql, open.map((d) => d.id));
+  return cancelDeliveries(
+    sql,
+    open.map((d) => d.id),
+  );
 }
 
 /** The smart scheduler's placements: PENDING deliveries get their slot and their job. */
@@ -82,7 +94,10 @@ export async function placePendingDeliveries(sql: Sql, placements: { deliveryId:
       WHERE d.id = u.id AND d.status = ANY($5::"DeliveryStatus"[]) RETURNING d.id, d.scheduled_at`,
     [PLACE.to, placements.map((p) => p.deliveryId), placements.map((p) => p.at), placements.map((p) => p.reason), PLACE.from],
   );
-  await enqueuePublishJobs(sql, changed.map((c) => ({ deliveryId: c.id, runAt: c.scheduled_at })));
+  await enqueuePublishJobs(
+    sql,
+    changed.map((c) => ({ deliveryId: c.id, runAt: c.scheduled_at })),
+  );
 }
 
 /** Why deliveries are where they are, without moving them (the smart scheduler's "still waiting" reasons). */
@@ -101,12 +116,10 @@ export async function explainDeliveries(sql: Sql, reasons: { deliveryId: string;
  */
 export async function postponeDelivery(sql: Sql, deliveryId: string, at: Date | null, reason: string, options: { recordRequested: boolean }): Promise<boolean> {
   if (at === null) {
-    const queued = await sql.query(`UPDATE deliveries SET status = $2::"DeliveryStatus", schedule_reason = $3, updated_at = now() WHERE id = $1 AND status = ANY($4::"DeliveryStatus"[])`, [
-      deliveryId,
-      BACK_TO_QUEUE.to,
-      reason,
-      BACK_TO_QUEUE.from,
-    ]);
+    const queued = await sql.query(
+      `UPDATE deliveries SET status = $2::"DeliveryStatus", schedule_reason = $3, updated_at = now() WHERE id = $1 AND status = ANY($4::"DeliveryStatus"[])`,
+      [deliveryId, BACK_TO_QUEUE.to, reason, BACK_TO_QUEUE.from],
+    );
     return (queued.rowCount ?? 0) > 0;
   }
   const moved = await sql.query(
@@ -175,7 +188,10 @@ export async function requeueHeldDeliveries(sql: Sql, channelId: string): Promis
     `SELECT id, greatest(coalesce(scheduled_at, now()), now()) AS at FROM deliveries WHERE channel_id = $1 AND status = 'SCHEDULED'`,
     [channelId],
   );
-  await enqueuePublishJobs(sql, held.map((d) => ({ deliveryId: d.id, runAt: d.at })));
+  await enqueuePublishJobs(
+    sql,
+    held.map((d) => ({ deliveryId: d.id, runAt: d.at })),
+  );
 }
 
 export type { DeliveryStatus };

@@ -65,7 +65,10 @@ export async function insertPosts(sql: Sql, owner: { workspaceId: string; author
       deliveries.map((d) => d.contentOverride),
     ],
   );
-  await enqueuePublishJobs(sql, deliveries.filter((d) => d.status === 'SCHEDULED').map((d) => ({ deliveryId: d.id, runAt: d.scheduledAt! })));
+  await enqueuePublishJobs(
+    sql,
+    deliveries.filter((d) => d.status === 'SCHEDULED').map((d) => ({ deliveryId: d.id, runAt: d.scheduledAt! })),
+  );
   if (deliveries.some((d) => d.status === 'PENDING')) await requestSmartSchedule(sql);
 }
 
@@ -75,7 +78,12 @@ export async function deletePostRow(sql: Sql, postId: string): Promise<void> {
 }
 
 export async function updatePostContent(sql: Sql, postId: string, change: { content: string; mediaUrls: string[]; priority: number | null }): Promise<void> {
-  await sql.query(`UPDATE posts SET content = $2, media_urls = $3, priority = coalesce($4, priority), updated_at = now() WHERE id = $1`, [postId, change.content, change.mediaUrls, change.priority]);
+  await sql.query(`UPDATE posts SET content = $2, media_urls = $3, priority = coalesce($4, priority), updated_at = now() WHERE id = $1`, [
+    postId,
+    change.content,
+    change.mediaUrls,
+    change.priority,
+  ]);
 }
 
 export async function setSchedulingMode(sql: Sql, postIds: string[], mode: string): Promise<void> {

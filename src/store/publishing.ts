@@ -161,9 +161,7 @@ export interface FailedAttempt {
   message: string;
 }
 
-export type NextAfterFailure =
-  | { status: 'SCHEDULED'; runAt: Date | null; lastError: string }
-  | { status: 'FAILED' | 'UNCONFIRMED'; lastError: string };
+export type NextAfterFailure = { status: 'SCHEDULED'; runAt: Date | null; lastError: string } | { status: 'FAILED' | 'UNCONFIRMED'; lastError: string };
 
 /**
  * Closes a failed attempt and moves its delivery on (call inside a transaction). SCHEDULED with a runAt is a retry
@@ -220,7 +218,13 @@ export async function findAbandonedAttempts(sql: Sql, ownKey: number | null): Pr
  * a person. Queued at its own time, not now: it is overdue, and goes before what fell due after it.
  */
 export async function recoverAttempt(sql: Sql, abandoned: AbandonedAttempt, retry: boolean, lastError: string): Promise<void> {
-  const failed: FailedAttempt = { attemptId: abandoned.attemptId, outcome: 'UNKNOWN', errorClass: 'WORKER_LOST', responseCode: null, message: 'The worker stopped during this attempt' };
+  const failed: FailedAttempt = {
+    attemptId: abandoned.attemptId,
+    outcome: 'UNKNOWN',
+    errorClass: 'WORKER_LOST',
+    responseCode: null,
+    message: 'The worker stopped during this attempt',
+  };
   await recordFailedAttempt(sql, abandoned.deliveryId, failed, retry ? { status: 'SCHEDULED', runAt: abandoned.scheduledAt, lastError } : { status: 'UNCONFIRMED', lastError });
 }
 

@@ -32,7 +32,8 @@ export async function rows<R extends pg.QueryResultRow>(sql: Sql, text: string, 
 // Connection-level failures and the errors Postgres asks clients to retry: nothing was decided, trying again is safe
 // for statements that are guarded by the state they change.
 const TRANSIENT_CODES = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
-const TRANSIENT_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection|Client was closed|not queryable/i;
+const TRANSIENT_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection|Client was closed|not queryable/i;
 
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -115,9 +115,11 @@ export async function startBlueskyFake(options: BlueskyFakeOptions = {}): Promis
       return { status: 400, body: { error: 'InvalidRequest', message: `Invalid record key: ${rkey}` } };
     }
     const text = typeof record.text === 'string' ? record.text : null;
-    if (text === null || typeof record.createdAt !== 'string') return { status: 400, body: { error: 'InvalidRequest', message: 'Invalid app.bsky.feed.post record: Record must have the property "text"' } };
+    if (text === null || typeof record.createdAt !== 'string')
+      return { status: 400, body: { error: 'InvalidRequest', message: 'Invalid app.bsky.feed.post record: Record must have the property "text"' } };
     if (graphemes(text) > 300) return { status: 400, body: { error: 'InvalidRequest', message: VALIDATION_MESSAGE } };
-    if (Buffer.byteLength(text) > 3000) return { status: 400, body: { error: 'InvalidRequest', message: 'Invalid app.bsky.feed.post record: Record/text must not be longer than 3000 characters' } };
+    if (Buffer.byteLength(text) > 3000)
+      return { status: 400, body: { error: 'InvalidRequest', message: 'Invalid app.bsky.feed.post record: Record/text must not be longer than 3000 characters' } };
     const bytes = Buffer.from(text, 'utf8');
     const facetTexts: string[] = [];
     for (const facet of (record.facets ?? []) as { index?: { byteStart?: number; byteEnd?: number } }[]) {
@@ -131,7 +133,12 @@ export async function startBlueskyFake(options: BlueskyFakeOptions = {}): Promis
     for (const image of embed?.images ?? []) {
       if (!blobs.some((b) => b.cid === image.image?.ref?.$link)) return { status: 400, body: { error: 'InvalidRequest', message: 'Could not find blob' } };
     }
-    const key = rkey ?? `3l${randomBytes(6).toString('hex').replace(/[0189]/g, '2').slice(0, 11)}`;
+    const key =
+      rkey ??
+      `3l${randomBytes(6)
+        .toString('hex')
+        .replace(/[0189]/g, '2')
+        .slice(0, 11)}`;
     if (posts.some((p) => p.rkey === key)) return { status: 500, body: { error: 'InternalServerError', message: 'Internal Server Error' } };
     const uri = `at://${did}/app.bsky.feed.post/${key}`;
     posts.push({ uri, rkey: key, record, facetTexts });
@@ -178,7 +185,8 @@ export async function startBlueskyFake(options: BlueskyFakeOptions = {}): Promis
         extra['ratelimit-remaining'] = '0';
         extra['ratelimit-reset'] = String(Math.floor(Date.now() / 1000) + (scripted.resetInSeconds ?? 300));
       }
-      const fallback = scripted.status === 429 ? { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' } : { error: 'InternalServerError', message: 'Internal Server Error' };
+      const fallback =
+        scripted.status === 429 ? { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' } : { error: 'InternalServerError', message: 'Internal Server Error' };
       return answer(scripted.status, scripted.body ?? fallback, extra);
     }
     if (rate.exceeded) return answer(429, { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' });
@@ -216,7 +224,8 @@ export async function startBlueskyFake(options: BlueskyFakeOptions = {}): Promis
       case 'getRecord': {
         const rkey = url.searchParams.get('rkey');
         const post = url.searchParams.get('collection') === 'app.bsky.feed.post' ? posts.find((p) => p.rkey === rkey) : undefined;
-        if (!post) return answer(400, { error: 'RecordNotFound', message: `Could not locate record: at://${url.searchParams.get('repo')}/${url.searchParams.get('collection')}/${rkey}` });
+        if (!post)
+          return answer(400, { error: 'RecordNotFound', message: `Could not locate record: at://${url.searchParams.get('repo')}/${url.searchParams.get('collection')}/${rkey}` });
         return answer(200, { uri: post.uri, cid: fakeCid(), value: post.record });
       }
       case 'createRecord': {

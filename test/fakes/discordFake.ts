@@ -86,14 +86,27 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
       };
     }
     if (embeds.length > 10) {
-      return { status: 400, body: { message: VALIDATION_MESSAGE, code: 50035, errors: { embeds: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' }] } } } };
+      return {
+        status: 400,
+        body: { message: VALIDATION_MESSAGE, code: 50035, errors: { embeds: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' }] } } },
+      };
     }
     if (content === '' && embeds.length === 0) return { status: 400, body: { message: 'Cannot send an empty message', code: 50006 } };
     const message = { id: snowflake(), content, embeds };
     messages.push(message);
     return {
       status: 200,
-      body: { id: message.id, type: 0, content, channel_id: channelId, author: { bot: true, id: webhookId, username: webhook().name }, embeds, attachments: [], webhook_id: webhookId, timestamp: new Date().toISOString() },
+      body: {
+        id: message.id,
+        type: 0,
+        content,
+        channel_id: channelId,
+        author: { bot: true, id: webhookId, username: webhook().name },
+        embeds,
+        attachments: [],
+        webhook_id: webhookId,
+        timestamp: new Date().toISOString(),
+      },
     };
   }
 
@@ -126,11 +139,16 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     const scripted = script.take('execute');
     if (scripted) return sendJson(res, scripted.status, scripted.body ?? { message: '500: Internal Server Error', code: 0 }, { ...headers, ...scripted.headers });
     if (rate.exceeded) {
-      return sendJson(res, 429, { message: 'You are being rate limited.', retry_after: Number(resetAfter.toFixed(3)), global: false }, {
-        ...headers,
-        'Retry-After': String(Math.ceil(resetAfter)),
-        'X-RateLimit-Scope': 'user',
-      });
+      return sendJson(
+        res,
+        429,
+        { message: 'You are being rate limited.', retry_after: Number(resetAfter.toFixed(3)), global: false },
+        {
+          ...headers,
+          'Retry-After': String(Math.ceil(resetAfter)),
+          'X-RateLimit-Scope': 'user',
+        },
+      );
     }
     const result = execute(body);
     // Discord answers the message only when asked to wait for it.
@@ -160,16 +178,27 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     failNext: (count, response) => script.failNext(count, response, 'execute'),
     failNextPublish: (kind, failOptions = {}) => {
       if (kind === 'validation') {
-        script.failNext(1, { status: 400, body: { message: VALIDATION_MESSAGE, code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } } }, 'execute');
+        script.failNext(
+          1,
+          {
+            status: 400,
+            body: { message: VALIDATION_MESSAGE, code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } },
+          },
+          'execute',
+        );
       }
       if (kind === 'server_error') script.failNext(1, { status: 502, body: { message: '502: Bad Gateway', code: 0 } }, 'execute');
       if (kind === 'rate_limited') {
         const seconds = failOptions.resetInSeconds ?? 60;
-        script.failNext(1, {
-          status: 429,
-          body: { message: 'You are being rate limited.', retry_after: seconds, global: false },
-          headers: { 'Retry-After': String(Math.ceil(seconds)), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset-After': seconds.toFixed(3), 'X-RateLimit-Scope': 'user' },
-        }, 'execute');
+        script.failNext(
+          1,
+          {
+            status: 429,
+            body: { message: 'You are being rate limited.', retry_after: seconds, global: false },
+            headers: { 'Retry-After': String(Math.ceil(seconds)), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset-After': seconds.toFixed(3), 'X-RateLimit-Scope': 'user' },
+          },
+          'execute',
+        );
       }
     },
     // A webhook has no expiring token: the closest is the webhook being deleted.

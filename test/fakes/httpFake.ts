@@ -50,24 +50,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(JSON.stringify(body));
 }
 
-export function sendText(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  headers: Record<string, string> = {},
-  contentType = 'text/html; charset=utf-8',
-): void {
+export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, contentType = 'text/html; charset=utf-8'): void {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(status, { 'Content-Type': contentType, ...headers });
   res.end(body);
 }
 
 export type ParsedBody =
-  | { kind: 'json'; value: unknown }
-  | { kind: 'form'; value: URLSearchParams }
-  | { kind: 'multipart'; value: FormData }
-  | { kind: 'empty' }
-  | { kind: 'invalid'; error: string };
+  { kind: 'json'; value: unknown } | { kind: 'form'; value: URLSearchParams } | { kind: 'multipart'; value: FormData } | { kind: 'empty' } | { kind: 'invalid'; error: string };
 
 /** Parses a request body the way a Rails or Bot API server would: JSON, urlencoded or multipart. */
 export async function parseBody(req: IncomingMessage, raw: Buffer): Promise<ParsedBody> {
@@ -211,10 +201,7 @@ export async function unusedPort(): Promise<number> {
 }
 
 // The smallest valid PNG (1x1, transparent): enough for a platform to accept it as an image.
-export const TINY_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-  'base64',
-);
+export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 export interface MediaHost extends FakeServer {
   /** A URL serving a PNG; names starting with "missing" answer 404, names starting with "broken" 500. */

@@ -98,7 +98,7 @@ function splitUnescaped(text: string, separator: string): string[] {
 export function readLittle(raw: string): { text: string; hashtags: string[] } {
   let text = '';
   const hashtags: string[] = [];
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     const c = raw[i]!;
     if (c === '\\' && i + 1 < raw.length) {
       text += raw[i + 1];
@@ -141,7 +141,11 @@ function linkedInOAuthServer(): OAuthServer {
     tokenPrefix: { access: 'AQV-', refresh: 'AQX-' },
     errors: {
       client: oauthError(401, 'invalid_client', 'Client authentication failed'),
-      code: oauthError(400, 'invalid_request', 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.'),
+      code: oauthError(
+        400,
+        'invalid_request',
+        'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.',
+      ),
       verifier: oauthError(400, 'invalid_grant', 'The code verifier does not match the code challenge'),
       refresh: oauthError(400, 'invalid_grant', 'The provided authorization grant or refresh token is invalid, expired or revoked'),
       grant_type: oauthError(400, 'unsupported_grant_type', 'The grant type is not supported'),
@@ -173,8 +177,7 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
   const newId = () => String((nextId += 1n));
   const initial = oauth.issue(ALL_SCOPES);
 
-  const error = (res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}) =>
-    sendJson(res, status, { status, message, ...extra });
+  const error = (res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}) => sendJson(res, status, { status, message, ...extra });
 
   function createPost(body: Record<string, unknown>, headers: Record<string, string | undefined>, grant: OAuthGrant): { status: number; body?: unknown; urn?: string } {
     const author = typeof body.author === 'string' ? body.author : '';
@@ -185,7 +188,10 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
     }
     const needed = orgId ? 'w_organization_social' : 'w_member_social';
     if (!grant.scopes.includes(needed)) {
-      return { status: 403, body: { status: 403, serviceErrorCode: 100, code: 'ACCESS_DENIED', message: `Not enough permissions to access: partnerApiPostsExternal.CREATE (scope ${needed})` } };
+      return {
+        status: 403,
+        body: { status: 403, serviceErrorCode: 100, code: 'ACCESS_DENIED', message: `Not enough permissions to access: partnerApiPostsExternal.CREATE (scope ${needed})` },
+      };
     }
     const distribution = body.distribution as { feedDistribution?: unknown } | undefined;
     if (body.lifecycleState !== 'PUBLISHED' || !['PUBLIC', 'CONNECTIONS', 'LOGGED_IN'].includes(String(body.visibility)) || !distribution?.feedDistribution) {
@@ -220,13 +226,19 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
     if (method === 'GET' && path === '/oauth/v2/authorization') return oauth.authorize(res, url.searchParams);
 
     const route: LinkedInRoute | null =
-      method === 'POST' && path === '/oauth/v2/accessToken' ? 'token'
-      : method === 'POST' && path === '/rest/posts' ? 'posts'
-      : method === 'POST' && path === '/rest/images' && url.searchParams.get('action') === 'initializeUpload' ? 'images'
-      : method === 'PUT' && path.startsWith('/dms-uploads/') ? 'upload'
-      : method === 'GET' && path === '/v2/userinfo' ? 'userinfo'
-      : method === 'GET' && path.startsWith('/rest/organizations/') ? 'organizations'
-      : null;
+      method === 'POST' && path === '/oauth/v2/accessToken'
+        ? 'token'
+        : method === 'POST' && path === '/rest/posts'
+          ? 'posts'
+          : method === 'POST' && path === '/rest/images' && url.searchParams.get('action') === 'initializeUpload'
+            ? 'images'
+            : method === 'PUT' && path.startsWith('/dms-uploads/')
+              ? 'upload'
+              : method === 'GET' && path === '/v2/userinfo'
+                ? 'userinfo'
+                : method === 'GET' && path.startsWith('/rest/organizations/')
+                  ? 'organizations'
+                  : null;
     if (route) {
       const scripted = script.take(route);
       if (scripted) return sendJson(res, scripted.status, scripted.body ?? { status: scripted.status, message: 'Scripted failure' }, scripted.headers);
@@ -238,7 +250,8 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
     if (grant.expired) return sendJson(res, 401, EXPIRED);
     if (path.startsWith('/rest/')) {
       const version = req.headers['linkedin-version'];
-      if (typeof version !== 'string') return error(res, 400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', { code: 'VERSION_MISSING' });
+      if (typeof version !== 'string')
+        return error(res, 400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', { code: 'VERSION_MISSING' });
       if (!ACTIVE_VERSION.test(version)) return error(res, 426, `Requested version ${version} is not active`, { code: 'NONEXISTENT_VERSION' });
       if (req.headers['x-restli-protocol-version'] !== '2.0.0') return error(res, 400, 'Rest.li protocol version 2.0.0 is required', { code: 'ILLEGAL_ARGUMENT' });
     }
@@ -249,8 +262,15 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
 
     switch (route) {
       case 'userinfo':
-        if (!grant.scopes.includes('openid')) return sendJson(res, 403, { status: 403, serviceErrorCode: 100, message: 'Not enough permissions to access: userinfo.GET.NO_VERSION' });
-        return sendJson(res, 200, { sub: memberId, name: memberName, given_name: memberName.split(' ')[0], family_name: memberName.split(' ').slice(1).join(' '), locale: { country: 'US', language: 'en' } });
+        if (!grant.scopes.includes('openid'))
+          return sendJson(res, 403, { status: 403, serviceErrorCode: 100, message: 'Not enough permissions to access: userinfo.GET.NO_VERSION' });
+        return sendJson(res, 200, {
+          sub: memberId,
+          name: memberName,
+          given_name: memberName.split(' ')[0],
+          family_name: memberName.split(' ').slice(1).join(' '),
+          locale: { country: 'US', language: 'en' },
+        });
       case 'organizations': {
         const org = organizations.find((o) => o.id === path.slice('/rest/organizations/'.length));
         if (!org) return error(res, 404, 'Not Found');
@@ -262,7 +282,9 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
         if (typeof owner !== 'string' || !/^urn:li:(person|organization):/.test(owner)) return error(res, 422, 'ERROR :: /initializeUploadRequest/owner :: required');
         const id = `C4${newId()}`;
         images.push({ urn: `urn:li:image:${id}`, owner, bytes: 0, contentType: null, uploaded: false });
-        return sendJson(res, 200, { value: { uploadUrlExpiresAt: Date.now() + 86_400_000, uploadUrl: `${baseUrl}/dms-uploads/${id}?ca=vector_feedshare`, image: `urn:li:image:${id}` } });
+        return sendJson(res, 200, {
+          value: { uploadUrlExpiresAt: Date.now() + 86_400_000, uploadUrl: `${baseUrl}/dms-uploads/${id}?ca=vector_feedshare`, image: `urn:li:image:${id}` },
+        });
       }
       case 'upload': {
         const image = images.find((i) => i.urn === `urn:li:image:${path.slice('/dms-uploads/'.length)}`);
@@ -308,16 +330,24 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
     validationMessage: 'ERROR :: /commentary :: length 3001 exceeds the maximum of 3000',
     failNextPublish(kind, failOptions = {}) {
       if (kind === 'validation') {
-        script.failNext(1, { status: 422, body: { status: 422, code: 'UNPROCESSABLE_ENTITY', message: 'ERROR :: /commentary :: length 3001 exceeds the maximum of 3000' } }, 'posts');
+        script.failNext(
+          1,
+          { status: 422, body: { status: 422, code: 'UNPROCESSABLE_ENTITY', message: 'ERROR :: /commentary :: length 3001 exceeds the maximum of 3000' } },
+          'posts',
+        );
       } else if (kind === 'server_error') {
         script.failNext(1, { status: 500, body: { status: 500, message: 'Internal Server Error' } }, 'posts');
       } else {
         // LinkedIn documents no Retry-After; the fake sends one so a known reset can be tested (see docs/networks/linkedin.md).
-        script.failNext(1, {
-          status: 429,
-          headers: { 'Retry-After': String(failOptions.resetInSeconds ?? 60) },
-          body: { status: 429, serviceErrorCode: 101, message: 'Resource level throttle MEMBER DAY limit for calls to this resource is reached.' },
-        }, 'posts');
+        script.failNext(
+          1,
+          {
+            status: 429,
+            headers: { 'Retry-After': String(failOptions.resetInSeconds ?? 60) },
+            body: { status: 429, serviceErrorCode: 101, message: 'Resource level throttle MEMBER DAY limit for calls to this resource is reached.' },
+          },
+          'posts',
+        );
       }
     },
     expireAccessToken: () => oauth.expireAll(),

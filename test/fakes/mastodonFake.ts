@@ -187,14 +187,26 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
     const entity = {
       id,
       created_at: new Date(now()).toISOString(),
-      in_reply_to_id: null, sensitive: false, spoiler_text: '', visibility, language: null,
+      in_reply_to_id: null,
+      sensitive: false,
+      spoiler_text: '',
+      visibility,
+      language: null,
       uri: `${baseUrl}/users/${username}/statuses/${id}`,
       url: `${baseUrl}/@${username}/${id}`,
-      replies_count: 0, reblogs_count: 0, favourites_count: 0,
+      replies_count: 0,
+      reblogs_count: 0,
+      favourites_count: 0,
       content: `<p>${escapeHtml(text).replace(/\n/g, '<br />')}</p>`,
-      reblog: null, application: { name: 'PostFlow', website: null }, account: account(),
+      reblog: null,
+      application: { name: 'PostFlow', website: null },
+      account: account(),
       media_attachments: attachments.map((m) => mediaEntity(m as FakeMedia)),
-      mentions: [], tags: [], emojis: [], card: null, poll: null,
+      mentions: [],
+      tags: [],
+      emojis: [],
+      card: null,
+      poll: null,
     };
     statuses.push({ id, text, idempotencyKey: key, visibility, mediaIds, receivedAt: new Date(), entity });
     if (key) idempotency.set(`${username}:${key}`, { statusId: id, at: now() });
@@ -216,20 +228,27 @@ export async function startMastodonFake(options: MastodonFakeOptions = {}): Prom
     };
 
     const route: MastodonRoute | null =
-      method === 'POST' && path === '/api/v1/statuses' ? 'statuses'
-      : method === 'POST' && path === '/api/v2/media' ? 'media'
-      : method === 'GET' && path.startsWith('/api/v1/media/') ? 'media_poll'
-      : method === 'GET' && path === '/api/v1/accounts/verify_credentials' ? 'verify_credentials'
-      : method === 'GET' && (path === '/api/v2/instance' || path === '/api/v1/instance') ? 'instance'
-      : null;
+      method === 'POST' && path === '/api/v1/statuses'
+        ? 'statuses'
+        : method === 'POST' && path === '/api/v2/media'
+          ? 'media'
+          : method === 'GET' && path.startsWith('/api/v1/media/')
+            ? 'media_poll'
+            : method === 'GET' && path === '/api/v1/accounts/verify_credentials'
+              ? 'verify_credentials'
+              : method === 'GET' && (path === '/api/v2/instance' || path === '/api/v1/instance')
+                ? 'instance'
+                : null;
 
     let statusRequest: StatusRequest | null = null;
     if (route === 'statuses') {
       const parsed = await parseBody(req, raw);
       const body: Record<string, unknown> =
-        parsed.kind === 'json' && parsed.value && typeof parsed.value === 'object' ? (parsed.value as Record<string, unknown>)
-        : parsed.kind === 'form' ? { ...Object.fromEntries(parsed.value), media_ids: parsed.value.getAll('media_ids[]') }
-        : {};
+        parsed.kind === 'json' && parsed.value && typeof parsed.value === 'object'
+          ? (parsed.value as Record<string, unknown>)
+          : parsed.kind === 'form'
+            ? { ...Object.fromEntries(parsed.value), media_ids: parsed.value.getAll('media_ids[]') }
+            : {};
       const key = req.headers['idempotency-key'];
       statusRequest = { idempotencyKey: typeof key === 'string' ? key : null, authorization: auth, body, receivedAt: new Date(), responseStatus: null };
       requests.push(statusRequest);

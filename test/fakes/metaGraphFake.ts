@@ -27,9 +27,15 @@ export function graphError(status: number, code: number, message: string, extra:
 }
 
 export const expiredTokenError = () =>
-  graphError(400, 190, 'Error validating access token: Session has expired on Thursday, 01-Jan-30 10:00:00 PST.', { error_subcode: 463 }, {
-    'WWW-Authenticate': 'OAuth "Facebook Platform" "invalid_token" "Error validating access token: Session has expired"',
-  });
+  graphError(
+    400,
+    190,
+    'Error validating access token: Session has expired on Thursday, 01-Jan-30 10:00:00 PST.',
+    { error_subcode: 463 },
+    {
+      'WWW-Authenticate': 'OAuth "Facebook Platform" "invalid_token" "Error validating access token: Session has expired"',
+    },
+  );
 export const invalidTokenError = () => graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
 export const serverError = () => graphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', { is_transient: true });
 
@@ -83,7 +89,9 @@ export function redeem(codes: Map<string, IssuedCode>, params: URLSearchParams):
   if (!issued) return graphError(400, 100, 'This authorization code has been used.', { error_subcode: 36009 });
   codes.delete(params.get('code') ?? '');
   if (issued.redirectUri !== params.get('redirect_uri')) {
-    return graphError(400, 100, 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request', { error_subcode: 36008 });
+    return graphError(400, 100, 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request', {
+      error_subcode: 36008,
+    });
   }
   if (issued.challenge !== null && s256(params.get('code_verifier') ?? '') !== issued.challenge) {
     return graphError(400, 100, 'Invalid code_verifier for this authorization code (unverified wording)');
@@ -102,14 +110,47 @@ export interface MetaGraphFakeOptions {
   appCallBudget?: number;
 }
 
-export interface FakePage { id: string; name: string; token: string; igUserId: string | null; igUsername: string | null }
-export interface FakeFbPost { id: string; pageId: string; message: string; link: string | null; photoIds: string[] }
-export interface FakePhoto { id: string; pageId: string; url: string; published: boolean; attached: boolean }
-export interface FakeContainer {
-  id: string; igUserId: string; mediaType: string; imageUrl: string | null; caption: string; children: string[]; carouselItem: boolean;
-  status: 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED'; pollsLeft: number; mediaId: string | null;
+export interface FakePage {
+  id: string;
+  name: string;
+  token: string;
+  igUserId: string | null;
+  igUsername: string | null;
 }
-export interface FakeIgMedia { id: string; igUserId: string; caption: string; imageUrls: string[]; containerId: string; timestamp: string }
+export interface FakeFbPost {
+  id: string;
+  pageId: string;
+  message: string;
+  link: string | null;
+  photoIds: string[];
+}
+export interface FakePhoto {
+  id: string;
+  pageId: string;
+  url: string;
+  published: boolean;
+  attached: boolean;
+}
+export interface FakeContainer {
+  id: string;
+  igUserId: string;
+  mediaType: string;
+  imageUrl: string | null;
+  caption: string;
+  children: string[];
+  carouselItem: boolean;
+  status: 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED';
+  pollsLeft: number;
+  mediaId: string | null;
+}
+export interface FakeIgMedia {
+  id: string;
+  igUserId: string;
+  caption: string;
+  imageUrls: string[];
+  containerId: string;
+  timestamp: string;
+}
 
 type Route = 'fb_publish' | 'ig_container' | 'ig_publish';
 
@@ -142,7 +183,11 @@ const IG_QUOTA_TOTAL = 50;
 
 export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Promise<MetaGraphFake> {
   const pages: FakePage[] = PAGES.map((p) => ({
-    id: newId(), name: p.name, token: `EAAP${randomBytes(12).toString('hex')}`, igUserId: p.igUsername ? newId() : null, igUsername: p.igUsername ?? null,
+    id: newId(),
+    name: p.name,
+    token: `EAAP${randomBytes(12).toString('hex')}`,
+    igUserId: p.igUsername ? newId() : null,
+    igUsername: p.igUsername ?? null,
   }));
   const posts: FakeFbPost[] = [];
   const photos: FakePhoto[] = [];
@@ -199,7 +244,17 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
     if (method === 'GET' && path === '/me/accounts') {
       if (!userKind) return answer(graphError(400, 100, '(#100) Tried accessing nonexisting field (accounts) on node type (Page)'));
       accountsReadWith.push(userKind);
-      return ok({ data: pages.map((p) => ({ id: p.id, name: p.name, access_token: p.token, category: 'Coffee shop', tasks: ['CREATE_CONTENT', 'MANAGE'], ...(p.igUserId && { instagram_business_account: { id: p.igUserId } }) })), paging: {} });
+      return ok({
+        data: pages.map((p) => ({
+          id: p.id,
+          name: p.name,
+          access_token: p.token,
+          category: 'Coffee shop',
+          tasks: ['CREATE_CONTENT', 'MANAGE'],
+          ...(p.igUserId && { instagram_business_account: { id: p.igUserId } }),
+        })),
+        paging: {},
+      });
     }
 
     const [, id = '', edge] = path.split('/');
@@ -220,13 +275,28 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
       return answer(result);
     }
     if (method === 'GET' && edge === 'media' && ownIg) {
-      return ok({ data: igMedia.filter((m) => m.igUserId === id).reverse().map((m) => ({ id: m.id, caption: m.caption, timestamp: m.timestamp })) });
+      return ok({
+        data: igMedia
+          .filter((m) => m.igUserId === id)
+          .reverse()
+          .map((m) => ({ id: m.id, caption: m.caption, timestamp: m.timestamp })),
+      });
     }
     if (method === 'GET' && edge === undefined) {
       const found = readObject(id, page);
-      return found ? ok(found) : answer(graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { error_subcode: 33 }));
+      return found
+        ? ok(found)
+        : answer(
+            graphError(
+              400,
+              100,
+              `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+              { error_subcode: 33 },
+            ),
+          );
     }
-    if (edge !== undefined && (pages.some((p) => p.id === id || p.igUserId === id))) return answer(graphError(403, 200, '(#200) The user has not granted the permission, or the token is not for this object'));
+    if (edge !== undefined && pages.some((p) => p.id === id || p.igUserId === id))
+      return answer(graphError(403, 200, '(#200) The user has not granted the permission, or the token is not for this object'));
     return answer(graphError(400, 100, `Unknown path components: /${edge ?? id}`, { error_subcode: 2500 }));
   }
 
@@ -241,7 +311,16 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
         if (container.pollsLeft > 0) container.pollsLeft -= 1;
         else container.status = nextOrFinished(container);
       }
-      const detail = container.status === 'ERROR' ? 'Error: 2207052 Media download has failed.' : container.status === 'EXPIRED' ? 'Expired' : container.status === 'FINISHED' ? 'Finished: Media has been uploaded and it is ready to be published.' : container.status === 'PUBLISHED' ? 'Published' : 'In Progress';
+      const detail =
+        container.status === 'ERROR'
+          ? 'Error: 2207052 Media download has failed.'
+          : container.status === 'EXPIRED'
+            ? 'Expired'
+            : container.status === 'FINISHED'
+              ? 'Finished: Media has been uploaded and it is ready to be published.'
+              : container.status === 'PUBLISHED'
+                ? 'Published'
+                : 'In Progress';
       return { id, status_code: container.status, status: detail };
     }
     const media = igMedia.find((m) => m.id === id && m.igUserId === page?.igUserId);
@@ -299,14 +378,28 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
     const mediaType = params.get('media_type') ?? 'IMAGE';
     const children = (params.get('children') ?? '').split(',').filter((c) => c !== '');
     const c: FakeContainer = {
-      id: newId(), igUserId: page.igUserId ?? '', mediaType, imageUrl: params.get('image_url'), caption: params.get('caption') ?? '', children,
-      carouselItem: params.get('is_carousel_item') === 'true', status: 'IN_PROGRESS', pollsLeft: options.containerPollsUntilFinished ?? 0, mediaId: null,
+      id: newId(),
+      igUserId: page.igUserId ?? '',
+      mediaType,
+      imageUrl: params.get('image_url'),
+      caption: params.get('caption') ?? '',
+      children,
+      carouselItem: params.get('is_carousel_item') === 'true',
+      status: 'IN_PROGRESS',
+      pollsLeft: options.containerPollsUntilFinished ?? 0,
+      mediaId: null,
     };
     if (mediaType === 'CAROUSEL') {
-      const ok = children.length >= 2 && children.length <= 10 && children.every((id) => containers.some((x) => x.id === id && x.carouselItem && x.igUserId === c.igUserId && (x.status === 'FINISHED' || x.status === 'IN_PROGRESS')));
+      const ok =
+        children.length >= 2 &&
+        children.length <= 10 &&
+        children.every((id) => containers.some((x) => x.id === id && x.carouselItem && x.igUserId === c.igUserId && (x.status === 'FINISHED' || x.status === 'IN_PROGRESS')));
       if (!ok) return graphError(400, 100, '(#100) The carousel children must be 2 to 10 carousel item containers of this account');
     } else if (!(await fetchable(c.imageUrl))) {
-      return graphError(400, 9004, 'The media could not be fetched from this uri', { error_subcode: 2207052, error_user_msg: "Media download has failed. The media URI doesn't meet our requirements." });
+      return graphError(400, 9004, 'The media could not be fetched from this uri', {
+        error_subcode: 2207052,
+        error_user_msg: "Media download has failed. The media URI doesn't meet our requirements.",
+      });
     }
     if (nextStatus) pending.set(c.id, nextStatus);
     nextStatus = null;
@@ -320,13 +413,24 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
     if (!c) return graphError(400, 24, 'The requested resource does not exist', { error_subcode: 2207008 });
     // What Instagram answers for a second publish of one container is unverified; the container stays single-use.
     if (c.status === 'PUBLISHED') return graphError(400, 100, 'This media container has already been published (unverified wording)');
-    if (c.status === 'IN_PROGRESS') return graphError(400, 9007, 'Media ID is not available', { error_subcode: 2207027, error_user_msg: 'The media is not ready for publishing, please wait for a moment' });
+    if (c.status === 'IN_PROGRESS')
+      return graphError(400, 9007, 'Media ID is not available', { error_subcode: 2207027, error_user_msg: 'The media is not ready for publishing, please wait for a moment' });
     if (c.status !== 'FINISHED') return graphError(400, -2, 'The media you are trying to access has expired. Please try to upload again.', { error_subcode: 2207020 });
     if (igQuotaUsed >= IG_QUOTA_TOTAL) {
-      return graphError(400, 9, 'Application request limit reached', { error_subcode: 2207042, error_user_msg: 'You reached maximum number of posts that is allowed to be published by Content Publishing API.' });
+      return graphError(400, 9, 'Application request limit reached', {
+        error_subcode: 2207042,
+        error_user_msg: 'You reached maximum number of posts that is allowed to be published by Content Publishing API.',
+      });
     }
     const urls = c.mediaType === 'CAROUSEL' ? c.children.map((id) => containers.find((x) => x.id === id)?.imageUrl ?? '') : [c.imageUrl ?? ''];
-    const media: FakeIgMedia = { id: newId(), igUserId: c.igUserId, caption: c.caption, imageUrls: urls, containerId: c.id, timestamp: new Date().toISOString().replace(/\.\d+Z$/, '+0000') };
+    const media: FakeIgMedia = {
+      id: newId(),
+      igUserId: c.igUserId,
+      caption: c.caption,
+      imageUrls: urls,
+      containerId: c.id,
+      timestamp: new Date().toISOString().replace(/\.\d+Z$/, '+0000'),
+    };
     igMedia.push(media);
     igQuotaUsed += 1;
     c.status = 'PUBLISHED';
@@ -347,11 +451,26 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
       const target = platform === 'FACEBOOK' ? first : igPage;
       const route: Route = platform === 'FACEBOOK' ? 'fb_publish' : kind === 'validation' ? 'ig_container' : 'ig_publish';
       const a =
-        kind === 'server_error' ? serverError()
-        : kind === 'validation' ? platform === 'FACEBOOK' ? graphError(400, 506, '(#506) Duplicate status message')
-          : graphError(400, 36000, 'The image size is too large.', { error_subcode: 2207004, is_transient: false, error_user_title: 'Image size too large', error_user_msg: 'The image is too large to download. It should be less than 8 MiB.' })
-        : platform === 'FACEBOOK' ? bucThrottle(80001, target.id, 'pages', opts.resetInSeconds ?? 300, 'There have been too many calls to this Page account. Wait a bit and try again.')
-        : bucThrottle(80002, target.igUserId ?? '', 'instagram', opts.resetInSeconds ?? 300, 'There have been too many calls to this Instagram account. Wait a bit and try again.');
+        kind === 'server_error'
+          ? serverError()
+          : kind === 'validation'
+            ? platform === 'FACEBOOK'
+              ? graphError(400, 506, '(#506) Duplicate status message')
+              : graphError(400, 36000, 'The image size is too large.', {
+                  error_subcode: 2207004,
+                  is_transient: false,
+                  error_user_title: 'Image size too large',
+                  error_user_msg: 'The image is too large to download. It should be less than 8 MiB.',
+                })
+            : platform === 'FACEBOOK'
+              ? bucThrottle(80001, target.id, 'pages', opts.resetInSeconds ?? 300, 'There have been too many calls to this Page account. Wait a bit and try again.')
+              : bucThrottle(
+                  80002,
+                  target.igUserId ?? '',
+                  'instagram',
+                  opts.resetInSeconds ?? 300,
+                  'There have been too many calls to this Instagram account. Wait a bit and try again.',
+                );
       script.failNext(1, a, route);
     },
     expireAccessToken: () => expired.add(platform === 'FACEBOOK' ? first.token : igPage.token),
@@ -361,7 +480,16 @@ export async function startMetaGraphFake(options: MetaGraphFakeOptions = {}): Pr
   });
 
   return {
-    ...server, appId: APP_ID, appSecret: APP_SECRET, pages, posts, photos, containers, igMedia, log, accountsReadWith,
+    ...server,
+    appId: APP_ID,
+    appSecret: APP_SECRET,
+    pages,
+    posts,
+    photos,
+    containers,
+    igMedia,
+    log,
+    accountsReadWith,
     failNext: (route, a) => script.failNext(1, a, route),
     nextContainerStatus: (status) => {
       nextStatus = status;

@@ -113,7 +113,7 @@ export class OAuthServer {
 
   /** Tokens as the token endpoint would issue them, for tests that skip the browser dance (the first client's by default). */
   issue(scopes: string[], clientId = [...this.clients.keys()][0]!): OAuthIssued {
-    const refreshToken = this.config.refreshTokenFor?.(scopes) ?? true ? this.secret('refresh') : null;
+    const refreshToken = (this.config.refreshTokenFor?.(scopes) ?? true) ? this.secret('refresh') : null;
     if (refreshToken) this.refreshTokens.set(refreshToken, { clientId, scopes });
     return this.issueAccess(scopes, clientId, refreshToken);
   }
@@ -197,7 +197,9 @@ export class OAuthServer {
 
     // A body-authenticating network reads the form only; a Basic one the header (or client_id alone for a public client).
     const [clientId, secret, auth] =
-      this.config.clientAuth === 'body' ? [form.get('client_id'), form.get('client_secret'), form.get('client_id') ? 'body' : 'none'] : [entry.client_id, basicSecret, entry.client_auth];
+      this.config.clientAuth === 'body'
+        ? [form.get('client_id'), form.get('client_secret'), form.get('client_id') ? 'body' : 'none']
+        : [entry.client_id, basicSecret, entry.client_auth];
     const client = this.clients.get(clientId ?? '');
     if (!client) return refuse('client');
     if (client.clientSecret !== null && (auth !== this.config.clientAuth || secret !== client.clientSecret)) return refuse('client');

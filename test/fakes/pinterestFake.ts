@@ -85,7 +85,10 @@ function pinterestOAuthServer(): OAuthServer {
 
 export async function startPinterestFake(options: PinterestFakeOptions = {}): Promise<PinterestFake> {
   const username = options.username ?? 'alicepins';
-  const boards = options.boards ?? [{ id: '549755885175', name: 'Recipes' }, { id: '549755885176', name: 'Travel' }];
+  const boards = options.boards ?? [
+    { id: '549755885175', name: 'Recipes' },
+    { id: '549755885176', name: 'Travel' },
+  ];
   const script = new ResponseScript<PinterestScriptedResponse>();
   const limiter = new FixedWindowLimiter(options.pinsPerMinute ?? 100, 60_000);
   const oauth = pinterestOAuthServer();
@@ -118,7 +121,16 @@ export async function startPinterestFake(options: PinterestFakeOptions = {}): Pr
     pins.push({ id, boardId, description, link, title, mediaSource: source, imageUrls: urls, body });
     return {
       status: 201,
-      body: { id, created_at: new Date().toISOString(), board_id: boardId, board_owner: { username }, description, link, title, media: { media_type: urls.length > 1 ? 'multiple_images' : 'image' } },
+      body: {
+        id,
+        created_at: new Date().toISOString(),
+        board_id: boardId,
+        board_owner: { username },
+        description,
+        link,
+        title,
+        media: { media_type: urls.length > 1 ? 'multiple_images' : 'image' },
+      },
     };
   }
 
@@ -131,11 +143,15 @@ export async function startPinterestFake(options: PinterestFakeOptions = {}): Pr
     if (method === 'GET' && path === '/oauth/') return oauth.authorize(res, url.searchParams);
 
     const route: PinterestRoute | null =
-      method === 'POST' && path === '/v5/oauth/token' ? 'token'
-      : method === 'POST' && path === '/v5/pins' ? 'pins'
-      : method === 'GET' && path.startsWith('/v5/boards') ? 'boards'
-      : method === 'GET' && path === '/v5/user_account' ? 'user_account'
-      : null;
+      method === 'POST' && path === '/v5/oauth/token'
+        ? 'token'
+        : method === 'POST' && path === '/v5/pins'
+          ? 'pins'
+          : method === 'GET' && path.startsWith('/v5/boards')
+            ? 'boards'
+            : method === 'GET' && path === '/v5/user_account'
+              ? 'user_account'
+              : null;
     if (route) {
       const scripted = script.take(route);
       if (scripted) return sendJson(res, scripted.status, scripted.body ?? { code: 0, message: 'Scripted failure' }, scripted.headers);
@@ -196,11 +212,15 @@ export async function startPinterestFake(options: PinterestFakeOptions = {}): Pr
       else if (kind === 'server_error') script.failNext(1, { status: 500, body: { code: 0, message: 'Something went wrong on our end. Sorry about that.' } }, 'pins');
       else {
         const reset = String(failOptions.resetInSeconds ?? 60);
-        script.failNext(1, {
-          status: 429,
-          headers: { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
-          body: { code: 8, message: 'You have exceeded your rate limit. Try again later.' },
-        }, 'pins');
+        script.failNext(
+          1,
+          {
+            status: 429,
+            headers: { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+            body: { code: 8, message: 'You have exceeded your rate limit. Try again later.' },
+          },
+          'pins',
+        );
       }
     },
     expireAccessToken: () => oauth.expireAll(),

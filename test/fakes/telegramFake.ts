@@ -74,7 +74,10 @@ const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendMediaGroup']);
 const SEND_ROUTE = 'send*';
 
 class BotApiError extends Error {
-  constructor(readonly code: number, readonly description: string) {
+  constructor(
+    readonly code: number,
+    readonly description: string,
+  ) {
     super(description);
   }
 }
@@ -116,9 +119,7 @@ export async function startTelegramFake(options: TelegramFakeOptions = {}): Prom
   function findChat(chatId: unknown): TelegramFakeChat {
     if (chatId === undefined || chatId === '') throw new BotApiError(400, 'Bad Request: chat_id is empty');
     const raw = String(chatId);
-    const chat = raw.startsWith('@')
-      ? chats.find((c) => c.username?.toLowerCase() === raw.slice(1).toLowerCase())
-      : chats.find((c) => String(c.id) === raw);
+    const chat = raw.startsWith('@') ? chats.find((c) => c.username?.toLowerCase() === raw.slice(1).toLowerCase()) : chats.find((c) => String(c.id) === raw);
     if (!chat) throw new BotApiError(400, 'Bad Request: chat not found');
     if (kicked.has(chat.id)) {
       throw new BotApiError(403, `Forbidden: bot was kicked from the ${chat.type === 'channel' ? 'channel' : 'group'} chat`);
@@ -140,9 +141,7 @@ export async function startTelegramFake(options: TelegramFakeOptions = {}): Prom
       chat: chatEntity(chat),
       date: Math.floor(Date.now() / 1000),
       ...(extra.text !== undefined ? { text: extra.text } : {}),
-      ...(extra.photo !== undefined
-        ? { photo: [{ file_id: `AgAC${messageId}`, file_unique_id: `AQAD${messageId}`, width: 1, height: 1, file_size: 68 }] }
-        : {}),
+      ...(extra.photo !== undefined ? { photo: [{ file_id: `AgAC${messageId}`, file_unique_id: `AQAD${messageId}`, width: 1, height: 1, file_size: 68 }] } : {}),
       ...(extra.caption !== undefined ? { caption: extra.caption } : {}),
       ...(extra.mediaGroupId !== undefined ? { media_group_id: extra.mediaGroupId } : {}),
     };
@@ -291,8 +290,7 @@ export async function startTelegramFake(options: TelegramFakeOptions = {}): Prom
     },
     releaseSends: () => holder.release(),
     waitForHeld: (count, timeoutMs) => holder.waitForHeld(count, timeoutMs),
-    waitForRequests: (method, count, timeoutMs) =>
-      waitFor(() => requests.filter((r) => r.method === method).length >= count, timeoutMs, `${count} ${method} request(s)`),
+    waitForRequests: (method, count, timeoutMs) => waitFor(() => requests.filter((r) => r.method === method).length >= count, timeoutMs, `${count} ${method} request(s)`),
     loseNextSendAnswer: () => {
       answersToLose += 1;
     },
@@ -314,9 +312,7 @@ export function telegramContractFake(fake: TelegramFake): ContractFake {
     stop: () => fake.stop(),
     // An album is one post: its first message carries the caption, the rest share its media_group_id.
     createdTexts: () =>
-      fake.messages
-        .filter((m, i, all) => m.mediaGroupId === undefined || all.findIndex((o) => o.mediaGroupId === m.mediaGroupId) === i)
-        .map((m) => m.text ?? m.caption ?? ''),
+      fake.messages.filter((m, i, all) => m.mediaGroupId === undefined || all.findIndex((o) => o.mediaGroupId === m.mediaGroupId) === i).map((m) => m.text ?? m.caption ?? ''),
     validationMessage: CONTRACT_VALIDATION_MESSAGE,
     failNextPublish(kind, options = {}) {
       if (kind === 'validation') fake.failNext(1, { status: 400, description: CONTRACT_VALIDATION_MESSAGE });

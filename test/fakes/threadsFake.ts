@@ -8,8 +8,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContractFake } from '../integrations/providerContract.js';
 import { ResponseScript, fetchable, sendJson, startHttpServer, type FakeServer } from './httpFake.js';
 import {
-  approve, bucThrottle, expiredTokenError, graphError, invalidTokenError, newId, paramsOf, redeem, send, serverError, tokenOf,
-  type GraphScripted, type IssuedCode,
+  approve,
+  bucThrottle,
+  expiredTokenError,
+  graphError,
+  invalidTokenError,
+  newId,
+  paramsOf,
+  redeem,
+  send,
+  serverError,
+  tokenOf,
+  type GraphScripted,
+  type IssuedCode,
 } from './metaGraphFake.js';
 
 export interface ThreadsFakeOptions {
@@ -17,12 +28,31 @@ export interface ThreadsFakeOptions {
   containerPollsUntilFinished?: number;
 }
 
-export interface ThreadsToken { kind: 'short' | 'long'; issuedAt: number; expiresAt: number }
-export interface ThreadsContainer {
-  id: string; mediaType: string; text: string; imageUrl: string | null; children: string[]; carouselItem: boolean;
-  status: 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED'; errorMessage: string | null; pollsLeft: number; final: 'FINISHED' | 'ERROR';
+export interface ThreadsToken {
+  kind: 'short' | 'long';
+  issuedAt: number;
+  expiresAt: number;
 }
-export interface ThreadsPost { id: string; text: string; mediaType: string; imageUrls: string[]; containerId: string; timestamp: string }
+export interface ThreadsContainer {
+  id: string;
+  mediaType: string;
+  text: string;
+  imageUrl: string | null;
+  children: string[];
+  carouselItem: boolean;
+  status: 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED';
+  errorMessage: string | null;
+  pollsLeft: number;
+  final: 'FINISHED' | 'ERROR';
+}
+export interface ThreadsPost {
+  id: string;
+  text: string;
+  mediaType: string;
+  imageUrls: string[];
+  containerId: string;
+  timestamp: string;
+}
 
 type Route = 'container' | 'publish';
 
@@ -77,7 +107,8 @@ export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promis
 
     if (method === 'GET' && path === '/oauth/authorize') return approve(res, params, APP_ID, codes);
     if (method === 'POST' && path === '/oauth/access_token') {
-      if (params.get('client_id') !== APP_ID || params.get('client_secret') !== APP_SECRET) return answer(graphError(400, 101, 'Error validating application. Invalid application ID or secret.'));
+      if (params.get('client_id') !== APP_ID || params.get('client_secret') !== APP_SECRET)
+        return answer(graphError(400, 101, 'Error validating application. Invalid application ID or secret.'));
       if (params.get('grant_type') !== 'authorization_code') return answer(graphError(400, 100, 'Unsupported grant_type'));
       const issued = redeem(codes, params);
       if ('status' in issued) return answer(issued);
@@ -142,8 +173,16 @@ export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promis
     const text = params.get('text') ?? '';
     const children = (params.get('children') ?? '').split(',').filter((c) => c !== '');
     const c: ThreadsContainer = {
-      id: newId(), mediaType, text, imageUrl: params.get('image_url'), children, carouselItem: params.get('is_carousel_item') === 'true',
-      status: 'IN_PROGRESS', errorMessage: null, pollsLeft: options.containerPollsUntilFinished ?? 0, final: 'FINISHED',
+      id: newId(),
+      mediaType,
+      text,
+      imageUrl: params.get('image_url'),
+      children,
+      carouselItem: params.get('is_carousel_item') === 'true',
+      status: 'IN_PROGRESS',
+      errorMessage: null,
+      pollsLeft: options.containerPollsUntilFinished ?? 0,
+      final: 'FINISHED',
     };
     if (mediaType === 'TEXT' && text === '') return graphError(400, 100, 'The parameter text is required for media_type TEXT');
     if (mediaType === 'IMAGE' && !(await fetchable(c.imageUrl))) {
@@ -166,7 +205,14 @@ export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promis
     if (c.status === 'PUBLISHED') return graphError(400, 100, 'This media container has already been published (unverified wording)');
     if (c.status !== 'FINISHED') return graphError(400, 24, `The media container is ${c.status} and cannot be published`, { error_subcode: 4279009 });
     const urls = c.mediaType === 'CAROUSEL' ? c.children.map((id) => containers.find((x) => x.id === id)?.imageUrl ?? '') : c.imageUrl ? [c.imageUrl] : [];
-    const post: ThreadsPost = { id: newId(), text: c.text, mediaType: c.mediaType, imageUrls: urls, containerId: c.id, timestamp: new Date(now()).toISOString().replace(/\.\d+Z$/, '+0000') };
+    const post: ThreadsPost = {
+      id: newId(),
+      text: c.text,
+      mediaType: c.mediaType,
+      imageUrls: urls,
+      containerId: c.id,
+      timestamp: new Date(now()).toISOString().replace(/\.\d+Z$/, '+0000'),
+    };
     posts.push(post);
     c.status = 'PUBLISHED';
     return { status: 200, body: { id: post.id } };
@@ -174,7 +220,15 @@ export async function startThreadsFake(options: ThreadsFakeOptions = {}): Promis
 
   const server = await startHttpServer(handle);
   return {
-    ...server, appId: APP_ID, appSecret: APP_SECRET, userId, username: USERNAME, tokens, containers, posts, log,
+    ...server,
+    appId: APP_ID,
+    appSecret: APP_SECRET,
+    userId,
+    username: USERNAME,
+    tokens,
+    containers,
+    posts,
+    log,
     issueLongLivedToken(ageHours = 48) {
       const token = issue('long', ageHours * 3600_000);
       return { token, expiresAt: new Date(tokens.get(token)!.expiresAt) };

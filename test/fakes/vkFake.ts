@@ -91,9 +91,11 @@ export async function startVkFake(options: VkFakeOptions = {}): Promise<VkFake> 
     const message = params.message ?? '';
     const attachments = params.attachments ? params.attachments.split(',') : [];
     if (message === '' && attachments.length === 0) return vkError(100, 'One of the parameters specified was missing or invalid: message is empty or invalid', method, params);
-    if (attachments.filter((a) => /^https?:/.test(a)).length > 1) return vkError(100, 'One of the parameters specified was missing or invalid: attachments can contain only one link', method, params);
+    if (attachments.filter((a) => /^https?:/.test(a)).length > 1)
+      return vkError(100, 'One of the parameters specified was missing or invalid: attachments can contain only one link', method, params);
     for (const a of attachments.filter((a) => a.startsWith('photo'))) {
-      if (!photos.some((p) => a === `photo${p.ownerId}_${p.id}`)) return vkError(100, 'One of the parameters specified was missing or invalid: attachments is invalid', method, params);
+      if (!photos.some((p) => a === `photo${p.ownerId}_${p.id}`))
+        return vkError(100, 'One of the parameters specified was missing or invalid: attachments is invalid', method, params);
     }
     if (posts.filter((p) => p.ownerId === ownerId).length >= dailyLimit) {
       return vkError(214, 'Access to adding post denied: you can only add 50 posts a day', method, params);
@@ -124,7 +126,8 @@ export async function startVkFake(options: VkFakeOptions = {}): Promise<VkFake> 
         return { response: { album_id: -14, upload_url: `${baseUrl}/upload/wall?act=do_add&mid=${userId}&gid=${params.group_id ?? 0}`, user_id: userId } };
       case 'photos.saveWallPhoto': {
         const size = uploads.get(params.hash ?? '');
-        if (size === undefined || !params.photo || params.photo === '[]') return vkError(100, 'One of the parameters specified was missing or invalid: photo is undefined', method, params);
+        if (size === undefined || !params.photo || params.photo === '[]')
+          return vkError(100, 'One of the parameters specified was missing or invalid: photo is undefined', method, params);
         uploads.delete(params.hash!);
         const photo = { ownerId: params.group_id ? -Number(params.group_id) : userId, id: (nextPhotoId += 1), size };
         photos.push(photo);
@@ -163,7 +166,16 @@ export async function startVkFake(options: VkFakeOptions = {}): Promise<VkFake> 
     const issued = issueTokens(deviceId);
     return {
       status: 200,
-      body: { access_token: issued.accessToken, refresh_token: issued.refreshToken, id_token: 'eyJ.id.token', token_type: 'Bearer', expires_in: 3600, user_id: userId, state: params.state, scope: 'vkid.personal_info wall photos groups' },
+      body: {
+        access_token: issued.accessToken,
+        refresh_token: issued.refreshToken,
+        id_token: 'eyJ.id.token',
+        token_type: 'Bearer',
+        expires_in: 3600,
+        user_id: userId,
+        state: params.state,
+        scope: 'vkid.personal_info wall photos groups',
+      },
     };
   }
 

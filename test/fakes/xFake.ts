@@ -151,11 +151,12 @@ function weightedLength(text: string): number {
   for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(withoutUrls)) {
     if (segment === '\u0000') weight += 23;
     else if (/\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(segment)) weight += 2;
-    else for (const c of segment) {
-      const cp = c.codePointAt(0)!;
-      const light = cp <= 4351 || (cp >= 8192 && cp <= 8205) || (cp >= 8208 && cp <= 8223) || (cp >= 8242 && cp <= 8247);
-      weight += light ? 1 : 2;
-    }
+    else
+      for (const c of segment) {
+        const cp = c.codePointAt(0)!;
+        const light = cp <= 4351 || (cp >= 8192 && cp <= 8205) || (cp >= 8208 && cp <= 8223) || (cp >= 8242 && cp <= 8247);
+        weight += light ? 1 : 2;
+      }
   }
   return weight;
 }
@@ -213,7 +214,16 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
     if (weightedLength(text) > 280) return { status: 403, body: problem(403, 'Your Tweet text is too long.') };
     if (text !== '' && tweets.some((t) => t.userId === userId && t.text === text)) return { status: 403, body: problem(403, X_DUPLICATE_MESSAGE) };
     const id = newId();
-    tweets.push({ id, text, reply_to: typeof replyTo === 'string' ? replyTo : null, media_ids: mediaIds.map(String), authorization, userId, clientId: grant.clientId, createdAt: new Date() });
+    tweets.push({
+      id,
+      text,
+      reply_to: typeof replyTo === 'string' ? replyTo : null,
+      media_ids: mediaIds.map(String),
+      authorization,
+      userId,
+      clientId: grant.clientId,
+      createdAt: new Date(),
+    });
     return { status: 201, body: { data: { id, text, edit_history_tweet_ids: [id] } } };
   }
 
@@ -226,11 +236,15 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
     if (method === 'POST' && path === '/2/oauth2/token') return oauth.token(req, res, raw);
 
     const route: Exclude<XRoute, '*'> | null =
-      method === 'POST' && path === '/2/tweets' ? 'tweets'
-      : method === 'POST' && path === '/2/media/upload' ? 'media'
-      : method === 'GET' && path === '/2/users/me' ? 'me'
-      : method === 'GET' && path === `/2/users/${userId}/tweets` ? 'timeline'
-      : null;
+      method === 'POST' && path === '/2/tweets'
+        ? 'tweets'
+        : method === 'POST' && path === '/2/media/upload'
+          ? 'media'
+          : method === 'GET' && path === '/2/users/me'
+            ? 'me'
+            : method === 'GET' && path === `/2/users/${userId}/tweets`
+              ? 'timeline'
+              : null;
     if (!route) return sendJson(res, 404, problem(404, `No route for ${method} ${path}`));
 
     // X answers 401 to a missing, unknown or expired token alike.
@@ -245,7 +259,11 @@ export async function startXFake(options: XFakeOptions = {}): Promise<XFake> {
       if (route === 'tweets') {
         // Counted per app: every user of one client id draws on the same 24-hour budget.
         const app = appDaily.hit(grant.clientId);
-        Object.assign(headers, { 'x-app-limit-24hour-limit': String(app.limit), 'x-app-limit-24hour-remaining': String(app.remaining), 'x-app-limit-24hour-reset': epoch(app.resetAt) });
+        Object.assign(headers, {
+          'x-app-limit-24hour-limit': String(app.limit),
+          'x-app-limit-24hour-remaining': String(app.remaining),
+          'x-app-limit-24hour-reset': epoch(app.resetAt),
+        });
         throttled ||= app.exceeded;
       }
     }

@@ -88,10 +88,9 @@ export async function startTestApp(options: { env?: Record<string, string>; data
 
 /** Signs a new user up and returns their session token. */
 export async function signUp(t: TestApp, email = `u${randomBytes(4).toString('hex')}@example.com`): Promise<string> {
-  const data = await t.ok<{ signup: { token: string } }>(
-    `mutation($email: String!) { signup(email: $email, password: "correct horse", workspaceName: "Acme") { token } }`,
-    { email },
-  );
+  const data = await t.ok<{ signup: { token: string } }>(`mutation($email: String!) { signup(email: $email, password: "correct horse", workspaceName: "Acme") { token } }`, {
+    email,
+  });
   return data.signup.token;
 }
 

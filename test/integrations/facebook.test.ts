@@ -112,14 +112,25 @@ describe('Facebook connect and login', () => {
     const url = new URL(provider.oauth!.authorizeUrl({ app, redirectUri: 'https://postflow.test/cb', state: 'st4te', codeChallenge: pkce.challenge, instanceUrl: null }));
     expect(url.pathname).toBe('/v21.0/dialog/oauth');
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
-      client_id: fake.appId, redirect_uri: 'https://postflow.test/cb', state: 'st4te', response_type: 'code', code_challenge: pkce.challenge, code_challenge_method: 'S256',
+      client_id: fake.appId,
+      redirect_uri: 'https://postflow.test/cb',
+      state: 'st4te',
+      response_type: 'code',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
     });
     expect(url.searchParams.get('scope')).toContain('pages_manage_posts');
     const { code, state } = await approve(url.href);
     expect(state).toBe('st4te');
     const second = fake.pages[1]!;
     const credentials = await provider.oauth!.finish({
-      app, redirectUri: 'https://postflow.test/cb', code, codeVerifier: pkce.verifier, instanceUrl: null, account: { pageId: second.id }, ownApp: false,
+      app,
+      redirectUri: 'https://postflow.test/cb',
+      code,
+      codeVerifier: pkce.verifier,
+      instanceUrl: null,
+      account: { pageId: second.id },
+      ownApp: false,
     });
     expect(credentials).toEqual({ pageId: second.id, pageAccessToken: second.token, appId: fake.appId });
     expect(fake.accountsReadWith).toEqual(['long']);
@@ -138,10 +149,16 @@ describe('Facebook connect and login', () => {
       return { code, verifier: pkce.verifier };
     };
     const a = await start();
-    const bad = await classifiedFailureOf(provider, provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code: a.code, codeVerifier: 'wrong', instanceUrl: null, account: {}, ownApp: false }));
+    const bad = await classifiedFailureOf(
+      provider,
+      provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code: a.code, codeVerifier: 'wrong', instanceUrl: null, account: {}, ownApp: false }),
+    );
     expect(bad).toMatchObject({ kind: 'AUTH', errorClass: 'LOGIN_REFUSED', message: expect.stringContaining('code_verifier') });
     const b = await start();
-    const failure = await classifiedFailureOf(provider, provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code: b.code, codeVerifier: b.verifier, instanceUrl: null, account: { pageId: '42' }, ownApp: false }));
+    const failure = await classifiedFailureOf(
+      provider,
+      provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code: b.code, codeVerifier: b.verifier, instanceUrl: null, account: { pageId: '42' }, ownApp: false }),
+    );
     expect(failure).toMatchObject({ kind: 'PERMANENT', errorClass: 'PAGE_NOT_FOUND' });
     expect(failure.message).toContain(`Acme Coffee (${fake.pages[0]!.id})`);
   });
@@ -155,7 +172,10 @@ describe('Facebook connect and login', () => {
 
 describe('Graph error classification', () => {
   const failure = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    classifyGraphFailure(new HttpFailure('POST /{page-id}/feed', status, new Headers(headers), { error: { type: 'OAuthException', ...error } }), { label: 'Facebook', idempotent: false });
+    classifyGraphFailure(new HttpFailure('POST /{page-id}/feed', status, new Headers(headers), { error: { type: 'OAuthException', ...error } }), {
+      label: 'Facebook',
+      idempotent: false,
+    });
 
   it('follows error.code, whatever the HTTP status', () => {
     expect(failure(400, { code: 190, error_subcode: 460, message: 'password changed' }).kind).toBe('AUTH');

@@ -54,12 +54,13 @@ describe('Instagram publish', () => {
     const { fake, host, provider } = await setup();
     const store = progressStore();
     const ig = creds(fake).igUserId;
-    const result = await provider.publish(publishRequest({ text: 'Morning pour #coffee', mediaUrls: [host.urlFor('pour.png')] }, store), { credentials: creds(fake), settings: {} });
+    const result = await provider.publish(publishRequest({ text: 'Morning pour #coffee', mediaUrls: [host.urlFor('pour.png')] }, store), {
+      credentials: creds(fake),
+      settings: {},
+    });
     const [container] = fake.containers;
     expect(container).toMatchObject({ imageUrl: host.urlFor('pour.png'), caption: 'Morning pour #coffee', status: 'PUBLISHED' });
-    expect(fake.log).toEqual([
-      `GET /${ig}/content_publishing_limit`, `POST /${ig}/media`, `GET /${container!.id}`, `POST /${ig}/media_publish`, `GET /${fake.igMedia[0]!.id}`,
-    ]);
+    expect(fake.log).toEqual([`GET /${ig}/content_publishing_limit`, `POST /${ig}/media`, `GET /${container!.id}`, `POST /${ig}/media_publish`, `GET /${fake.igMedia[0]!.id}`]);
     expect(store.saves[0]).toEqual({ containerId: container!.id });
     expect(result).toEqual({ externalId: fake.igMedia[0]!.id, externalUrl: expect.stringMatching(/^https:\/\/www\.instagram\.com\/p\//), responseCode: 200 });
   });
@@ -110,7 +111,10 @@ describe('Instagram publish', () => {
     const { fake, host, provider } = await setup();
     const store = progressStore();
     fake.nextContainerStatus('EXPIRED');
-    const failure = await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('pic.png')] }, store), { credentials: creds(fake), settings: {} }));
+    const failure = await classifiedFailureOf(
+      provider,
+      provider.publish(publishRequest({ mediaUrls: [host.urlFor('pic.png')] }, store), { credentials: creds(fake), settings: {} }),
+    );
     expect(failure.kind).toBe('RETRYABLE');
     await provider.publish(publishRequest({ mediaUrls: [host.urlFor('pic.png')] }, store), { credentials: creds(fake), settings: {} });
     expect(fake.containers.map((c) => c.status)).toEqual(['EXPIRED', 'PUBLISHED']);

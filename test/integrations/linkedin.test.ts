@@ -9,9 +9,7 @@ import { progressStore, publishRequest } from '../helpers/publishRequest.js';
 import { describeProviderContract } from './providerContract.js';
 
 function providerFor(fake: LinkedInFake, requestTimeoutMs = 2000) {
-  return createLinkedInProvider(
-    providerOptions({ LINKEDIN: { apiUrl: fake.url, authUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret } }, requestTimeoutMs),
-  );
+  return createLinkedInProvider(providerOptions({ LINKEDIN: { apiUrl: fake.url, authUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret } }, requestTimeoutMs));
 }
 
 function credentialsFor(fake: LinkedInFake, extra: Partial<LinkedInCredentials> = {}): LinkedInCredentials {
@@ -124,7 +122,9 @@ describe('LinkedIn publish', () => {
     const host = await trackedMediaHost(stopAfterEach);
     const provider = providerFor(f);
     f.failNext(1, { status: 500 }, 'upload');
-    expect(await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('a.png')] }), { credentials: credentialsFor(f), settings: {} }))).toMatchObject({ kind: 'RETRYABLE', responseCode: 500 });
+    expect(
+      await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('a.png')] }), { credentials: credentialsFor(f), settings: {} })),
+    ).toMatchObject({ kind: 'RETRYABLE', responseCode: 500 });
     expect(f.posts).toEqual([]);
   });
 });
@@ -170,8 +170,14 @@ describe('LinkedIn classifyFailure', () => {
   });
 
   it('422 and an inactive version are PERMANENT with LinkedIn’s message', async () => {
-    expect(await failWith({ status: 422, body: { status: 422, message: 'Content is a duplicate of urn:li:share:1' } })).toMatchObject({ kind: 'PERMANENT', message: 'Content is a duplicate of urn:li:share:1' });
-    expect(await failWith({ status: 426, body: { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 202101 is not active' } })).toMatchObject({ kind: 'PERMANENT', responseCode: 426 });
+    expect(await failWith({ status: 422, body: { status: 422, message: 'Content is a duplicate of urn:li:share:1' } })).toMatchObject({
+      kind: 'PERMANENT',
+      message: 'Content is a duplicate of urn:li:share:1',
+    });
+    expect(await failWith({ status: 426, body: { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 202101 is not active' } })).toMatchObject({
+      kind: 'PERMANENT',
+      responseCode: 426,
+    });
   });
 });
 
@@ -191,7 +197,10 @@ describe('LinkedIn connect', () => {
     const hidden = await fake({ organizations: [{ id: '42', name: 'Acme' }], organizationLookup: false });
     expect((await providerFor(hidden).connect(credentialsFor(hidden, { organizationId: '42' }))).accountHandle).toBe('organization 42');
     const missing = providerFor(f);
-    expect(await classifiedFailureOf(missing, missing.connect(credentialsFor(f, { organizationId: '7' })))).toMatchObject({ kind: 'PERMANENT', errorClass: 'ORGANIZATION_NOT_FOUND' });
+    expect(await classifiedFailureOf(missing, missing.connect(credentialsFor(f, { organizationId: '7' })))).toMatchObject({
+      kind: 'PERMANENT',
+      errorClass: 'ORGANIZATION_NOT_FOUND',
+    });
   });
 
   it('checks credentials: organizationId must be numeric or an organization URN', () => {
@@ -208,7 +217,14 @@ describe('LinkedIn OAuth', () => {
   async function authorize(f: LinkedInFake, extra: Partial<AuthorizeRequest> & { account?: Record<string, unknown> } = {}) {
     const provider = providerFor(f);
     const pkce = pkcePair();
-    const url = provider.oauth!.authorizeUrl({ app: provider.oauth!.configuredApp()!, redirectUri, state: 'st-1', codeChallenge: pkce.challenge, instanceUrl: null, ...extra } as AuthorizeRequest);
+    const url = provider.oauth!.authorizeUrl({
+      app: provider.oauth!.configuredApp()!,
+      redirectUri,
+      state: 'st-1',
+      codeChallenge: pkce.challenge,
+      instanceUrl: null,
+      ...extra,
+    } as AuthorizeRequest);
     return { provider, pkce, url: new URL(url), ...(await approve(url)) };
   }
 
@@ -217,8 +233,13 @@ describe('LinkedIn OAuth', () => {
     const { url, state, pkce } = await authorize(f);
     expect(`${url.origin}${url.pathname}`).toBe(`${f.url}/oauth/v2/authorization`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
-      response_type: 'code', client_id: f.clientId, redirect_uri: redirectUri, state: 'st-1',
-      scope: 'openid profile w_member_social', code_challenge: pkce.challenge, code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: f.clientId,
+      redirect_uri: redirectUri,
+      state: 'st-1',
+      scope: 'openid profile w_member_social',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
     });
     expect(state).toBe('st-1');
   });
@@ -232,7 +253,15 @@ describe('LinkedIn OAuth', () => {
   it('exchanges the code with the verifier for credentials that connect and publish', async () => {
     const f = await fake();
     const { provider, pkce, code } = await authorize(f);
-    const credentials = await provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkce.verifier, instanceUrl: null, account: {}, ownApp: false });
+    const credentials = await provider.oauth!.finish({
+      app: provider.oauth!.configuredApp()!,
+      redirectUri,
+      code,
+      codeVerifier: pkce.verifier,
+      instanceUrl: null,
+      account: {},
+      ownApp: false,
+    });
     expect(f.tokenRequests[0]?.form.get('client_secret')).toBe(f.clientSecret);
     expect(credentials.refreshToken).toBeTruthy();
     expect(Date.parse(credentials.expiresAt ?? '') - Date.now()).toBeGreaterThan(59 * 86_400_000);
@@ -246,7 +275,15 @@ describe('LinkedIn OAuth', () => {
     const f = await fake();
     const { provider, pkce, code } = await authorize(f);
     const app = { clientId: f.clientId, clientSecret: f.clientSecret };
-    const credentials = await provider.oauth!.finish({ app, redirectUri, code, codeVerifier: pkce.verifier, instanceUrl: null, account: { organizationId: 2414183 }, ownApp: true });
+    const credentials = await provider.oauth!.finish({
+      app,
+      redirectUri,
+      code,
+      codeVerifier: pkce.verifier,
+      instanceUrl: null,
+      account: { organizationId: 2414183 },
+      ownApp: true,
+    });
     expect(credentials).toMatchObject({ organizationId: '2414183', clientId: f.clientId, clientSecret: f.clientSecret });
     expect(provider.appKey!(credentials)).toBe(`LINKEDIN:${f.clientId}`);
   });
@@ -254,7 +291,12 @@ describe('LinkedIn OAuth', () => {
   it('refuses a code presented with the wrong verifier', async () => {
     const f = await fake();
     const { provider, code } = await authorize(f);
-    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }))).toMatchObject({ kind: 'AUTH', responseCode: 400 });
+    expect(
+      await classifiedFailureOf(
+        provider,
+        provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }),
+      ),
+    ).toMatchObject({ kind: 'AUTH', responseCode: 400 });
   });
 
   it('cannot renew without a refresh token (LinkedIn issues them to approved apps only)', async () => {

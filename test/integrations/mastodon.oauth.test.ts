@@ -80,7 +80,14 @@ describe('Mastodon OAuth', () => {
     expect(credentials).toEqual({ instanceUrl: f.url, accessToken: f.oauth.tokens[0]?.token });
     expect(provider.credentialsSchema.safeParse(credentials).success).toBe(true);
     const tokenRequest = f.oauth.requests.find((r) => r.path === '/oauth/token');
-    expect(tokenRequest?.params).toMatchObject({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: app.clientId, client_secret: app.clientSecret, code_verifier: pkce.verifier });
+    expect(tokenRequest?.params).toMatchObject({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      code_verifier: pkce.verifier,
+    });
 
     const account = await provider.connect(credentials);
     expect(account.accountHandle).toBe(`@carol@${new URL(f.url).host}`);

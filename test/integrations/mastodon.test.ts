@@ -147,14 +147,21 @@ describe('Mastodon publish', () => {
   it('gives up on media that never finishes processing with a RETRYABLE failure and posts nothing', async () => {
     const f = await fake({ mediaProcessing: 'async', mediaPollsUntilReady: 100 });
     const host = await trackedMediaHost(stopAfterEach);
-    expect(await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('stuck.png')] }), { credentials: creds(f), settings }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_PROCESSING' });
+    expect(await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('stuck.png')] }), { credentials: creds(f), settings }))).toMatchObject({
+      kind: 'RETRYABLE',
+      errorClass: 'MEDIA_PROCESSING',
+    });
     expect(f.requests).toHaveLength(0);
   });
 
   it('treats a missing media file as PERMANENT, not as a channel problem', async () => {
     const f = await fake();
     const host = await trackedMediaHost(stopAfterEach);
-    expect(await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: creds(f), settings }))).toMatchObject({ kind: 'PERMANENT', errorClass: 'MEDIA_FETCH_FAILED', responseCode: 404 });
+    expect(await classifiedFailureOf(provider, provider.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: creds(f), settings }))).toMatchObject({
+      kind: 'PERMANENT',
+      errorClass: 'MEDIA_FETCH_FAILED',
+      responseCode: 404,
+    });
     expect(f.statuses).toHaveLength(0);
   });
 
@@ -193,7 +200,11 @@ describe('Mastodon publish', () => {
     const f = await fake();
     f.holdStatuses();
     const quick = createMastodonProvider(providerOptions({}, 150));
-    expect(await classifiedFailureOf(quick, quick.publish(publishRequest(), { credentials: creds(f), settings }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'TIMEOUT', responseCode: null });
+    expect(await classifiedFailureOf(quick, quick.publish(publishRequest(), { credentials: creds(f), settings }))).toMatchObject({
+      kind: 'RETRYABLE',
+      errorClass: 'TIMEOUT',
+      responseCode: null,
+    });
     expect(f.statuses).toHaveLength(1);
     await f.releaseStatuses();
     const retry = await quick.publish(publishRequest(), { credentials: creds(f), settings });
@@ -248,7 +259,10 @@ describe('Mastodon classifyFailure', () => {
   it('a revoked token is AUTH', async () => {
     const f = await fake();
     f.revokeToken();
-    expect(await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: { instanceUrl: f.url, accessToken: 'test-token' }, settings }))).toMatchObject({ kind: 'AUTH', responseCode: 401 });
+    expect(await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: { instanceUrl: f.url, accessToken: 'test-token' }, settings }))).toMatchObject({
+      kind: 'AUTH',
+      responseCode: 401,
+    });
   });
 
   it('422 is PERMANENT with Mastodon’s own message', async () => {
@@ -277,14 +291,19 @@ describe('Mastodon classifyFailure', () => {
 
   it('connection refused is RETRYABLE NETWORK', async () => {
     const port = await unusedPort();
-    expect(await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: { instanceUrl: `http://127.0.0.1:${port}`, accessToken: 't' }, settings }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'NETWORK', responseCode: null });
+    expect(
+      await classifiedFailureOf(provider, provider.publish(publishRequest(), { credentials: { instanceUrl: `http://127.0.0.1:${port}`, accessToken: 't' }, settings })),
+    ).toMatchObject({ kind: 'RETRYABLE', errorClass: 'NETWORK', responseCode: null });
   });
 });
 
 describe('Mastodon fake wire contract', () => {
   it('sends X-RateLimit-* headers on every answer, errors included', async () => {
     const f = await fake();
-    for (const [path, token] of [['/api/v1/accounts/verify_credentials', f.accessToken], ['/api/v1/accounts/verify_credentials', 'bad']] as const) {
+    for (const [path, token] of [
+      ['/api/v1/accounts/verify_credentials', f.accessToken],
+      ['/api/v1/accounts/verify_credentials', 'bad'],
+    ] as const) {
       const res = await fetch(`${f.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
       expect(res.headers.get('x-ratelimit-limit')).toBe('300');
       expect(Number(res.headers.get('x-ratelimit-remaining'))).toBeLessThan(300);

@@ -16,7 +16,13 @@ function providerFor(fake: PinterestFake, requestTimeoutMs = 2000) {
 }
 
 function credentialsFor(fake: PinterestFake, extra: Partial<PinterestCredentials> = {}): PinterestCredentials {
-  return { accessToken: fake.accessToken, refreshToken: fake.refreshToken, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), boardId: fake.boards[0]?.id ?? null, ...extra };
+  return {
+    accessToken: fake.accessToken,
+    refreshToken: fake.refreshToken,
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    boardId: fake.boards[0]?.id ?? null,
+    ...extra,
+  };
 }
 
 describeProviderContract<PinterestCredentials>({
@@ -115,20 +121,37 @@ describe('Pinterest classifyFailure', () => {
     const f = await fake();
     const { mediaUrls } = await media('missing.png');
     const provider = providerFor(f);
-    expect(await classifiedFailureOf(provider, provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_FETCH_FAILED', responseCode: 400 });
+    expect(await classifiedFailureOf(provider, provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f), settings: {} }))).toMatchObject({
+      kind: 'RETRYABLE',
+      errorClass: 'MEDIA_FETCH_FAILED',
+      responseCode: 400,
+    });
   });
 
   it('a 429 prefers Retry-After; a spam block is PERMANENT', async () => {
-    expect(await failWith({ status: 429, headers: { 'Retry-After': '9', 'x-ratelimit-reset': '600' }, body: { code: 8, message: 'Rate limited' } })).toMatchObject({ kind: 'RATE_LIMITED', retryAfterMs: 9000 });
-    expect(await failWith({ status: 429, body: { code: 2726, message: 'Your request was identified as spam.' } })).toMatchObject({ kind: 'PERMANENT', errorClass: 'PINTEREST_SPAM' });
+    expect(await failWith({ status: 429, headers: { 'Retry-After': '9', 'x-ratelimit-reset': '600' }, body: { code: 8, message: 'Rate limited' } })).toMatchObject({
+      kind: 'RATE_LIMITED',
+      retryAfterMs: 9000,
+    });
+    expect(await failWith({ status: 429, body: { code: 2726, message: 'Your request was identified as spam.' } })).toMatchObject({
+      kind: 'PERMANENT',
+      errorClass: 'PINTEREST_SPAM',
+    });
   });
 
   it('an expired token is AUTH with Pinterest’s message; a missing board is PERMANENT', async () => {
-    expect(await failWith({ status: 401, body: { code: 2, message: 'Authentication failed.' } })).toMatchObject({ kind: 'AUTH', message: expect.stringContaining('Authentication failed.') });
+    expect(await failWith({ status: 401, body: { code: 2, message: 'Authentication failed.' } })).toMatchObject({
+      kind: 'AUTH',
+      message: expect.stringContaining('Authentication failed.'),
+    });
     const f = await fake();
     const { mediaUrls } = await media('a.png');
     const provider = providerFor(f);
-    expect(await classifiedFailureOf(provider, provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f, { boardId: '1' }), settings: {} }))).toMatchObject({ kind: 'PERMANENT', responseCode: 404, message: 'Board not found.' });
+    expect(await classifiedFailureOf(provider, provider.publish(request({ mediaUrls }), { credentials: credentialsFor(f, { boardId: '1' }), settings: {} }))).toMatchObject({
+      kind: 'PERMANENT',
+      responseCode: 404,
+      message: 'Board not found.',
+    });
   });
 });
 
@@ -176,8 +199,13 @@ describe('Pinterest OAuth', () => {
     const { url, state, pkce } = await authorize(f);
     expect(`${url.origin}${url.pathname}`).toBe(`${f.url}/oauth/`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
-      response_type: 'code', client_id: f.clientId, redirect_uri: redirectUri, state: 'st-9',
-      scope: 'boards:read,pins:read,pins:write,user_accounts:read', code_challenge: pkce.challenge, code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: f.clientId,
+      redirect_uri: redirectUri,
+      state: 'st-9',
+      scope: 'boards:read,pins:read,pins:write,user_accounts:read',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
     });
     expect(state).toBe('st-9');
   });
@@ -185,7 +213,15 @@ describe('Pinterest OAuth', () => {
   it('exchanges the code with HTTP Basic client auth and the verifier, keeping the chosen board', async () => {
     const f = await fake();
     const { provider, pkce, code } = await authorize(f);
-    const credentials = await provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkce.verifier, instanceUrl: null, account: { boardId: f.boards[1]!.id }, ownApp: false });
+    const credentials = await provider.oauth!.finish({
+      app: provider.oauth!.configuredApp()!,
+      redirectUri,
+      code,
+      codeVerifier: pkce.verifier,
+      instanceUrl: null,
+      account: { boardId: f.boards[1]!.id },
+      ownApp: false,
+    });
     expect(f.tokenRequests[0]?.authorization).toBe(`Basic ${Buffer.from(`${f.clientId}:${f.clientSecret}`).toString('base64')}`);
     expect(f.tokenRequests[0]?.form.get('client_secret')).toBeNull();
     expect(credentials.boardId).toBe(f.boards[1]!.id);
@@ -197,7 +233,12 @@ describe('Pinterest OAuth', () => {
   it('refuses a code presented with the wrong verifier', async () => {
     const f = await fake();
     const { provider, code } = await authorize(f);
-    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }))).toMatchObject({ kind: 'AUTH', responseCode: 400 });
+    expect(
+      await classifiedFailureOf(
+        provider,
+        provider.oauth!.finish({ app: provider.oauth!.configuredApp()!, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }),
+      ),
+    ).toMatchObject({ kind: 'AUTH', responseCode: 400 });
   });
 
   it('stores the rotated refresh token, and the spent one no longer works', async () => {

@@ -68,8 +68,7 @@ export function describeProviderContract<C>(options: ContractOptions<C>): void {
       const store = progressStore();
       const text = `Contract post ${Math.random().toString(36).slice(2, 8)}`;
       const request = (st: ProgressStore = store) => publishRequest({ text, ...s.post }, st);
-      const publish = (credentials: C = s.credentials, st: ProgressStore = store): Promise<PublishResult> =>
-        s.provider.publish(request(st), { credentials, settings: {} });
+      const publish = (credentials: C = s.credentials, st: ProgressStore = store): Promise<PublishResult> => s.provider.publish(request(st), { credentials, settings: {} });
       return { ...s, text, store, publish };
     }
 
@@ -163,9 +162,7 @@ export function describeProviderContract<C>(options: ContractOptions<C>): void {
     });
 
     it(
-      options.idempotent
-        ? 'retries a publish whose answer was lost without posting twice'
-        : 'never retries a publish whose answer was lost (the outcome is unknown)',
+      options.idempotent ? 'retries a publish whose answer was lost without posting twice' : 'never retries a publish whose answer was lost (the outcome is unknown)',
       async () => {
         const s = await subject(400);
         s.fake.loseNextPublishAnswer();

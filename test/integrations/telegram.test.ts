@@ -83,9 +83,7 @@ describe('Telegram checkContent', () => {
 
   it('allows at most 10 media', () => {
     const media = Array.from({ length: 11 }, (_, i) => photo(i));
-    expect(provider.checkContent({ text: 'x', mediaUrls: media }, {}).violations).toEqual([
-      expect.objectContaining({ field: 'mediaUrls', rule: 'maxMedia' }),
-    ]);
+    expect(provider.checkContent({ text: 'x', mediaUrls: media }, {}).violations).toEqual([expect.objectContaining({ field: 'mediaUrls', rule: 'maxMedia' })]);
     expect(provider.checkContent({ text: 'x', mediaUrls: media.slice(1) }, {}).violations).toEqual([]);
   });
 });
@@ -202,7 +200,10 @@ describe('Telegram fake wire contract', () => {
     const { f } = await setup();
     const body = new URLSearchParams({
       chat_id: '@mychannel',
-      media: JSON.stringify([{ type: 'photo', media: photo(1), caption: 'c' }, { type: 'photo', media: photo(2) }]),
+      media: JSON.stringify([
+        { type: 'photo', media: photo(1), caption: 'c' },
+        { type: 'photo', media: photo(2) },
+      ]),
     });
     const res = await fetch(`${f.url}/bot${f.token}/sendMediaGroup`, { method: 'POST', body });
     const json = (await res.json()) as { ok: boolean; result: { message_id: number; media_group_id: string }[] };

@@ -58,7 +58,10 @@ describe('Threads publish', () => {
     const items = fake.containers.filter((c) => c.carouselItem);
     expect(items.map((c) => [c.mediaType, c.imageUrl])).toEqual(mediaUrls.map((u) => ['IMAGE', u]));
     expect(fake.containers.at(-1)).toMatchObject({ mediaType: 'CAROUSEL', children: items.map((c) => c.id), text: 'Two' });
-    expect(fake.posts.map((p) => [p.text, p.imageUrls])).toEqual([['One', [host.urlFor('one.png')]], ['Two', mediaUrls]]);
+    expect(fake.posts.map((p) => [p.text, p.imageUrls])).toEqual([
+      ['One', [host.urlFor('one.png')]],
+      ['Two', mediaUrls],
+    ]);
   });
 
   it('polls an IMAGE container until FINISHED', async () => {
@@ -100,10 +103,24 @@ describe('Threads tokens', () => {
     const app = provider.oauth!.configuredApp()!;
     const url = new URL(provider.oauth!.authorizeUrl({ app, redirectUri: 'https://postflow.test/cb', state: 'xyz', codeChallenge: pkce.challenge, instanceUrl: null }));
     expect(url.pathname).toBe('/oauth/authorize');
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: fake.appId, response_type: 'code', scope: 'threads_basic,threads_content_publish', state: 'xyz', code_challenge: pkce.challenge });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: fake.appId,
+      response_type: 'code',
+      scope: 'threads_basic,threads_content_publish',
+      state: 'xyz',
+      code_challenge: pkce.challenge,
+    });
     const { code, state } = await approve(url.href);
     expect(state).toBe('xyz');
-    const credentials = await provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code, codeVerifier: pkce.verifier, instanceUrl: null, account: {}, ownApp: false });
+    const credentials = await provider.oauth!.finish({
+      app,
+      redirectUri: 'https://postflow.test/cb',
+      code,
+      codeVerifier: pkce.verifier,
+      instanceUrl: null,
+      account: {},
+      ownApp: false,
+    });
     expect(credentials.threadsUserId).toBe(fake.userId);
     expect(fake.tokens.get(credentials.accessToken)?.kind).toBe('long');
     const days = (provider.credentialsExpireAt!(credentials)!.getTime() - Date.now()) / 86_400_000;
@@ -118,7 +135,10 @@ describe('Threads tokens', () => {
     const app = provider.oauth!.configuredApp()!;
     const url = provider.oauth!.authorizeUrl({ app, redirectUri: 'https://postflow.test/cb', state: 's', codeChallenge: pkcePair().challenge, instanceUrl: null });
     const { code } = await approve(url);
-    const failure = await classifiedFailureOf(provider, provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code, codeVerifier: 'not-it', instanceUrl: null, account: {}, ownApp: false }));
+    const failure = await classifiedFailureOf(
+      provider,
+      provider.oauth!.finish({ app, redirectUri: 'https://postflow.test/cb', code, codeVerifier: 'not-it', instanceUrl: null, account: {}, ownApp: false }),
+    );
     expect(failure.kind).toBe('AUTH');
   });
 

@@ -116,7 +116,13 @@ describe('VK photos', () => {
     const host = await trackedMediaHost(stopAfterEach);
     const store = progressStore();
     await publish({ text: 'With photos https://example.com', mediaUrls: [host.urlFor('a.png'), host.urlFor('b.png')] }, store);
-    expect(f.calls.slice(2).map((c) => c.method)).toEqual(['photos.getWallUploadServer', 'photos.saveWallPhoto', 'photos.getWallUploadServer', 'photos.saveWallPhoto', 'wall.post']);
+    expect(f.calls.slice(2).map((c) => c.method)).toEqual([
+      'photos.getWallUploadServer',
+      'photos.saveWallPhoto',
+      'photos.getWallUploadServer',
+      'photos.saveWallPhoto',
+      'wall.post',
+    ]);
     expect(f.calls.filter((c) => c.method.startsWith('photos.')).every((c) => c.params.group_id === String(f.groupId))).toBe(true);
     const attachments = f.photos.map((p) => `photo${p.ownerId}_${p.id}`);
     expect(attachments[0]).toMatch(new RegExp(`^photo-${f.groupId}_\\d+$`));
@@ -193,7 +199,13 @@ describe('VK ID OAuth', () => {
     const f = stopAfterEach(await startVkFake());
     const { url, state, deviceId } = await authorize(f);
     expect(url.origin + url.pathname).toBe(`${f.url}/authorize`);
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ response_type: 'code', client_id: f.clientId, state: 'st-1', code_challenge_method: 'S256', scope: 'vkid.personal_info wall photos groups' });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: f.clientId,
+      state: 'st-1',
+      code_challenge_method: 'S256',
+      scope: 'vkid.personal_info wall photos groups',
+    });
     expect(state).toBe('st-1');
     expect(deviceId).toMatch(/^\w+$/);
   });
@@ -210,7 +222,13 @@ describe('VK ID OAuth', () => {
       account: { deviceId, ownerId: -f.groupId },
       ownApp: false,
     });
-    expect(f.tokenRequests[0]).toMatchObject({ grant_type: 'authorization_code', code_verifier: pkce.verifier, device_id: deviceId, redirect_uri: redirectUri, client_id: f.clientId });
+    expect(f.tokenRequests[0]).toMatchObject({
+      grant_type: 'authorization_code',
+      code_verifier: pkce.verifier,
+      device_id: deviceId,
+      redirect_uri: redirectUri,
+      client_id: f.clientId,
+    });
     expect(credentials).toMatchObject({ deviceId, userId: f.userId, ownerId: -f.groupId });
     expect(Date.parse(credentials.expiresAt!) - Date.now()).toBeGreaterThan(3500_000);
     expect((await provider.connect(credentials)).accountHandle).toBe(`@${f.groupScreenName}`);
@@ -225,7 +243,13 @@ describe('VK ID OAuth', () => {
     const f = stopAfterEach(await startVkFake());
     const { provider, code, deviceId, redirectUri } = await authorize(f);
     const request = { app: provider.oauth!.configuredApp()!, redirectUri, code, instanceUrl: null, ownApp: false };
-    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ ...request, codeVerifier: pkcePair().verifier, account: { deviceId } }))).toMatchObject({ kind: 'AUTH', responseCode: 400 });
-    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ ...request, codeVerifier: 'x', account: {} }))).toMatchObject({ kind: 'PERMANENT', errorClass: 'VK_DEVICE_ID_MISSING' });
+    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ ...request, codeVerifier: pkcePair().verifier, account: { deviceId } }))).toMatchObject({
+      kind: 'AUTH',
+      responseCode: 400,
+    });
+    expect(await classifiedFailureOf(provider, provider.oauth!.finish({ ...request, codeVerifier: 'x', account: {} }))).toMatchObject({
+      kind: 'PERMANENT',
+      errorClass: 'VK_DEVICE_ID_MISSING',
+    });
   });
 });

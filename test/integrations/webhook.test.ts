@@ -3,12 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '../../src/integrations/http.js';
 import { createProviderRegistry } from '../../src/integrations/registry.js';
 import type { PlatformName, PublishRequest } from '../../src/integrations/types.js';
-import {
-  createWebhookProvider,
-  signWebhook,
-  verifyWebhookSignature,
-  type WebhookCredentials,
-} from '../../src/integrations/webhook.js';
+import { createWebhookProvider, signWebhook, verifyWebhookSignature, type WebhookCredentials } from '../../src/integrations/webhook.js';
 import { unusedPort } from '../fakes/httpFake.js';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookScriptedResponse } from '../fakes/webhookReceiver.js';
 import { classifiedFailureOf, providerOptions, useStoppers } from '../helpers/integration.js';
@@ -45,13 +40,9 @@ describe('Webhook credentials and connect', () => {
 describe('Webhook checkContent', () => {
   it('allows 63,206 characters and 20 media URLs', () => {
     expect(provider.checkContent({ text: 'x'.repeat(63_206), mediaUrls: [] }, {}).violations).toEqual([]);
-    expect(provider.checkContent({ text: 'x'.repeat(63_207), mediaUrls: [] }, {}).violations).toEqual([
-      expect.objectContaining({ field: 'content', rule: 'maxLength' }),
-    ]);
+    expect(provider.checkContent({ text: 'x'.repeat(63_207), mediaUrls: [] }, {}).violations).toEqual([expect.objectContaining({ field: 'content', rule: 'maxLength' })]);
     const media = Array.from({ length: 21 }, (_, i) => `https://cdn.example.com/${i}.png`);
-    expect(provider.checkContent({ text: 'x', mediaUrls: media }, {}).violations).toEqual([
-      expect.objectContaining({ field: 'mediaUrls', rule: 'maxMedia' }),
-    ]);
+    expect(provider.checkContent({ text: 'x', mediaUrls: media }, {}).violations).toEqual([expect.objectContaining({ field: 'mediaUrls', rule: 'maxMedia' })]);
     expect(provider.checkContent({ text: 'x', mediaUrls: media.slice(1) }, {}).violations).toEqual([]);
   });
 });

@@ -67,7 +67,10 @@ describe('X checkContent (weighted counting)', () => {
     const f = await fake();
     const p = providerFor(f);
     await p.publish(publishRequest({ text: '日'.repeat(140) }), { credentials: credentialsOf(f), settings });
-    expect(await classifiedFailureOf(p, p.publish(publishRequest({ text: '日'.repeat(141) }), { credentials: credentialsOf(f), settings }))).toMatchObject({ kind: 'PERMANENT', responseCode: 403 });
+    expect(await classifiedFailureOf(p, p.publish(publishRequest({ text: '日'.repeat(141) }), { credentials: credentialsOf(f), settings }))).toMatchObject({
+      kind: 'PERMANENT',
+      responseCode: 403,
+    });
     expect(f.tweets).toHaveLength(1);
   });
 });
@@ -152,7 +155,10 @@ describe('X publish', () => {
     const host = await trackedMediaHost(stopAfterEach);
     const quick = providerFor(f, 300);
     f.failNext(1, { status: 0, noAnswer: true }, 'media');
-    expect(await classifiedFailureOf(quick, quick.publish(publishRequest({ mediaUrls: [host.urlFor('slow.png')] }), { credentials: credentialsOf(f), settings }))).toMatchObject({ kind: 'RETRYABLE', errorClass: 'TIMEOUT' });
+    expect(await classifiedFailureOf(quick, quick.publish(publishRequest({ mediaUrls: [host.urlFor('slow.png')] }), { credentials: credentialsOf(f), settings }))).toMatchObject({
+      kind: 'RETRYABLE',
+      errorClass: 'TIMEOUT',
+    });
     expect(f.tweets).toEqual([]);
   });
 
@@ -160,7 +166,10 @@ describe('X publish', () => {
     const f = await fake();
     const host = await trackedMediaHost(stopAfterEach);
     const p = providerFor(f);
-    expect(await classifiedFailureOf(p, p.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: credentialsOf(f), settings }))).toMatchObject({ kind: 'PERMANENT', errorClass: 'MEDIA_FETCH_FAILED' });
+    expect(await classifiedFailureOf(p, p.publish(publishRequest({ mediaUrls: [host.urlFor('missing.png')] }), { credentials: credentialsOf(f), settings }))).toMatchObject({
+      kind: 'PERMANENT',
+      errorClass: 'MEDIA_FETCH_FAILED',
+    });
     expect(f.tweets).toEqual([]);
   });
 });
@@ -215,7 +224,15 @@ describe('X classifyFailure', () => {
     await p.publish(publishRequest({ text: 'same' }), { credentials: credentialsOf(f), settings });
     const duplicate = await classifiedFailureOf(p, p.publish(publishRequest({ text: 'same' }), { credentials: credentialsOf(f), settings }));
     expect(duplicate).toMatchObject({ kind: 'PERMANENT', errorClass: 'X_DUPLICATE_CONTENT', message: f.validationMessage });
-    f.failNext(1, { status: 400, body: { errors: [{ message: 'The `text` field is invalid.' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' } });
+    f.failNext(1, {
+      status: 400,
+      body: {
+        errors: [{ message: 'The `text` field is invalid.' }],
+        title: 'Invalid Request',
+        detail: 'One or more parameters to your request was invalid.',
+        type: 'https://api.twitter.com/2/problems/invalid-request',
+      },
+    });
     const invalid = await classifiedFailureOf(p, p.publish(publishRequest({ text: 'x' }), { credentials: credentialsOf(f), settings }));
     expect(invalid).toMatchObject({ kind: 'PERMANENT', responseCode: 400, message: 'The `text` field is invalid.' });
   });
@@ -223,7 +240,15 @@ describe('X classifyFailure', () => {
   it('a token without tweet.write is AUTH only when X says so; a plain 403 stays PERMANENT', async () => {
     const f = await fake();
     const p = providerFor(f);
-    f.failNext(1, { status: 403, body: { title: 'Unsupported Authentication', detail: 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.', type: 'https://api.twitter.com/2/problems/unsupported-authentication', status: 403 } });
+    f.failNext(1, {
+      status: 403,
+      body: {
+        title: 'Unsupported Authentication',
+        detail: 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.',
+        type: 'https://api.twitter.com/2/problems/unsupported-authentication',
+        status: 403,
+      },
+    });
     expect((await classifiedFailureOf(p, p.publish(publishRequest(), { credentials: credentialsOf(f), settings }))).kind).toBe('AUTH');
     const readOnly = credentialsOf(f, { scopes: ['tweet.read', 'users.read'] });
     expect((await classifiedFailureOf(p, p.publish(publishRequest(), { credentials: readOnly, settings }))).kind).toBe('PERMANENT');
@@ -240,7 +265,15 @@ describe('X OAuth 2.0 with PKCE', () => {
     const redirectUri = 'https://postflow.example/oauth/callback';
     const url = new URL(p.oauth!.authorizeUrl({ app, redirectUri, state: 'st-1', codeChallenge: pkce.challenge, instanceUrl: null }));
     expect(url.origin + url.pathname).toBe(`${f.url}/i/oauth2/authorize`);
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ response_type: 'code', client_id: f.clientId, redirect_uri: redirectUri, state: 'st-1', code_challenge: pkce.challenge, code_challenge_method: 'S256', scope: X_SCOPES.join(' ') });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: f.clientId,
+      redirect_uri: redirectUri,
+      state: 'st-1',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+      scope: X_SCOPES.join(' '),
+    });
 
     const { code, state, redirect } = await approve(url.toString());
     expect(redirect.origin + redirect.pathname).toBe(redirectUri);
@@ -249,7 +282,9 @@ describe('X OAuth 2.0 with PKCE', () => {
     const credentials = await p.oauth!.finish({ app, redirectUri, code, codeVerifier: pkce.verifier, instanceUrl: null, account: {}, ownApp: false });
     expect(credentials).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresAt: expect.any(String) });
     expect(p.credentialsExpireAt!(credentials)!.getTime() - Date.now()).toBeGreaterThan(7_000_000);
-    expect(f.tokenRequests).toEqual([expect.objectContaining({ grant_type: 'authorization_code', code_verifier: pkce.verifier, client_auth: 'basic', client_id: f.clientId, status: 200 })]);
+    expect(f.tokenRequests).toEqual([
+      expect.objectContaining({ grant_type: 'authorization_code', code_verifier: pkce.verifier, client_auth: 'basic', client_id: f.clientId, status: 200 }),
+    ]);
     expect((await p.connect(credentials)).accountHandle).toBe('@alice');
   });
 
@@ -259,7 +294,9 @@ describe('X OAuth 2.0 with PKCE', () => {
     const app = p.oauth!.configuredApp()!;
     const redirectUri = 'https://postflow.example/cb';
     const { code } = await approve(p.oauth!.authorizeUrl({ app, redirectUri, state: 's', codeChallenge: pkcePair().challenge, instanceUrl: null }));
-    expect(await classifiedFailureOf(p, p.oauth!.finish({ app, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false }))).toMatchObject({ kind: 'AUTH', responseCode: 400 });
+    expect(
+      await classifiedFailureOf(p, p.oauth!.finish({ app, redirectUri, code, codeVerifier: pkcePair().verifier, instanceUrl: null, account: {}, ownApp: false })),
+    ).toMatchObject({ kind: 'AUTH', responseCode: 400 });
     expect(f.tokenRequests[0]?.status).toBe(400);
   });
 

@@ -19,12 +19,21 @@ const scenario = (policy: fc.Arbitrary<PostingPolicy>) =>
     now: instant,
     channels: fc.array(channelArb(policy), { minLength: 1, maxLength: 3 }),
     pending: fc.array(
-      fc.record({ channel: fc.nat(), priority: fc.integer({ min: 0, max: 3 }), age: fc.nat({ max: 1000 }), source: fc.constantFrom('PRODUCT:import-1', 'ARTICLE:blog', 'MANUAL:') }),
+      fc.record({
+        channel: fc.nat(),
+        priority: fc.integer({ min: 0, max: 3 }),
+        age: fc.nat({ max: 1000 }),
+        source: fc.constantFrom('PRODUCT:import-1', 'ARTICLE:blog', 'MANUAL:'),
+      }),
       { maxLength: 120 },
     ),
   });
 
-type Scenario = { now: number; channels: { policy: PostingPolicy; zone: string; existing: number[] }[]; pending: { channel: number; priority: number; age: number; source: string }[] };
+type Scenario = {
+  now: number;
+  channels: { policy: PostingPolicy; zone: string; existing: number[] }[];
+  pending: { channel: number; priority: number; age: number; source: string }[];
+};
 
 function build(s: Scenario) {
   const schedules = new Map<string, ChannelSchedule>();

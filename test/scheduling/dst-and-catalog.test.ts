@@ -82,13 +82,30 @@ describe('catalog import', () => {
     ];
     const schedules = new Map(channels.map((c) => [c.id, { policy: compilePolicy(c.p, { timezone: zone, limits: NO_LIMITS, paused: false }), occupied: new Occupancy() }]));
     const items: PendingDelivery[] = channels.flatMap((c) =>
-      Array.from({ length: 300 }, (_, i) => ({ id: `${c.id}-${String(i).padStart(3, '0')}`, channelId: c.id, priority: 0, createdAt: now - 300 + i, sourceKey: 'PRODUCT:import-1' })),
+      Array.from({ length: 300 }, (_, i) => ({
+        id: `${c.id}-${String(i).padStart(3, '0')}`,
+        channelId: c.id,
+        priority: 0,
+        createdAt: now - 300 + i,
+        sourceKey: 'PRODUCT:import-1',
+      })),
     );
     const { placed, unplaced } = placePending(items, schedules, now, 7 * 86_400_000);
 
     for (const c of channels) {
-      const mine = placed.filter((p) => p.channelId === c.id).map((p) => p.at).sort((a, b) => a - b);
-      mine.forEach((t, i) => expect(brokenRules({ policy: c.p, zone }, mine.filter((_, j) => j !== i), t)).toEqual([]));
+      const mine = placed
+        .filter((p) => p.channelId === c.id)
+        .map((p) => p.at)
+        .sort((a, b) => a - b);
+      mine.forEach((t, i) =>
+        expect(
+          brokenRules(
+            { policy: c.p, zone },
+            mine.filter((_, j) => j !== i),
+            t,
+          ),
+        ).toEqual([]),
+      );
       const days = new Map<string, number>();
       for (const t of mine) days.set(DateTime.fromMillis(t, { zone }).toISODate()!, (days.get(DateTime.fromMillis(t, { zone }).toISODate()!) ?? 0) + 1);
       expect(days.size).toBe(7); // every day of the week gets some, no day gets them all
