@@ -96,7 +96,7 @@ const envSchema = z.object({
     .refine((v) => decodeKey(v) !== null, 'must be 32 random bytes as base64 or 64 hex characters (try: openssl rand -base64 32)')
     .optional(),
   POSTFLOW_SESSION_TTL_SECONDS: int(60, 365 * 24 * 3600).default(30 * 24 * 3600),
-  WORKER_CONCURRENCY: int(1, 500).default(32),
+  WORKER_CONCURRENCY: int(1, 500).default(64),
   PUBLISH_MAX_ATTEMPTS: int(1, 50).default(6),
   PUBLISH_RETRY_BASE_DELAY_MS: int(1, 3_600_000).default(30_000),
   PUBLISH_RETRY_MAX_DELAY_MS: int(1, 24 * 3_600_000).default(3_600_000),

@@ -105,8 +105,8 @@ function reasonOf(error: unknown): string {
  * at least that large (it warns otherwise); the recovery sweep, the due-time wake-up and /readyz take a few more. A
  * publish holds a connection only while a statement runs, never during its network call, and concurrent publishes
  * share their statements (src/jobs/batcher.ts), so most are never opened. An API process needs fewer. With the
- * defaults, three workers and an API open at most 3 × 40 + 20 pooled connections, plus each worker's liveness lock
- * and the API's LISTEN: 144, inside the embedded server's max_connections of 200 (test/runtime.config.test.ts).
+ * defaults, three workers and an API open at most 3 × 72 + 20 pooled connections, plus each worker's liveness lock
+ * and the API's LISTEN: 240, inside the embedded server's max_connections of 300 (test/runtime.config.test.ts).
  */
 export const API_POOL_SIZE = 20;
 export const WORKER_POOL_HEADROOM = 8;
