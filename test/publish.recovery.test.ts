@@ -5,11 +5,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
 import { startTelegramFake, type TelegramFake } from './fakes/telegramFake.js';
+import { startWebhookReceiver } from './fakes/webhookReceiver.js';
+import pg from 'pg';
 import { createTestDatabase } from './helpers/database.js';
 import { spawnPostFlow, type PostFlowProcess } from './helpers/childProcess.js';
 import { eventually, signUp, startTestApp, testEnv, type TestApp } from './helpers/testApp.js';
 import { createChannel, createPost, getDelivery, waitForDelivery } from './helpers/scenario.js';
 
+const HOOK_SECRET = 'recovery-webhook-secret-0123456789';
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
@@ -90,6 +93,43 @@ describe('a worker killed mid-publish', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(telegram.requests.filter((r) => r.method === 'sendMessage')).toHaveLength(1);
   });
+});
+
+describe('jobs a killed worker had fetched', () => {
+  it('are handed back and published by another worker within seconds, not after the overdue sweep', async () => {
+    const hooks = await startWebhookReceiver({ secret: HOOK_SECRET, latencyMs: 300 });
+    cleanups.push(() => hooks.stop());
+    const databaseUrl = await createTestDatabase();
+    const t = await api(databaseUrl);
+    const token = await signUp(t);
+    const channel = await createChannel(t, token, 'WEBHOOK', { url: hooks.hookUrl, secret: HOOK_SECRET });
+
+    // Two at a time to a slow receiver: the worker's local queue holds the rest, locked by its pool.
+    const doomed = await workerProcess(databaseUrl, { WORKER_CONCURRENCY: '2', PUBLISH_RECOVERY_INTERVAL_MS: '1000' });
+    const bulk = await t.ok(
+      `mutation($posts: [CreatePostInput!]!) { bulkCreatePosts(posts: $posts) { postIds } }`,
+      {
+        posts: Array.from({ length: 20 }, (_, i) => ({ content: `fetched ${i}`, channelIds: [channel.id], publishNow: true })),
+      },
+      token,
+    );
+    await eventually(async () => hooks.requests.length >= 2 || undefined, 10_000, 'the first publishes to start');
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    cleanups.push(() => db.end());
+    const locked = await db.query(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE locked_by IS NOT NULL`);
+    expect(locked.rows[0].n).toBeGreaterThan(10); // fetched, not started
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const killedAt = Date.now();
+
+    await workerProcess(databaseUrl, { PUBLISH_RECOVERY_INTERVAL_MS: '1000' }); // its overdue sweep waits 60 s
+    await eventually(async () => hooks.deliveries.length === 20 || undefined, 20_000, 'every delivery on the receiver');
+    const lastAt = Math.max(...hooks.deliveries.map((d) => d.receivedAt.getTime()));
+    expect(lastAt - killedAt).toBeLessThan(10_000);
+    for (const postId of bulk.bulkCreatePosts.postIds) expect((await waitForDelivery(t, token, postId, ['PUBLISHED', 'FAILED'])).status).toBe('PUBLISHED');
+    expect(new Set(hooks.requests.map((r) => r.idempotencyKey)).size).toBe(20);
+  }, 60_000);
 });
 
 describe('graceful shutdown', () => {
