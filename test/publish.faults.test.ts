@@ -7,6 +7,8 @@ import { startWebhookReceiver } from './fakes/webhookReceiver.js';
 import { createTestDatabase } from './helpers/database.js';
 import { eventually, signUp, startTestApp, type TestApp } from './helpers/testApp.js';
 import { createChannel, createPost, waitForDelivery } from './helpers/scenario.js';
+import { WORKER_LOCK_NAMESPACE } from '../src/store/workers.js';
+import { recordFailedAttempt } from '../src/store/publishing.js';
 
 const SECRET = 'faults-webhook-secret-0123456789';
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -86,4 +88,66 @@ describe('a worker whose liveness connection drops during a slow publish', () =>
     const relocked = await db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND objid = $1::oid AND granted`, [attempt.key]);
     expect(relocked.rowCount).toBe(1); // the same key, held again
   }, 40_000);
+});
+
+describe('a claim whose answer was lost', () => {
+  it('is taken back by its own worker after the grace period and published once: nothing had been sent', async () => {
+    const hooks = await startWebhookReceiver({ secret: SECRET });
+    cleanups.push(() => hooks.stop());
+    const databaseUrl = await createTestDatabase();
+    const db = await admin(databaseUrl);
+    const t = await startTestApp({ databaseUrl });
+    cleanups.push(() => t.stop());
+    const token = await signUp(t);
+    const channel = await createChannel(t, token, 'WEBHOOK', { url: hooks.hookUrl, secret: SECRET });
+    const post = await createPost(t, token, { content: 'claimed in the dark', channelIds: [channel.id], draft: true });
+    // What a claim leaves when its commit lands and its answer does not: PUBLISHING, an IN_PROGRESS attempt under
+    // this (live) worker's key, and no publish in progress anywhere.
+    const { rows } = await db.query<{ key: number }>(`SELECT objid::int AS key FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND classid = $1`, [
+      WORKER_LOCK_NAMESPACE,
+    ]);
+    expect(rows).toHaveLength(1);
+    await db.query(`UPDATE deliveries SET status = 'PUBLISHING', scheduled_at = now(), attempts = 1 WHERE id = $1`, [post.deliveries[0].id]);
+    await db.query(`INSERT INTO delivery_attempts (delivery_id, number, idempotency_key, worker_lock_key) VALUES ($1, 1, $3, $2)`, [
+      post.deliveries[0].id,
+      rows[0].key,
+      `postflow-${post.deliveries[0].id}`,
+    ]);
+
+    const delivery = await waitForDelivery(t, token, post.id, ['PUBLISHED', 'FAILED', 'UNCONFIRMED'], 15_000);
+    expect(delivery.status).toBe('PUBLISHED');
+    expect(hooks.requests).toHaveLength(1);
+    expect(delivery.attemptLog.map((a: any) => [a.outcome, a.errorClass])).toEqual([
+      ['RETRYABLE', 'CLAIM_LOST'],
+      ['SUCCEEDED', null],
+    ]);
+  });
+});
+
+describe('a failure record that arrives late', () => {
+  it('changes nothing once its attempt is closed, even while a later attempt is publishing', async () => {
+    const databaseUrl = await createTestDatabase();
+    const db = await admin(databaseUrl);
+    const t = await startTestApp({ databaseUrl, env: { POSTFLOW_ROLE: 'api' } });
+    cleanups.push(() => t.stop());
+    const token = await signUp(t);
+    const hooks = await startWebhookReceiver({ secret: SECRET });
+    cleanups.push(() => hooks.stop());
+    const channel = await createChannel(t, token, 'WEBHOOK', { url: hooks.hookUrl, secret: SECRET });
+    const post = await createPost(t, token, { content: 'second try in flight', channelIds: [channel.id], draft: true });
+    const id = post.deliveries[0].id;
+    await db.query(`UPDATE deliveries SET status = 'PUBLISHING', attempts = 2 WHERE id = $1`, [id]);
+    const attempts = await db.query<{ id: string }>(
+      `INSERT INTO delivery_attempts (delivery_id, number, idempotency_key, worker_lock_key, outcome) VALUES ($1, 1, 'k', 1, 'RETRYABLE'), ($1, 2, 'k', 1, 'IN_PROGRESS') RETURNING id`,
+      [id],
+    );
+    const first = attempts.rows[0].id;
+    const failed = { attemptId: first, outcome: 'RETRYABLE', errorClass: 'HTTP_503', responseCode: 503, message: 'late' };
+    expect(await recordFailedAttempt(db, id, failed, { status: 'SCHEDULED', runAt: new Date(), lastError: 'late' })).toBe(false);
+    expect(await recordFailedAttempt(db, id, failed, { status: 'FAILED', lastError: 'late' })).toBe(false);
+    const { rows } = await db.query(`SELECT status::text FROM deliveries WHERE id = $1`, [id]);
+    expect(rows[0].status).toBe('PUBLISHING');
+    const jobs = await db.query(`SELECT 1 FROM graphile_worker._private_jobs WHERE key = 'publish:' || $1`, [id]);
+    expect(jobs.rowCount).toBe(0);
+  });
 });

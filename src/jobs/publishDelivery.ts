@@ -42,6 +42,8 @@ export interface PublishDeps {
   workerLockKey: number;
   /** Where outcomes are written: retried through database outages, never dropped while the worker lives. */
   writes: DurableWrites;
+  /** The attempts this process is making, until their outcome is written: the recovery sweep leaves these alone. */
+  inFlight: Set<string>;
   logger: Logger;
 }
 
@@ -93,27 +95,45 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
       claimed = (await claimTogether(deliveryId)) ?? (await claimDelivery(deps.pool, deliveryId, deps.workerLockKey));
     }
     if (!claimed) return 'skipped';
-    const { result, failure } = await callProvider(deps, claimed);
-    // From here the network has answered: what it said must reach the database, whatever happens to the connection.
-    if (result) {
-      const success: Success = {
-        deliveryId: claimed.id,
-        attemptId: claimed.attempt_id,
-        responseCode: result.responseCode,
-        externalId: result.externalId,
-        externalUrl: result.externalUrl,
-      };
-      await deps.writes.write(`record publish of ${claimed.id}`, async () => {
-        if (!(await recordTogether(success))) await recordPublished(deps.pool, success);
-      });
-      if (result.rateLimits?.length) await deps.writes.write(`rate limits after ${claimed.id}`, () => recordRateLimits(deps.pool, limitedChannel(claimed), result.rateLimits!));
-      return 'published';
+    deps.inFlight.add(claimed.attempt_id);
+    const done = () => deps.inFlight.delete(claimed.attempt_id);
+    let outcome: PublishOutcome;
+    try {
+      outcome = await publishClaimed(deps, claimed, recordTogether, done);
+    } catch (error) {
+      done();
+      throw error;
     }
-    return recordFailure(deps, claimed, failure!);
+    return outcome;
   };
 }
 
-async function recordFailure(deps: PublishDeps, claimed: ClaimedDelivery, failure: ClassifiedFailure): Promise<'retry' | 'failed' | 'held' | 'unconfirmed'> {
+/** Calls the network for a claimed delivery and records what it said; `done` runs once that is written. */
+async function publishClaimed(deps: PublishDeps, claimed: ClaimedDelivery, recordTogether: (s: Success) => Promise<boolean>, done: () => void): Promise<PublishOutcome> {
+  const { result, failure } = await callProvider(deps, claimed);
+  // From here the network has answered: what it said must reach the database, whatever happens to the connection.
+  if (result) {
+    const success: Success = {
+      deliveryId: claimed.id,
+      attemptId: claimed.attempt_id,
+      responseCode: result.responseCode,
+      externalId: result.externalId,
+      externalUrl: result.externalUrl,
+    };
+    await deps.writes.write(
+      `record publish of ${claimed.id}`,
+      async () => {
+        if (!(await recordTogether(success))) await recordPublished(deps.pool, success);
+      },
+      done,
+    );
+    if (result.rateLimits?.length) await deps.writes.write(`rate limits after ${claimed.id}`, () => recordRateLimits(deps.pool, limitedChannel(claimed), result.rateLimits!));
+    return 'published';
+  }
+  return recordFailure(deps, claimed, failure!, done);
+}
+
+async function recordFailure(deps: PublishDeps, claimed: ClaimedDelivery, failure: ClassifiedFailure, done: () => void): Promise<'retry' | 'failed' | 'held' | 'unconfirmed'> {
   const decision = decideAfterFailure(failure, claimed.attempts, deps.retryPolicy, new Date());
   deps.logger.info('publish attempt failed', { deliveryId: claimed.id, kind: failure.kind, errorClass: failure.errorClass, decision: decision.action });
   const next: NextAfterFailure =
@@ -124,15 +144,18 @@ async function recordFailure(deps: PublishDeps, claimed: ClaimedDelivery, failur
         ? { status: 'SCHEDULED', runAt: null, lastError: decision.lastError }
         : { status: decision.action === 'unconfirm' ? 'UNCONFIRMED' : 'FAILED', lastError: decision.lastError };
   const attempt = { attemptId: claimed.attempt_id, outcome: failure.kind, errorClass: failure.errorClass, responseCode: failure.responseCode, message: failure.message };
-  await deps.writes.write(`record failure of ${claimed.id}`, () =>
-    transaction(deps.pool, async (client) => {
-      if (failure.kind === 'RATE_LIMITED' && failure.retryAfterMs !== null) {
-        await recordRateLimits(client, limitedChannel(claimed), [{ scope: failure.rateLimitScope ?? 'ACCOUNT', until: new Date(Date.now() + failure.retryAfterMs) }]);
-      }
-      const moved = await recordFailedAttempt(client, claimed.id, attempt, next);
-      if (moved && next.status === 'UNCONFIRMED') await settleLater(client, deps.providers, claimed.platform, claimed.id);
-      if (decision.action === 'hold') await markNeedsReconnect(client, claimed.channel_id, failure.message);
-    }),
+  await deps.writes.write(
+    `record failure of ${claimed.id}`,
+    () =>
+      transaction(deps.pool, async (client) => {
+        if (failure.kind === 'RATE_LIMITED' && failure.retryAfterMs !== null) {
+          await recordRateLimits(client, limitedChannel(claimed), [{ scope: failure.rateLimitScope ?? 'ACCOUNT', until: new Date(Date.now() + failure.retryAfterMs) }]);
+        }
+        const moved = await recordFailedAttempt(client, claimed.id, attempt, next);
+        if (moved && next.status === 'UNCONFIRMED') await settleLater(client, deps.providers, claimed.platform, claimed.id);
+        if (decision.action === 'hold') await markNeedsReconnect(client, claimed.channel_id, failure.message);
+      }),
+    done,
   );
   return ({ retry: 'retry', hold: 'held', fail: 'failed', unconfirm: 'unconfirmed' } as const)[decision.action];
 }

@@ -104,9 +104,10 @@ export async function runTunedWorker(options: { pool: pg.Pool; config: Config; t
 export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger }: WorkerDeps): Promise<Worker> {
   const liveness = await holdWorkerLiveness(databaseUrl, logger);
   const writes = createDurableWrites(logger);
+  const inFlight = new Set<string>();
   const retryPolicy = { maxAttempts: config.worker.maxAttempts, baseDelayMs: config.worker.retryBaseDelayMs, maxDelayMs: config.worker.retryMaxDelayMs };
   const taskList: TaskList = {
-    [TASKS.publish]: createPublishTask({ pool, providers, secrets, retryPolicy, workerLockKey: liveness.key, writes, logger }),
+    [TASKS.publish]: createPublishTask({ pool, providers, secrets, retryPolicy, workerLockKey: liveness.key, writes, inFlight, logger }),
     [TASKS.refreshTokens]: async () => {
       const summary = await refreshExpiringTokens({ pool, providers, secrets, logger }, config.tokens.refreshAheadMinutes * 60_000);
       if (summary.renewed || summary.failed) logger.info('renewed expiring channel access', { ...summary });
@@ -125,23 +126,36 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
   let runner: TunedWorker | null = null;
   let stopping = false;
   let rebuilding: Promise<void> | null = null;
+  let again: string | null = null;
   let notReady: string | null = 'starting';
 
+  /** A registered runner, or none: a runner whose registration failed is stopped, not left running unseen. */
   const startRunner = async () => {
     const next = await runTunedWorker({ pool, config, taskList, wakeFor: TASKS.publish, logger, crontab: schedule });
-    await retrying(() => registerPool(pool, next.poolId, liveness.key), { forMs: 30_000 });
+    try {
+      await retrying(() => registerPool(pool, next.poolId, liveness.key), { forMs: 30_000 });
+    } catch (error) {
+      await next.stop().catch(() => {});
+      throw error;
+    }
+    let ended = false;
     void next.done.then(() => {
+      ended = true;
       if (runner === next && !stopping) rebuild('the job runner stopped');
     });
-    return next;
+    return { next, ended: () => ended };
   };
 
-  // The old runner is stopped only once the database answers again (graphile-worker hands its fetched jobs back
-  // on stop, and throws where nobody can catch it if that fails), and is not waited for: its running publishes
-  // finish (their outcomes are retried until written) while the new runner takes new jobs; what it had fetched and
-  // could not hand back is handed back by the recovery sweep once its pool is forgotten.
+  // A new runner starts once the database answers; the old one is then stopped without being waited for (its running
+  // publishes finish, their outcomes retried until written, and graphile-worker hands its fetched jobs back, which
+  // it can only do with the database there). Its pool is forgotten once it has stopped, so that the recovery sweep
+  // then hands back whatever it could not. A request to rebuild during a rebuild runs right after it.
   const rebuild = (why: string) => {
-    if (stopping || rebuilding) return;
+    if (stopping) return;
+    if (rebuilding) {
+      again = why;
+      return;
+    }
     notReady = `rebuilding the worker: ${why}`;
     const old = runner;
     runner = null;
@@ -149,21 +163,35 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
       for (let delay = 250; !stopping; delay = Math.min(delay * 2, 5000)) {
         if (liveness.held()) {
           try {
-            runner = await startRunner();
+            const { next, ended } = await startRunner();
+            if (ended() || stopping) {
+              await next.stop().catch(() => {});
+              if (stopping) return;
+              throw new Error('the new job runner stopped at once');
+            }
+            runner = next;
             notReady = null;
-            logger.info('worker rebuilt after a lost database connection: taking jobs again', { poolId: runner.poolId });
+            logger.info(old ? 'worker rebuilt after a lost database connection: taking jobs again' : 'job runner started', { poolId: next.poolId });
             break;
           } catch (error) {
-            logger.warn('could not restart the job runner yet', { error: (error as Error).message });
+            logger.warn('could not start the job runner yet', { error: (error as Error).message });
           }
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
       if (old) {
-        void old.stop().catch((error) => logger.debug('the replaced job runner stopped with an error', { error: (error as Error).message }));
-        await retrying(() => forgetPool(pool, old.poolId), { forMs: 60_000 }).catch(() => {});
+        void old
+          .stop()
+          .catch((error) => logger.debug('the replaced job runner stopped with an error', { error: (error as Error).message }))
+          .then(() => retrying(() => forgetPool(pool, old.poolId), { forMs: 60_000 }))
+          .catch(() => {});
       }
-    })().finally(() => (rebuilding = null));
+    })().finally(() => {
+      rebuilding = null;
+      const pending = again;
+      again = null;
+      if (pending && !stopping) rebuild(pending);
+    });
   };
   liveness.onChange((held) => {
     if (!held) rebuild('the database connection was lost');
@@ -174,18 +202,36 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
     providers,
     logger,
     ownKey: liveness.key,
+    inFlight,
     graceMs: Math.max(2500, config.worker.recoveryIntervalMs),
     overdueMs: Math.max(60_000, config.worker.recoveryIntervalMs * 4),
   });
   const sweep = async () => {
     // A worker that lost its own lock cannot tell who else is alive; it waits to hold it again.
-    if (!liveness.held()) return;
+    if (!liveness.held()) return recover.forget();
     await writes.flush();
     await recover().catch((error) => logger.warn('recovery sweep failed', { error: (error as Error).message }));
   };
 
-  runner = await startRunner();
-  notReady = null;
+  // The first start counts as a rebuild: a connection lost while it runs asks for another one, made right after.
+  rebuilding = (async () => {
+    const first = await startRunner();
+    runner = first.next;
+    notReady = null;
+    if (first.ended()) again = 'the job runner stopped while starting';
+  })().finally(() => {
+    rebuilding = null;
+    const pending = again;
+    again = null;
+    if (pending && !stopping) rebuild(pending);
+  });
+  try {
+    await rebuilding;
+  } catch (error) {
+    stopping = true;
+    await liveness.release();
+    throw error;
+  }
   await sweep();
   const timer = setInterval(() => void sweep(), config.worker.recoveryIntervalMs);
   timer.unref();

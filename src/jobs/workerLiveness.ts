@@ -44,6 +44,10 @@ export async function holdWorkerLiveness(databaseUrl: string, logger: Logger): P
       await next.end().catch(() => {});
       throw error;
     }
+    if (released) {
+      await next.end().catch(() => {});
+      return;
+    }
     client = next;
     held = true;
   };
@@ -64,6 +68,7 @@ export async function holdWorkerLiveness(databaseUrl: string, logger: Logger): P
       if (released) return;
       try {
         await connect();
+        if (!held) return;
         logger.info('worker liveness held again', { key });
         for (const listener of listeners) listener(true);
       } catch {

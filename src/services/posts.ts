@@ -93,7 +93,13 @@ export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id:
   const live = post.deliveries.filter((d) => d.channel.deletedAt === null);
   if (live.length === 0 && post.deliveries.length > 0) throw conflict(`Post ${id} has no channel left: all of its channels were deleted`, { postId: id });
   const movable = live.filter((d) => EDITABLE_STATUSES.includes(d.status));
-  if (movable.length === 0) assertTransition(live[0]?.id ?? id, live[0]?.status ?? 'PUBLISHED', 'SCHEDULED');
+  if (movable.length === 0) {
+    const unsettled = live.find((d) => d.status === 'UNCONFIRMED');
+    if (unsettled) throw unconfirmed(unsettled.id);
+    const busy = live.find((d) => d.status === 'PUBLISHING');
+    if (busy) throw conflict(`Post ${id} is being published right now: look at it again once that is done`, { postId: id });
+    assertTransition(live[0]?.id ?? id, live[0]?.status ?? 'PUBLISHED', 'SCHEDULED');
+  }
   await transaction(deps.pool, async (client) => {
     const placed = await placeOrRefuse(
       client,
@@ -193,12 +199,14 @@ export async function cancelPost(deps: ServiceDeps, workspaceId: string, id: str
     if (blocking) assertTransition(blocking.id, blocking.status, 'CANCELLED');
     return withoutRelations(post);
   }
-  await transaction(deps.pool, (client) =>
-    cancelDeliveries(
+  // All or nothing: a delivery that started publishing meanwhile makes the whole cancel a conflict, nothing half-done.
+  await transaction(deps.pool, async (client) => {
+    const cancelled = await cancelDeliveries(
       client,
       cancellable.map((d) => d.id),
-    ),
-  );
+    );
+    if (cancelled.length !== cancellable.length) throw conflict('A delivery started publishing while the post was being cancelled: look at it again', { postId: id });
+  });
   return withoutRelations(post);
 }
 

@@ -165,14 +165,17 @@ export type NextAfterFailure = { status: 'SCHEDULED'; runAt: Date | null; lastEr
 
 /**
  * Closes a failed attempt and moves its delivery on (call inside a transaction). SCHEDULED with a runAt is a retry
- * with its job; without one it is held (the channel's reconnect or resume queues it). Returns false when the
- * delivery had already left PUBLISHING (nothing changed).
+ * with its job; without one it is held (the channel's reconnect or resume queues it). Returns false when the attempt
+ * was already closed or the delivery had already left PUBLISHING (nothing changed).
  */
 export async function recordFailedAttempt(sql: Sql, deliveryId: string, attempt: FailedAttempt, next: NextAfterFailure): Promise<boolean> {
-  await sql.query(
+  const closed = await sql.query(
     `UPDATE delivery_attempts SET outcome = $2, finished_at = now(), error_class = $3, response_code = $4, response_message = $5 WHERE id = $1 AND outcome = 'IN_PROGRESS'`,
     [attempt.attemptId, attempt.outcome, attempt.errorClass, attempt.responseCode, attempt.message],
   );
+  // Already closed (this record ran before and its answer was lost, or recovery took the attempt over): the delivery
+  // may be PUBLISHING again under a later attempt, which this must not touch.
+  if (!closed.rowCount) return false;
   const { from, to } = AFTER_FAILURE[next.status];
   const runAt = next.status === 'SCHEDULED' ? next.runAt : null;
   const moved = await sql.query(
@@ -210,6 +213,34 @@ export async function findAbandonedAttempts(sql: Sql, ownKey: number | null): Pr
       WHERE a.outcome = 'IN_PROGRESS' AND a.worker_lock_key IS DISTINCT FROM $1 AND NOT ${workerIsAlive('a.worker_lock_key')}
       FOR UPDATE OF a, d SKIP LOCKED`,
     [ownKey],
+  );
+}
+
+/**
+ * This worker's own IN_PROGRESS attempts that it is not making (`inFlight` lists those it is): claims whose answer
+ * never reached it (the connection dropped after the commit), so nothing was sent. Locked for the caller's transaction.
+ */
+export async function findStrayAttempts(sql: Sql, ownKey: number, inFlight: string[]): Promise<AbandonedAttempt[]> {
+  return rows<AbandonedAttempt>(
+    sql,
+    `SELECT a.id AS "attemptId", a.delivery_id AS "deliveryId", ch.platform::text AS platform, d.scheduled_at AS "scheduledAt"
+       FROM delivery_attempts a
+       JOIN deliveries d ON d.id = a.delivery_id AND d.status = 'PUBLISHING'
+       JOIN channels ch ON ch.id = d.channel_id
+      WHERE a.outcome = 'IN_PROGRESS' AND a.worker_lock_key = $1 AND NOT (a.id = ANY($2::uuid[]))
+      FOR UPDATE OF a, d SKIP LOCKED`,
+    [ownKey, inFlight],
+  );
+}
+
+/** A stray attempt sent nothing: closed, and its delivery queued again at its own time, on any network. */
+export async function releaseStrayAttempt(sql: Sql, stray: AbandonedAttempt): Promise<void> {
+  const message = 'The answer to this claim was lost before anything was sent';
+  await recordFailedAttempt(
+    sql,
+    stray.deliveryId,
+    { attemptId: stray.attemptId, outcome: 'RETRYABLE', errorClass: 'CLAIM_LOST', responseCode: null, message },
+    { status: 'SCHEDULED', runAt: stray.scheduledAt, lastError: message },
   );
 }
 

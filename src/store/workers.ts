@@ -2,7 +2,7 @@
 // long as its connection lives, and Postgres drops it the moment the process dies. Publish attempts carry the key
 // of the worker that made them, graphile-worker pools are registered under it, and both can then be told apart
 // from those of a dead worker by looking at pg_locks.
-import type { Sql } from './sql.js';
+import { rows, type Sql } from './sql.js';
 import { TASKS } from './jobs.js';
 
 /** The first half of every PostFlow worker lock (two-int advisory lock form); the second half is the worker's key. */
@@ -15,7 +15,12 @@ export const workerIsAlive = (keyColumn: string) => `EXISTS (
      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
      AND l.classid = ${WORKER_LOCK_NAMESPACE} AND l.objid = (${keyColumn})::oid)`;
 
+/**
+ * Takes the worker's lock, waiting at most a few seconds: after a network cut the old session may still hold it
+ * until the server notices, and a wait without end would pile up backends, one per try.
+ */
 export async function lockWorkerKey(sql: Sql, key: number): Promise<void> {
+  await sql.query(`SET lock_timeout = '4s'`);
   await sql.query('SELECT pg_advisory_lock($1, $2)', [WORKER_LOCK_NAMESPACE, key]);
 }
 
@@ -24,22 +29,27 @@ export async function registerPool(sql: Sql, poolId: string, lockKey: number): P
 }
 
 /**
- * Hands back the jobs that pools of dead workers had fetched (they would stay locked for hours): a pool is dead
- * when it is not registered by a live worker. Jobs locked in the last moments are left alone: their pool may not
- * be registered yet. A job handed back while its first run goes on runs twice, which the claim makes harmless.
+ * Pools holding jobs while no live worker has them registered: their worker died, or replaced them. Jobs locked in
+ * the last moments are left alone, their pool may not be registered yet.
  */
-export async function unlockJobsOfDeadPools(sql: Sql): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(
-    `WITH dead AS (
-       SELECT DISTINCT j.locked_by FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-        WHERE j.locked_by IS NOT NULL AND j.locked_at < now() - interval '2 seconds' AND t.identifier = ANY($1::text[])
-          AND NOT EXISTS (SELECT 1 FROM worker_pools p WHERE p.pool_id = j.locked_by AND ${workerIsAlive('p.lock_key')})),
-     unlocked AS (SELECT graphile_worker.force_unlock_workers(array_agg(locked_by)) FROM dead HAVING count(*) > 0),
-     forgotten AS (DELETE FROM worker_pools p WHERE NOT ${workerIsAlive('p.lock_key')} AND p.started_at < now() - interval '1 minute')
-     SELECT (SELECT count(*)::int FROM dead) AS n, (SELECT count(*) FROM unlocked) AS u`,
+export async function findDeadPools(sql: Sql): Promise<string[]> {
+  const dead = await rows<{ pool: string }>(
+    sql,
+    `SELECT DISTINCT j.locked_by AS pool FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+      WHERE j.locked_by IS NOT NULL AND j.locked_at < now() - interval '2 seconds' AND t.identifier = ANY($1::text[])
+        AND NOT EXISTS (SELECT 1 FROM worker_pools p WHERE p.pool_id = j.locked_by AND ${workerIsAlive('p.lock_key')})`,
     [Object.values(TASKS)],
   );
-  return rows[0]?.n ?? 0;
+  return dead.map((d) => d.pool);
+}
+
+/**
+ * Hands back the jobs these pools had fetched (they would stay locked for hours), and forgets registrations of
+ * workers long gone. A job handed back while its first run goes on runs twice, which the claim makes harmless.
+ */
+export async function unlockPools(sql: Sql, pools: string[]): Promise<void> {
+  if (pools.length) await sql.query(`SELECT graphile_worker.force_unlock_workers($1::text[])`, [pools]);
+  await sql.query(`DELETE FROM worker_pools p WHERE NOT ${workerIsAlive('p.lock_key')} AND p.started_at < now() - interval '1 minute'`);
 }
 
 /** A pool that was replaced: its jobs become fair game for the recovery sweep. */
