@@ -92,7 +92,13 @@ describe('access renewal', () => {
       `subscription($id: ID) { channelUpdated(channelId: $id) { id needsReconnect authError } }`,
       { id: channel.id },
     );
-    await updates.ready;
+    // Registration is asynchronous: a pause and resume coming through proves the subscription is live.
+    for (const deadline = Date.now() + 15_000; !updates.items.length;) {
+      if (Date.now() > deadline) throw new Error('channelUpdated never heard a pause');
+      await t.ok(`mutation($id: ID!) { pauseChannel(id: $id) { id } }`, { id: channel.id }, token);
+      await t.ok(`mutation($id: ID!) { resumeChannel(id: $id) { id } }`, { id: channel.id }, token);
+      await new Promise((r) => setTimeout(r, 300));
+    }
     x.expireAccessToken();
     x.revokeRefresh();
     const post = await createPost(t, token, { content: 'held for the reconnect', channelIds: [channel.id], publishNow: true });
