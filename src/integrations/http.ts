@@ -263,11 +263,13 @@ function classifyTransport(error: TransportFailure, idempotent: boolean): Classi
     };
   }
   const what = error.timedOut ? 'timed out' : `lost the connection (${error.code})`;
+  // A read publishes nothing, whatever the network: asking again is always safe.
+  const safe = idempotent || /^(GET|HEAD) /.test(error.operation);
   return {
     // Without idempotency a retry could publish twice, and a double post is worse than a late one.
-    kind: idempotent ? 'RETRYABLE' : 'UNKNOWN',
+    kind: safe ? 'RETRYABLE' : 'UNKNOWN',
     errorClass,
-    message: idempotent ? `${error.operation} ${what}; retrying is safe` : `${error.operation} ${what}: the post may or may not have been published`,
+    message: safe ? `${error.operation} ${what}; retrying is safe` : `${error.operation} ${what}: the post may or may not have been published`,
     responseCode: null,
     retryAfterMs: null,
   };

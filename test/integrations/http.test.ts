@@ -2,7 +2,7 @@
 // must still hold, since classifications (sent or not, timed out or not) decide whether a post is retried.
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { HttpFailure, TransportFailure, downloadMedia, httpRequest, ClassifiedError } from '../../src/integrations/http.js';
+import { HttpFailure, TransportFailure, classifyFailure, downloadMedia, httpRequest, ClassifiedError } from '../../src/integrations/http.js';
 import { TINY_PNG, startHttpServer, unusedPort, type FakeServer, type Handler } from '../fakes/httpFake.js';
 import { rejection, useStoppers } from '../helpers/integration.js';
 
@@ -194,5 +194,14 @@ describe('downloadMedia', () => {
     const port = await unusedPort();
     const refused = await rejection(downloadMedia(`http://127.0.0.1:${port}/x.png`, 2000));
     expect((refused as ClassifiedError).failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_FETCH_FAILED' });
+  });
+});
+
+describe('classifyFailure of a lost answer', () => {
+  it('is UNKNOWN for a write on a network without idempotency, but RETRYABLE for a read, which publishes nothing', () => {
+    const lost = (operation: string) => new TransportFailure(operation, 'ETIMEDOUT', true, true, new Error('timed out'));
+    expect(classifyFailure(lost('POST /2/tweets'), { idempotent: false })).toMatchObject({ kind: 'UNKNOWN', message: expect.stringMatching(/may or may not/) });
+    expect(classifyFailure(lost('GET /webhooks/:id/:token'), { idempotent: false })).toMatchObject({ kind: 'RETRYABLE', message: expect.stringMatching(/retrying is safe/) });
+    expect(classifyFailure(lost('POST /api/v1/statuses'), { idempotent: true })).toMatchObject({ kind: 'RETRYABLE' });
   });
 });
