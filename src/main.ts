@@ -3,11 +3,11 @@
 // never leaving the embedded PostgreSQL behind. The handlers are installed before anything starts: a signal during
 // start-up (the embedded cluster's first initdb takes seconds) must not kill node and orphan a half-started postgres,
 // and as PID 1 in a container a signal without a handler does nothing at all.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startPostFlow, type PostFlow } from './app.js';
 import { createLogger } from './logger.js';
+import { embeddedDataDir } from './db/database.js';
+import { stopPostmasterNow } from './db/embeddedPostgres.js';
 
 /** From the first signal to a forced exit: under the 10 s Docker waits before SIGKILL, leaving time to stop postgres. */
 const SHUTDOWN_DEADLINE_MS = 8000;
@@ -57,47 +57,6 @@ try {
  */
 function forceExit(reason: string): void {
   logger.error(`${reason}; stopping the embedded PostgreSQL, if any, and exiting`);
-  if (!config.databaseUrl) killEmbeddedPostmaster(path.join(config.dataDir, 'postgres')); // database.ts's layout
+  if (!config.databaseUrl) stopPostmasterNow(embeddedDataDir(config));
   process.exit(1);
-}
-
-function killEmbeddedPostmaster(dataDir: string): void {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    return; // not started, or already stopped
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || !isOurRunningChild(pid)) return;
-  // SIGQUIT is Postgres's immediate shutdown: backends are told to exit at once and the postmaster follows.
-  signal(pid, 'SIGQUIT');
-  const deadline = Date.now() + 2000;
-  while (isOurRunningChild(pid) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  if (isOurRunningChild(pid)) signal(pid, 'SIGKILL');
-}
-
-/** Running (not a zombie awaiting our wait()) and spawned by this process, so never another instance's server. */
-function isOurRunningChild(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    // No /proc (not Linux): trust the pid file as long as the process exists.
-    try {
-      process.kill(pid, 0);
-      return process.platform !== 'linux';
-    } catch {
-      return false;
-    }
-  }
-  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return state !== 'Z' && state !== 'X' && Number(ppid) === process.pid;
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
 }

@@ -35,11 +35,14 @@ const CONNECT_DELAYS = { firstMs: 500, maxMs: 5_000 };
 /** A query made while the server is unreachable fails after this instead of waiting for the network to give up. */
 const CONNECTION_TIMEOUT_MS = 5_000;
 
+/** Where the embedded cluster keeps its data, under the data folder. */
+export const embeddedDataDir = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir, 'postgres');
+
 export async function openDatabase(config: Config, logger: Logger, options: OpenDatabaseOptions = {}): Promise<Database> {
   let url = config.databaseUrl;
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
   if (!url) {
-    const dataDir = path.join(config.dataDir, 'postgres');
+    const dataDir = embeddedDataDir(config);
     logger.info(`starting the embedded PostgreSQL (data in ${dataDir}, port ${config.embeddedPostgresPort})`);
     embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPostgresPort, log: (l) => logger.debug(l), logger });
     await ensureDatabaseExists(embedded.url(), EMBEDDED_DATABASE);

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { chown, mkdir, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { execFileSync, type ChildProcess } from 'node:child_process';
@@ -154,14 +154,58 @@ async function ensurePostgresUserOwns(dir: string): Promise<void> {
   await chown(dir, ids.uid, ids.gid);
 }
 
+/** The postmaster's pid from its pid file, or null when there is none. */
+function postmasterPid(dataDir: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8');
+  } catch {
+    return null;
+  }
+  const pid = Number(text.split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
 /** A process killed with SIGKILL leaves its postmaster running; stop it so the port and data dir are free. */
 async function stopOrphanedPostmaster(dataDir: string): Promise<void> {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const pid = postmasterPid(dataDir);
+  if (pid === null || !isAlive(pid)) return;
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * Stops this process's postmaster at once and synchronously (a forced exit: nothing else, its supervisor
+ * restarting it say, may run before the exit). SIGQUIT is Postgres's immediate shutdown; SIGKILL after 2 s.
+ */
+export function stopPostmasterNow(dataDir: string): void {
+  const pid = postmasterPid(dataDir);
+  if (pid === null || !isOurRunningChild(pid)) return;
+  signal(pid, 'SIGQUIT');
+  const deadline = Date.now() + 2000;
+  while (isOurRunningChild(pid) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  if (isOurRunningChild(pid)) signal(pid, 'SIGKILL');
+}
+
+/** Running (not a zombie awaiting our wait()) and spawned by this process, so never another instance's server. */
+function isOurRunningChild(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    // No /proc (not Linux): trust the pid file as long as the process exists.
+    return process.platform !== 'linux' && isAlive(pid);
+  }
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return state !== 'Z' && state !== 'X' && Number(ppid) === process.pid;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -91,20 +91,18 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
       if (checked === 'moved') return 'moved';
       claimed = checked;
     } else {
-      // The batch leaves out what it could not take without waiting; claimOne decides those the way it always did.
+      // The batch leaves out what it could not take without waiting; claimDelivery decides those, waiting for the row lock.
       claimed = (await claimTogether(deliveryId)) ?? (await claimDelivery(deps.pool, deliveryId, deps.workerLockKey));
     }
     if (!claimed) return 'skipped';
     deps.inFlight.add(claimed.attempt_id);
     const done = () => deps.inFlight.delete(claimed.attempt_id);
-    let outcome: PublishOutcome;
     try {
-      outcome = await publishClaimed(deps, claimed, recordTogether, done);
+      return await publishClaimed(deps, claimed, recordTogether, done);
     } catch (error) {
       done();
       throw error;
     }
-    return outcome;
   };
 }
 

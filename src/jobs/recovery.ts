@@ -84,8 +84,9 @@ export function createRecoverySweep({ pool, providers, logger, ownKey, inFlight,
         logger.warn('recovered a publish abandoned by a stopped worker', { deliveryId: a.deliveryId, retried: idempotent });
       }
       const own = await findStrayAttempts(client, ownKey, [...inFlight]);
+      // A claim made while this ran, not yet in the set, is only a suspect: the grace lets it join the set first.
       const lost = strays.ripe(
-        own.filter((a) => !inFlight.has(a.attemptId)).map((a) => a.attemptId),
+        own.map((a) => a.attemptId),
         now,
         graceMs,
       );

@@ -150,6 +150,14 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
   // publishes finish, their outcomes retried until written, and graphile-worker hands its fetched jobs back, which
   // it can only do with the database there). Its pool is forgotten once it has stopped, so that the recovery sweep
   // then hands back whatever it could not. A request to rebuild during a rebuild runs right after it.
+  /** One rebuild at a time: a request arriving meanwhile is kept and made right after. */
+  const oneAtATime = (work: () => Promise<void>) =>
+    (rebuilding = work().finally(() => {
+      rebuilding = null;
+      const pending = again;
+      again = null;
+      if (pending && !stopping) rebuild(pending);
+    }));
   const rebuild = (why: string) => {
     if (stopping) return;
     if (rebuilding) {
@@ -159,7 +167,7 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
     notReady = `rebuilding the worker: ${why}`;
     const old = runner;
     runner = null;
-    rebuilding = (async () => {
+    void oneAtATime(async () => {
       for (let delay = 250; !stopping; delay = Math.min(delay * 2, 5000)) {
         if (liveness.held()) {
           try {
@@ -186,11 +194,6 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
           .then(() => retrying(() => forgetPool(pool, old.poolId), { forMs: 60_000 }))
           .catch(() => {});
       }
-    })().finally(() => {
-      rebuilding = null;
-      const pending = again;
-      again = null;
-      if (pending && !stopping) rebuild(pending);
     });
   };
   liveness.onChange((held) => {
@@ -214,19 +217,13 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
   };
 
   // The first start counts as a rebuild: a connection lost while it runs asks for another one, made right after.
-  rebuilding = (async () => {
-    const first = await startRunner();
-    runner = first.next;
-    notReady = null;
-    if (first.ended()) again = 'the job runner stopped while starting';
-  })().finally(() => {
-    rebuilding = null;
-    const pending = again;
-    again = null;
-    if (pending && !stopping) rebuild(pending);
-  });
   try {
-    await rebuilding;
+    await oneAtATime(async () => {
+      const first = await startRunner();
+      runner = first.next;
+      notReady = null;
+      if (first.ended()) again = 'the job runner stopped while starting';
+    });
   } catch (error) {
     stopping = true;
     await liveness.release();

@@ -15,7 +15,7 @@ export interface PostRow {
 export const placementKey = (index: number, channelId: string) => `${index}:${channelId}`;
 
 /** What to place: every channel of every row with a requested time. */
-export function placementRequests(rows: PostRow[]): PlacementRequest[] {
+export function placementRequests(rows: { index: number; valid: Pick<ValidPost, 'channels' | 'timing'> }[]): PlacementRequest[] {
   return rows
     .filter((r) => r.valid.timing.status === 'SCHEDULED')
     .flatMap((r) =>

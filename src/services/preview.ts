@@ -3,8 +3,8 @@ import { placePending, type PendingDelivery } from '../scheduling/distribute.js'
 import { explainHit } from '../scheduling/explain.js';
 import { loadOccupancy } from '../store/channels.js';
 import { rows as queryRows } from '../store/sql.js';
-import { placeRequests, type PlacementRequest } from './placement.js';
-import { placementKey } from './newPosts.js';
+import { placeRequests } from './placement.js';
+import { placementKey, placementRequests } from './newPosts.js';
 import { resolveTiming, type CreatePostInput } from './postInput.js';
 import { compileFor } from './scheduling.js';
 import { Issues } from './validation.js';
@@ -46,10 +46,7 @@ export async function previewSchedule(deps: ServiceDeps, workspaceId: string, po
 
   const sql = deps.pool;
   const timed = rows.filter((r) => r.timing.status === 'SCHEDULED');
-  const requests: PlacementRequest[] = timed.flatMap((r) =>
-    r.channels.map((channel) => ({ key: placementKey(r.index, channel.id), channel, at: r.timing.scheduledAt!, mode: r.timing.mode as PlacementRequest['mode'] })),
-  );
-  const plan = await placeRequests(sql, requests, { lock: false });
+  const plan = await placeRequests(sql, placementRequests(timed.map((r) => ({ index: r.index, valid: r }))), { lock: false });
   const out: PreviewedDelivery[] = [];
   for (const r of timed) {
     for (const c of r.channels) {

@@ -62,26 +62,20 @@ export async function queueForSmartSchedule(sql: Sql, deliveryIds: string[]): Pr
 }
 
 /** Cancels what is not out yet, removing the jobs. Returns the ids changed. */
-export async function cancelDeliveries(sql: Sql, deliveryIds: string[]): Promise<string[]> {
-  const changed = await rows<{ id: string }>(
-    sql,
-    `UPDATE deliveries SET status = $1::"DeliveryStatus", updated_at = now() WHERE id = ANY($2::uuid[]) AND status = ANY($3::"DeliveryStatus"[]) RETURNING id`,
-    [CANCEL.to, deliveryIds, CANCEL.from],
-  );
-  await removePublishJobs(
-    sql,
-    changed.map((c) => c.id),
-  );
-  return changed.map((c) => c.id);
-}
+export const cancelDeliveries = (sql: Sql, deliveryIds: string[]) => cancelWhere(sql, `id = ANY($3::uuid[])`, deliveryIds);
 
 /** Cancels every open delivery of a channel (it is being deleted). */
-export async function cancelChannelDeliveries(sql: Sql, channelId: string): Promise<string[]> {
-  const open = await rows<{ id: string }>(sql, `SELECT id FROM deliveries WHERE channel_id = $1 AND status = ANY($2::"DeliveryStatus"[])`, [channelId, CANCEL.from]);
-  return cancelDeliveries(
+export const cancelChannelDeliveries = (sql: Sql, channelId: string) => cancelWhere(sql, `channel_id = $3::uuid`, channelId);
+
+async function cancelWhere(sql: Sql, which: string, value: unknown): Promise<string[]> {
+  const changed = await rows<{ id: string }>(
     sql,
-    open.map((d) => d.id),
+    `UPDATE deliveries SET status = $1::"DeliveryStatus", updated_at = now() WHERE ${which} AND status = ANY($2::"DeliveryStatus"[]) RETURNING id`,
+    [CANCEL.to, CANCEL.from, value],
   );
+  const ids = changed.map((c) => c.id);
+  await removePublishJobs(sql, ids);
+  return ids;
 }
 
 /** The smart scheduler's placements: PENDING deliveries get their slot and their job. */

@@ -199,38 +199,26 @@ export interface AbandonedAttempt {
   scheduledAt: Date;
 }
 
-/**
- * IN_PROGRESS attempts whose worker holds no lock, other than `ownKey`'s (a worker never abandons itself), locked
- * for the caller's transaction.
- */
+// Open attempts of deliveries still PUBLISHING, locked for the caller's transaction; `WHERE` says whose.
+const openAttempts = (where: string) => `
+  SELECT a.id AS "attemptId", a.delivery_id AS "deliveryId", ch.platform::text AS platform, d.scheduled_at AS "scheduledAt"
+    FROM delivery_attempts a
+    JOIN deliveries d ON d.id = a.delivery_id AND d.status = 'PUBLISHING'
+    JOIN channels ch ON ch.id = d.channel_id
+   WHERE a.outcome = 'IN_PROGRESS' AND ${where}
+     FOR UPDATE OF a, d SKIP LOCKED`;
+
+/** IN_PROGRESS attempts whose worker holds no lock, other than `ownKey`'s (a worker never abandons itself). */
 export async function findAbandonedAttempts(sql: Sql, ownKey: number | null): Promise<AbandonedAttempt[]> {
-  return rows<AbandonedAttempt>(
-    sql,
-    `SELECT a.id AS "attemptId", a.delivery_id AS "deliveryId", ch.platform::text AS platform, d.scheduled_at AS "scheduledAt"
-       FROM delivery_attempts a
-       JOIN deliveries d ON d.id = a.delivery_id AND d.status = 'PUBLISHING'
-       JOIN channels ch ON ch.id = d.channel_id
-      WHERE a.outcome = 'IN_PROGRESS' AND a.worker_lock_key IS DISTINCT FROM $1 AND NOT ${workerIsAlive('a.worker_lock_key')}
-      FOR UPDATE OF a, d SKIP LOCKED`,
-    [ownKey],
-  );
+  return rows<AbandonedAttempt>(sql, openAttempts(`a.worker_lock_key IS DISTINCT FROM $1 AND NOT ${workerIsAlive('a.worker_lock_key')}`), [ownKey]);
 }
 
 /**
  * This worker's own IN_PROGRESS attempts that it is not making (`inFlight` lists those it is): claims whose answer
- * never reached it (the connection dropped after the commit), so nothing was sent. Locked for the caller's transaction.
+ * never reached it (the connection dropped after the commit), so nothing was sent.
  */
 export async function findStrayAttempts(sql: Sql, ownKey: number, inFlight: string[]): Promise<AbandonedAttempt[]> {
-  return rows<AbandonedAttempt>(
-    sql,
-    `SELECT a.id AS "attemptId", a.delivery_id AS "deliveryId", ch.platform::text AS platform, d.scheduled_at AS "scheduledAt"
-       FROM delivery_attempts a
-       JOIN deliveries d ON d.id = a.delivery_id AND d.status = 'PUBLISHING'
-       JOIN channels ch ON ch.id = d.channel_id
-      WHERE a.outcome = 'IN_PROGRESS' AND a.worker_lock_key = $1 AND NOT (a.id = ANY($2::uuid[]))
-      FOR UPDATE OF a, d SKIP LOCKED`,
-    [ownKey, inFlight],
-  );
+  return rows<AbandonedAttempt>(sql, openAttempts(`a.worker_lock_key = $1 AND NOT (a.id = ANY($2::uuid[]))`), [ownKey, inFlight]);
 }
 
 /** A stray attempt sent nothing: closed, and its delivery queued again at its own time, on any network. */
