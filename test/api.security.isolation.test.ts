@@ -1,0 +1,273 @@
+// Every operation of the schema, tried from another workspace and without credentials. The operations are read from
+// the schema itself, so one added later is covered without anyone remembering to: its arguments are filled with the
+// other workspace's ids, and the answer must hold none of that workspace's data and change none of its rows.
+import { randomBytes } from 'node:crypto';
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLOutputType,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../src/schema/index.js';
+import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
+import { collect, startTestApp, type GraphQLErrorShape, type TestApp } from './helpers/testApp.js';
+import { createChannel, createPost } from './helpers/scenario.js';
+
+/** Operations anyone may call: what signing in or up takes, and the public list of networks. */
+const PUBLIC = new Set(['signup', 'login', 'networks']);
+const PASSWORD = 'vivid-ocean-lantern-42';
+
+let t: TestApp;
+let mastodon: MastodonFake;
+
+interface Side {
+  token: string;
+  key: string;
+  ids: { workspace: string; user: string; channel: string; post: string; delivery: string; apiKey: string };
+  /** Text only this workspace's data holds: seen anywhere in another's answer, it leaked. */
+  markers: string[];
+}
+let a: Side;
+let b: Side;
+
+async function makeSide(label: string): Promise<Side> {
+  const email = `${label}-${randomBytes(4).toString('hex')}@example.com`;
+  const signup = await t.ok<{ signup: { token: string } }>(`mutation($e: String!, $p: String!) { signup(email: $e, password: $p, workspaceName: "${label}") { token } }`, {
+    e: email,
+    p: PASSWORD,
+  });
+  const token = signup.signup.token;
+  const channelName = `${label}-channel-${randomBytes(3).toString('hex')}`;
+  const channel = await createChannel(t, token, 'MASTODON', { instanceUrl: mastodon.url, accessToken: mastodon.accessToken }, channelName);
+  const content = `${label}-content-${randomBytes(3).toString('hex')}`;
+  const post = await createPost(t, token, { content, channelIds: [channel.id], scheduledAt: new Date(Date.now() + 86_400_000).toISOString() });
+  const created = await t.ok<{ createApiKey: { key: string; apiKey: { id: string } } }>(`mutation { createApiKey(name: "${label} key") { key apiKey { id } } }`, {}, token);
+  const me = await t.ok<{ workspace: { id: string } }>(`{ workspace { id } }`, {}, token);
+  const user = await t.app.database.pool.query<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [email]);
+  return {
+    token,
+    key: created.createApiKey.key,
+    ids: { workspace: me.workspace.id, user: user.rows[0]!.id, channel: channel.id, post: post.id, delivery: post.deliveries[0]!.id, apiKey: created.createApiKey.apiKey.id },
+    markers: [email, channelName, content],
+  };
+}
+
+beforeAll(async () => {
+  mastodon = await startMastodonFake();
+  t = await startTestApp();
+  a = await makeSide('alpha');
+  b = await makeSide('bravo');
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+  await mastodon?.stop();
+});
+
+// ---- Building a request for any field from its types ----
+
+/** The other workspace's id an argument most likely names; a name that says nothing gets the post's. */
+function idFor(argName: string, fieldName: string, ids: Side['ids']): string {
+  const name = `${argName === 'id' || argName === 'ids' ? fieldName : argName}`.toLowerCase();
+  if (name.includes('apikey')) return ids.apiKey;
+  if (name.includes('delivery') || name.includes('deliveries') || name.includes('confirm')) return ids.delivery;
+  if (name.includes('channel')) return ids.channel;
+  if (name.includes('workspace')) return ids.workspace;
+  if (name.includes('user') || name.includes('member')) return ids.user;
+  return ids.post;
+}
+
+function valueFor(type: GraphQLInputType, argName: string, fieldName: string, ids: Side['ids'], depth = 0): unknown {
+  if (isNonNullType(type)) return valueFor(type.ofType, argName, fieldName, ids, depth);
+  if (isListType(type)) return [valueFor(type.ofType, argName, fieldName, ids, depth)];
+  if (isEnumType(type)) return type.getValues()[0]!.value;
+  if (isInputObjectType(type)) {
+    const value: Record<string, unknown> = {};
+    for (const field of Object.values(type.getFields())) {
+      // Required fields, and every id an input can carry: ids nested in inputs are the other way in.
+      if (isNonNullType(field.type) || (getNamedType(field.type).name === 'ID' && depth < 3)) value[field.name] = valueFor(field.type, field.name, fieldName, ids, depth + 1);
+    }
+    return value;
+  }
+  if (isScalarType(type)) {
+    switch (type.name) {
+      case 'ID':
+        return idFor(argName, fieldName, ids);
+      case 'Int':
+      case 'Float':
+        return 1;
+      case 'Boolean':
+        return false;
+      case 'DateTime':
+        return new Date(Date.now() + 3_600_000).toISOString();
+      case 'JSON':
+        return {};
+      default: {
+        const name = argName.toLowerCase();
+        if (name.includes('email')) return `${argName}-${randomBytes(3).toString('hex')}@example.com`;
+        if (name.includes('url') || name.includes('uri')) return 'https://example.com/probe';
+        if (name.includes('timezone')) return 'UTC';
+        return 'probe value';
+      }
+    }
+  }
+  throw new Error(`no value for ${String(type)}`);
+}
+
+function selectionFor(type: GraphQLOutputType, depth = 0): string {
+  const named = getNamedType(type);
+  if (!isObjectType(named)) return '';
+  const parts: string[] = [];
+  for (const field of Object.values(named.getFields())) {
+    if (field.args.some((arg) => isNonNullType(arg.type))) continue;
+    const inner = getNamedType(field.type);
+    if (!isObjectType(inner)) parts.push(field.name);
+    else if (depth < 2) {
+      const nested = selectionFor(field.type, depth + 1);
+      if (nested) parts.push(`${field.name} ${nested}`);
+    }
+  }
+  return `{ __typename ${parts.join(' ')} }`;
+}
+
+function operationFor(kind: 'query' | 'mutation' | 'subscription', field: GraphQLField<unknown, unknown>, ids: Side['ids'], optionalIds = true) {
+  const args = field.args as readonly GraphQLArgument[];
+  const declared = args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+  const passed = args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
+  const variables = Object.fromEntries(
+    args.filter((arg) => isNonNullType(arg.type) || (optionalIds && getNamedType(arg.type).name === 'ID')).map((arg) => [arg.name, valueFor(arg.type, arg.name, field.name, ids)]),
+  );
+  const query = `${kind} Probe${declared ? `(${declared})` : ''} { ${field.name}${passed ? `(${passed})` : ''} ${selectionFor(field.type)} }`;
+  return { query, variables };
+}
+
+// ---- What A's workspace holds, to compare before and after B tried everything ----
+
+async function snapshot(side: Side) {
+  const { pool } = t.app.database;
+  const rows = async (sql: string) => JSON.stringify((await pool.query(sql, [side.ids.workspace])).rows);
+  return {
+    workspace: await rows(`SELECT name, plan FROM workspaces WHERE id = $1`),
+    channels: await rows(`SELECT id, name, paused, needs_reconnect, policy, timezone, credentials_encrypted, deleted_at FROM channels WHERE workspace_id = $1 ORDER BY id`),
+    posts: await rows(`SELECT id, content, media_urls FROM posts WHERE workspace_id = $1 ORDER BY id`),
+    deliveries: await rows(`SELECT d.id, d.status, d.scheduled_at, d.attempts FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE p.workspace_id = $1 ORDER BY d.id`),
+    apiKeys: await rows(`SELECT id, name, key_hash FROM api_keys WHERE workspace_id = $1 ORDER BY id`),
+    users: await rows(`SELECT u.id, u.email, u.password_hash FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.workspace_id = $1 ORDER BY u.id`),
+  };
+}
+
+const codesOf = (errors: GraphQLErrorShape[] | undefined) => (errors ?? []).map((e) => e.extensions?.code ?? 'NO_CODE');
+
+/** B's session stays usable through operations that end it (logout and the like): sign in again when it stopped working. */
+async function freshToken(side: Side, email: string, password: string): Promise<void> {
+  const check = await t.gql(`{ workspace { id } }`, {}, side.token);
+  if (!check.errors?.length) return;
+  const login = await t.ok<{ login: { token: string } }>(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: email, p: password });
+  side.token = login.login.token;
+}
+
+describe('every operation of the schema', () => {
+  const roots = [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const;
+
+  it('refuses callers without credentials, except the public ones, and tells them so with a code', async () => {
+    const leaks: string[] = [];
+    for (const [kind, root] of roots) {
+      for (const field of Object.values(root!.getFields())) {
+        if (PUBLIC.has(field.name)) continue;
+        const { query, variables } = operationFor(kind, field, a.ids);
+        const result = await t.gql(query, variables, null);
+        const codes = codesOf(result.errors);
+        if (!codes.includes('UNAUTHENTICATED')) leaks.push(`${kind} ${field.name}: ${JSON.stringify(codes)} ${JSON.stringify(result.data ?? null).slice(0, 200)}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it("builds requests that do reach A's data when A asks (so B's refusals are the workspace check, not a malformed request)", async () => {
+    const answered: string[] = [];
+    for (const field of Object.values(schema.getQueryType()!.getFields())) {
+      const { query, variables } = operationFor('query', field, a.ids);
+      const result = await t.gql(query, variables, a.token);
+      if (Object.values(a.ids).some((id) => JSON.stringify(result.data ?? null).includes(id))) answered.push(field.name);
+    }
+    expect(answered).toEqual(expect.arrayContaining(['channel', 'channels', 'post', 'posts', 'workspace']));
+  });
+
+  it.each(['session token', 'API key'] as const)(
+    "shows another workspace nothing of A's and changes nothing of A's, with a %s",
+    async (via) => {
+      const before = await snapshot(a);
+      const email = JSON.parse((await snapshot(b)).users)[0].email as string;
+      const problems: string[] = [];
+      let tried = 0;
+      for (const [kind, root] of roots) {
+        for (const field of Object.values(root!.getFields())) {
+          if (field.name === 'signup' || field.name === 'login') continue; // they act on no workspace
+          const { query, variables } = operationFor(kind, field, a.ids);
+          const result = await t.gql(query, variables, via === 'API key' ? b.key : b.token);
+          tried++;
+          const data = JSON.stringify(result.data ?? null);
+          const errors = JSON.stringify(result.errors ?? []);
+          // An error may repeat the id B sent; A's data (its ids in answers, its texts anywhere) must not appear.
+          const seen = [...Object.values(a.ids).filter((id) => data.includes(id)), ...a.markers.filter((m) => data.includes(m) || errors.includes(m))];
+          if (seen.length) problems.push(`${kind} ${field.name} showed ${seen.join(', ')}`);
+          if (codesOf(result.errors).some((code) => code === 'INTERNAL_SERVER_ERROR' || code === 'NO_CODE'))
+            problems.push(`${kind} ${field.name} gave an untyped error: ${errors.slice(0, 300)}`);
+          if (via === 'session token') await freshToken(b, email, PASSWORD);
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(tried).toBeGreaterThan(20);
+      expect(await snapshot(a)).toEqual(before);
+    },
+    120_000,
+  );
+
+  it("lets no subscription hear another workspace's events, whatever its arguments", async () => {
+    const subscriptions = Object.values(schema.getSubscriptionType()!.getFields());
+    expect(subscriptions.length).toBeGreaterThan(0);
+    const client = t.ws(b.token);
+    const aIds = Object.values(a.ids);
+    const probes = [] as { name: string; attack: ReturnType<typeof collect>; own: ReturnType<typeof collect> }[];
+    for (const field of subscriptions) {
+      const attack = operationFor('subscription', field, a.ids);
+      const own = operationFor('subscription', field, b.ids, false);
+      probes.push({ name: field.name, attack: collect(client, attack.query, attack.variables), own: collect(client, own.query, own.variables) });
+    }
+    // Each kind of event in a workspace: a post's deliveries appear, a channel pauses and resumes.
+    const stir = async (side: Side) => {
+      await createPost(t, side.token, { content: 'stir', channelIds: [side.ids.channel], draft: true });
+      await t.ok(`mutation($id: ID!) { pauseChannel(id: $id) { id } }`, { id: side.ids.channel }, side.token);
+      await t.ok(`mutation($id: ID!) { resumeChannel(id: $id) { id } }`, { id: side.ids.channel }, side.token);
+    };
+    // B's own events reaching every subscription on its own ids prove they all listen.
+    for (let i = 0; probes.some((p) => p.own.items.length === 0); i++) {
+      if (i > 30) throw new Error(`subscriptions never heard B's own events: ${probes.filter((p) => !p.own.items.length).map((p) => p.name)}`);
+      await stir(b);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await stir(a);
+    // B's later events arrive after A's would have: by then A's were filtered out, not merely late.
+    const counts = probes.map((p) => p.own.items.length);
+    await stir(b);
+    for (const [i, p] of probes.entries()) await p.own.until((items) => items.length > counts[i]!);
+    for (const p of probes) {
+      const heard = JSON.stringify([p.attack.items, p.own.items]);
+      expect(
+        aIds.filter((id) => heard.includes(id)),
+        `${p.name} heard A's events`,
+      ).toEqual([]);
+      expect(p.own.errors, `${p.name} on B's own ids`).toEqual([]);
+    }
+  }, 60_000);
+});
