@@ -23,8 +23,8 @@ const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 function policyFor(c: number, kind: 'default' | 'open'): PostingPolicy {
   const base = defaultPolicy(limitsFor(PLATFORMS[c % PLATFORMS.length]));
-  if (kind === 'default') return { ...base, minIntervalMinutes: [15, 30, 5, 10, 60][c % 5] };
-  return { ...base, minIntervalMinutes: 0, windows: Object.fromEntries(Object.keys(base.windows).map((d) => [d, [{ start: '00:00', end: '24:00' }]])) };
+  if (kind === 'default') return { ...base, queueSpacingMinutes: [15, 30, 5, 10, 60][c % 5] };
+  return { ...base, queueSpacingMinutes: 0, queueHours: {} };
 }
 
 function coreRun(n: number, kind: 'default' | 'open', now: number) {
@@ -32,7 +32,7 @@ function coreRun(n: number, kind: 'default' | 'open', now: number) {
   for (let c = 0; c < 10; c++) {
     const existing = Array.from({ length: 20 }, (_, i) => now + i * 7 * 3_600_000 + c * 60_000);
     channels.set(`channel-${c}`, {
-      policy: compilePolicy(policyFor(c, kind), { timezone: ZONES[c % ZONES.length], limits: limitsFor(PLATFORMS[c % PLATFORMS.length]), paused: false }),
+      policy: compilePolicy(policyFor(c, kind), { timezone: ZONES[c % ZONES.length], limits: limitsFor(PLATFORMS[c % PLATFORMS.length]), paused: false, layer: 'QUEUE' }),
       occupied: new Occupancy(existing),
     });
   }

@@ -48,14 +48,14 @@ async function officeHoursChannel(token: string, policy: Record<string, unknown>
 const CREATE = `mutation($input: CreatePostInput!) { createPost(input: $input) { id schedulingMode deliveries { id status scheduledAt requestedAt scheduleReason } } }`;
 
 describe('channel policies', () => {
-  it('start from the platform defaults and can be changed field by field', async () => {
+  it('start with no posting rules but the network caps, the default queue, and can be changed field by field', async () => {
     const token = await signUp(t);
     const channel = await createChannel(t, token, 'MASTODON', { instanceUrl: mastodon.url, accessToken: mastodon.accessToken }, 'Defaults', null);
-    const read = `query($id: ID!) { channel(id: $id) { policy { windows { weekday ranges { start end } } minIntervalMinutes dailyCap rolling24hCap reservedShare blackouts { start end label } } } }`;
+    const read = `query($id: ID!) { channel(id: $id) { policy { windows { weekday ranges { start end } } hoursRestricted minIntervalMinutes dailyCap rolling24hCap reservedShare
+      blackouts { start end label } queueHours { weekday ranges { start end } } queueSpacingMinutes } } }`;
     const { channel: fresh } = await t.ok(read, { id: channel.id }, token);
-    expect(fresh.policy.minIntervalMinutes).toBe(15);
-    expect(fresh.policy.windows).toHaveLength(7);
-    expect(fresh.policy.windows[0]).toEqual({ weekday: 1, ranges: [{ start: '08:00', end: '21:00' }] });
+    expect(fresh.policy).toMatchObject({ windows: [], hoursRestricted: false, minIntervalMinutes: 0, blackouts: [], queueSpacingMinutes: 15 });
+    expect(fresh.policy.queueHours).toEqual(weekdays('08:00', '21:00'));
 
     await t.ok(
       `mutation($id: ID!, $policy: PostingPolicyInput!) { updateChannelPolicy(channelId: $id, policy: $policy) { id } }`,
@@ -63,7 +63,14 @@ describe('channel policies', () => {
       token,
     );
     const { channel: changed } = await t.ok(read, { id: channel.id }, token);
-    expect(changed.policy).toMatchObject({ minIntervalMinutes: 15, dailyCap: 12, blackouts: [{ start: '2026-12-24', end: '2026-12-26', label: 'Christmas' }] });
+    // Setting one rule switches on no other.
+    expect(changed.policy).toMatchObject({
+      windows: [],
+      hoursRestricted: false,
+      minIntervalMinutes: 0,
+      dailyCap: 12,
+      blackouts: [{ start: '2026-12-24', end: '2026-12-26', label: 'Christmas' }],
+    });
   });
 
   it('refuse a bad policy with one issue per problem, naming the field', async () => {

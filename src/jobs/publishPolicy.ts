@@ -10,7 +10,7 @@ import { compilePolicy, type CompiledPolicy, type PostingPolicy } from '../sched
 import { Occupancy } from '../scheduling/occupancy.js';
 import { findSlot, violationsAt, type RuleHit } from '../scheduling/slots.js';
 import { explainMove } from '../scheduling/explain.js';
-import { defaultPolicy } from '../scheduling/policy.js';
+import { completePolicy } from '../scheduling/policy.js';
 import { limitsFor } from '../integrations/limits.js';
 import { BLOCK_COLUMNS, BLOCK_JOIN } from '../store/rateLimits.js';
 import { loadOccupancy, loadRecentlyOut, lockChannels } from '../store/channels.js';
@@ -26,7 +26,7 @@ export interface DueDelivery {
   platform: string;
   timezone: string;
   paused: boolean;
-  policy: PostingPolicy | null;
+  policy: Partial<PostingPolicy> | null;
   blocked_until: Date | null;
   block_reason: string | null;
 }
@@ -42,18 +42,17 @@ export const DUE_DELIVERIES = `
          ${BLOCK_JOIN}
    WHERE d.id = ANY($1::uuid[])`;
 
-const ALL_DAY = Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]));
 const CLOCK_RULES = new Set(['OUTSIDE_WINDOW', 'BLACKOUT', 'NO_WINDOWS']);
 const compiled = new Map<string, CompiledPolicy>();
 
 /** The policy as it applies to this delivery: a publishNow post ignores hours and intervals, never caps. */
 export function policyFor(d: DueDelivery): CompiledPolicy {
-  const base = d.policy ?? defaultPolicy(limitsFor(d.platform));
+  const base = completePolicy(d.policy, limitsFor(d.platform));
   const immediate = d.scheduling_mode === 'IMMEDIATE';
   const key = `${d.platform}|${d.timezone}|${immediate}|${JSON.stringify(base)}`;
   let policy = compiled.get(key);
   if (!policy) {
-    const effective = immediate ? { ...base, windows: ALL_DAY, blackouts: [], minIntervalMinutes: 0 } : base;
+    const effective = immediate ? { ...base, windows: {}, blackouts: [], minIntervalMinutes: 0 } : base;
     policy = compilePolicy(effective, { timezone: d.timezone, limits: limitsFor(d.platform), paused: false });
     if (compiled.size > 1000) compiled.clear();
     compiled.set(key, policy);

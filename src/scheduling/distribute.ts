@@ -1,5 +1,5 @@
 // The smart scheduler's placement ("add to queue"): spreads pending deliveries evenly over each channel's free
-// slots in a horizon, under every rule of its policy. Higher priority first, then older first, sources taking
+// slots in a horizon, under every rule of its policy and inside its queue hours (policies compiled with layer QUEUE). Higher priority first, then older first, sources taking
 // turns; a share of each day's capacity is kept free for hand-scheduled posts. Pure and deterministic.
 import type { CompiledPolicy } from './policy.js';
 import { Occupancy } from './occupancy.js';
@@ -100,7 +100,7 @@ function placeOnChannel(items: PendingDelivery[], schedule: ChannelSchedule, now
  * day's caps leave, less the share reserved for hand-scheduled posts, spread evenly within the day.
  */
 export function usablePositions(policy: CompiledPolicy, occupied: Occupancy, from: number, until: number): number[] {
-  const step = Math.max(policy.minIntervalMs, SLOT_GRANULARITY_MS);
+  const step = Math.max(policy.minIntervalMs, policy.queue?.spacingMs ?? 0, SLOT_GRANULARITY_MS);
   const slotsByDay = new Map<string, number[]>();
   for (let t = from; t < until;) {
     const { at } = findSlot(policy, occupied, t, until);

@@ -20,6 +20,12 @@ export function explainHit(hit: RuleHit, zone: string): string {
       return `the daily cap of ${d.cap} posts is reached on ${d.dayKey}`;
     case 'ROLLING_CAP':
       return `the cap of ${d.cap} posts per ${formatWindow(d.windowMs!)} is reached at ${local(hit.at)}`;
+    case 'NO_QUEUE_HOURS':
+      return 'the channel has no queue hours';
+    case 'OUTSIDE_QUEUE_HOURS':
+      return `${local(hit.at)} is outside the queue hours`;
+    case 'QUEUE_SPACING':
+      return `${local(hit.at)} is within the queue spacing of ${formatWindow(d.windowMs!)} from the post at ${local(d.other!)}`;
     case 'HORIZON':
       return `no free slot before ${local(d.until!)}`;
   }

@@ -1,9 +1,13 @@
 // The slot finder: the nearest instant at or after a requested one that every rule of a channel's policy allows,
 // and why it moved. Pure: instants in, instants out.
-import type { CompiledPolicy } from './policy.js';
+import type { CompiledPolicy, CompiledWeek } from './policy.js';
 import type { Occupancy } from './occupancy.js';
 
-export type RuleCode = 'PAUSED' | 'NO_WINDOWS' | 'OUTSIDE_WINDOW' | 'BLACKOUT' | 'MIN_INTERVAL' | 'DAILY_CAP' | 'ROLLING_CAP' | 'HORIZON';
+export type RuleCode =
+  'PAUSED' | 'NO_WINDOWS' | 'OUTSIDE_WINDOW' | 'BLACKOUT' | 'MIN_INTERVAL' | 'DAILY_CAP' | 'ROLLING_CAP' | 'NO_QUEUE_HOURS' | 'OUTSIDE_QUEUE_HOURS' | 'QUEUE_SPACING' | 'HORIZON';
+
+/** The queue layer's codes: the smart scheduler's own preferences, never a reason to refuse a timed post. */
+export const QUEUE_CODES: ReadonlySet<RuleCode> = new Set(['NO_QUEUE_HOURS', 'OUTSIDE_QUEUE_HOURS', 'QUEUE_SPACING']);
 
 /** One rule that refused an instant, and where it sends the search next (null: nowhere). */
 export interface RuleHit {
@@ -57,16 +61,30 @@ type Rule = (policy: CompiledPolicy, occupied: Occupancy, t: number) => RuleHit 
 
 const paused: Rule = (p, _o, t) => (p.paused ? { code: 'PAUSED', at: t, next: null } : null);
 
-const insideWindow: Rule = (p, _o, t) => {
-  if (p.windows.every((w) => w.length === 0)) return { code: 'NO_WINDOWS', at: t, next: null };
+/** Whether t lies in a week's ranges, and if not where the next range starts (null: none within two weeks). */
+function weekHit(p: CompiledPolicy, week: CompiledWeek, t: number): { next: number | null } | null {
+  if (week === null) return null;
+  if (week.every((w) => w.length === 0)) return { next: null };
   let day = p.calendar.dayAt(t);
   for (let i = 0; i < 15; i++, day = p.calendar.nextDay(day)) {
-    for (const [start, end] of windowInstants(p, day.key, day.weekday)) {
+    for (const [start, end] of weekInstants(p, week, day.key, day.weekday)) {
       if (i === 0 && t >= start && t < end) return null;
-      if (start > t || (i > 0 && end > start)) return { code: 'OUTSIDE_WINDOW', at: t, next: Math.max(start, t) };
+      if (start > t || (i > 0 && end > start)) return { next: Math.max(start, t) };
     }
   }
-  return { code: 'NO_WINDOWS', at: t, next: null };
+  return { next: null };
+}
+
+const insideWindow: Rule = (p, _o, t) => {
+  const hit = weekHit(p, p.windows, t);
+  if (!hit) return null;
+  return hit.next === null ? { code: 'NO_WINDOWS', at: t, next: null } : { code: 'OUTSIDE_WINDOW', at: t, next: hit.next };
+};
+
+const insideQueueHours: Rule = (p, _o, t) => {
+  const hit = p.queue ? weekHit(p, p.queue.hours, t) : null;
+  if (!hit) return null;
+  return hit.next === null ? { code: 'NO_QUEUE_HOURS', at: t, next: null } : { code: 'OUTSIDE_QUEUE_HOURS', at: t, next: hit.next };
 };
 
 const outsideBlackout: Rule = (p, _o, t) => {
@@ -74,15 +92,25 @@ const outsideBlackout: Rule = (p, _o, t) => {
   return b ? { code: 'BLACKOUT', at: t, next: b[1], detail: { until: b[1] } } : null;
 };
 
-const minInterval: Rule = (p, o, t) => {
-  const gap = p.minIntervalMs;
+/** t closer than `gap` to a taken instant: the next chance is one gap after it. */
+function spacingHit(o: Occupancy, t: number, gap: number): { next: number; other: number } | null {
   if (gap <= 0) return null;
   const before = o.atOrBefore(t);
-  if (before !== undefined && t - before < gap) return { code: 'MIN_INTERVAL', at: t, next: before + gap, detail: { other: before } };
+  if (before !== undefined && t - before < gap) return { next: before + gap, other: before };
   const after = o.atOrAfter(t);
   // Too close to a later post: nothing between fits, so the next chance is one interval after it.
-  if (after !== undefined && after - t < gap) return { code: 'MIN_INTERVAL', at: t, next: after + gap, detail: { other: after } };
+  if (after !== undefined && after - t < gap) return { next: after + gap, other: after };
   return null;
+}
+
+const minInterval: Rule = (p, o, t) => {
+  const hit = spacingHit(o, t, p.minIntervalMs);
+  return hit ? { code: 'MIN_INTERVAL', at: t, next: hit.next, detail: { other: hit.other } } : null;
+};
+
+const queueSpacing: Rule = (p, o, t) => {
+  const hit = p.queue ? spacingHit(o, t, p.queue.spacingMs) : null;
+  return hit ? { code: 'QUEUE_SPACING', at: t, next: hit.next, detail: { other: hit.other, windowMs: p.queue!.spacingMs } } : null;
 };
 
 const dailyCap: Rule = (p, o, t) => {
@@ -106,17 +134,17 @@ const rollingCaps: Rule = (p, o, t) => {
   return null;
 };
 
-const RULES: Rule[] = [paused, insideWindow, outsideBlackout, minInterval, dailyCap, rollingCaps];
+const RULES: Rule[] = [paused, insideWindow, insideQueueHours, outsideBlackout, minInterval, queueSpacing, dailyCap, rollingCaps];
 
-const windowCache = new WeakMap<CompiledPolicy, Map<string, [number, number][]>>();
+const weekCache = new WeakMap<CompiledWeek & object, Map<string, [number, number][]>>();
 
-/** A local day's windows as instants, cached per policy (converting wall times is the costly part). */
-export function windowInstants(p: CompiledPolicy, dayKey: string, weekday: number): [number, number][] {
-  let cache = windowCache.get(p);
-  if (!cache) windowCache.set(p, (cache = new Map()));
+/** A local day's ranges of a week as instants, cached per compiled week (converting wall times is the costly part). */
+export function weekInstants(p: CompiledPolicy, week: CompiledWeek & object, dayKey: string, weekday: number): [number, number][] {
+  let cache = weekCache.get(week);
+  if (!cache) weekCache.set(week, (cache = new Map()));
   let found = cache.get(dayKey);
   if (!found) {
-    found = p.windows[weekday].map(([s, e]): [number, number] => [p.calendar.instantOf(dayKey, s), p.calendar.instantOf(dayKey, e)]).filter(([s, e]) => e > s);
+    found = week[weekday].map(([s, e]): [number, number] => [p.calendar.instantOf(dayKey, s), p.calendar.instantOf(dayKey, e)]).filter(([s, e]) => e > s);
     cache.set(dayKey, found);
   }
   return found;

@@ -14,6 +14,13 @@ export const AttemptOutcomeEnum = builder.enumType('AttemptOutcome', {
 /** How a requested time is treated: the two modes a person chooses between. */
 export const RequestModeEnum = builder.enumType('RequestMode', { values: ['SHIFT', 'EXACT'] as const });
 
+export const ScheduleLayerEnum = builder.enumType('ScheduleLayer', {
+  values: {
+    RULES: { description: "The channel's posting rules (hours, blackouts, spacing, caps): they bind every post." },
+    QUEUE: { description: 'The queue hours and spacing, inside the rules: where the smart scheduler places posts without a time.' },
+  } as const,
+});
+
 export const PostSourceEnum = builder.enumType('PostSource', { values: ['MANUAL', 'PRODUCT', 'ARTICLE', 'IMPORT'] as const });
 
 export const SchedulingModeEnum = builder.enumType('SchedulingMode', {

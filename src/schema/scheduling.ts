@@ -8,9 +8,9 @@ import { autoSchedulePosts } from '../services/posts.js';
 import { bulkCreatePosts, MAX_BULK_POSTS } from '../services/bulkPosts.js';
 import { previewSchedule } from '../services/preview.js';
 import { CreatePostInput, postInputFromGraphQL } from './post.js';
-import { PostSourceEnum, RequestModeEnum } from './enums.js';
+import { PostSourceEnum, RequestModeEnum, ScheduleLayerEnum } from './enums.js';
 import { limitsFor } from '../integrations/limits.js';
-import type { Blackout, PostingPolicy, TimeRange } from '../scheduling/policy.js';
+import type { Blackout, PostingPolicy, TimeRange, Week } from '../scheduling/policy.js';
 
 const TimeRangeType = builder.objectRef<TimeRange>('TimeRange').implement({
   fields: (t) => ({
@@ -36,17 +36,30 @@ const PlatformLimitsType = builder.objectRef<ReturnType<typeof limitsFor>>('Plat
     defaultMinIntervalMinutes: t.exposeInt('minIntervalMinutes'),
   }),
 });
+const weekdays = (week: Week) =>
+  Object.entries(week)
+    .map(([weekday, ranges]) => ({ weekday: Number(weekday), ranges }))
+    .filter((w) => w.ranges.length > 0);
+
 const PostingPolicyType = builder.objectRef<PostingPolicy & { platform: string }>('PostingPolicy').implement({
+  description:
+    'Posting rules (windows, blackouts, minIntervalMinutes, caps) bind every post, even one with a time; none are set until the owner sets them. ' +
+    'Queue hours only steer where the smart scheduler puts posts without a time.',
   fields: (t) => ({
     windows: t.field({
       type: [WeekdayWindows],
-      resolve: (p) =>
-        Object.entries(p.windows)
-          .map(([weekday, ranges]) => ({ weekday: Number(weekday), ranges }))
-          .filter((w) => w.ranges.length > 0),
+      description: 'Posting hours, a rule for every post. Empty: any hour (nobody restricted it); hoursRestricted tells it apart from a week with no hours.',
+      resolve: (p) => weekdays(p.windows),
     }),
+    hoursRestricted: t.boolean({ description: 'Whether posting hours are set at all.', resolve: (p) => Object.keys(p.windows).length > 0 }),
     blackouts: t.field({ type: [BlackoutType], resolve: (p) => p.blackouts }),
-    minIntervalMinutes: t.exposeInt('minIntervalMinutes'),
+    minIntervalMinutes: t.exposeInt('minIntervalMinutes', { description: 'Minimum spacing between any two posts on the channel (0: none).' }),
+    queueHours: t.field({
+      type: [WeekdayWindows],
+      description: 'Where the smart scheduler and autoSchedule place posts without a time (inside the posting hours). Empty: any hour the rules allow.',
+      resolve: (p) => weekdays(p.queueHours),
+    }),
+    queueSpacingMinutes: t.exposeInt('queueSpacingMinutes', { description: 'Spacing between the posts the smart scheduler places.' }),
     dailyCap: t.exposeInt('dailyCap', { nullable: true, description: "Per calendar day in the channel's time zone." }),
     rolling24hCap: t.exposeInt('rolling24hCap', { nullable: true }),
     reservedShare: t.exposeFloat('reservedShare', { description: "Share of each day's slots the smart scheduler leaves for hand-scheduled posts." }),
@@ -60,9 +73,11 @@ const WeekdayWindowsInput = builder.inputType('WeekdayWindowsInput', {
 });
 const BlackoutInput = builder.inputType('BlackoutInput', { fields: (t) => ({ start: t.string({ required: true }), end: t.string({ required: true }), label: t.string() }) });
 export const PostingPolicyInput = builder.inputType('PostingPolicyInput', {
-  description: 'Only the fields given change. windows replaces every weekly window (a weekday left out allows nothing).',
+  description: 'Only the fields given change. windows and queueHours each replace the whole week: a weekday left out allows nothing, an empty list removes the restriction.',
   fields: (t) => ({
-    windows: t.field({ type: [WeekdayWindowsInput] }),
+    windows: t.field({ type: [WeekdayWindowsInput], description: 'Posting hours: a rule for every post.' }),
+    queueHours: t.field({ type: [WeekdayWindowsInput], description: 'Where the smart scheduler places posts without a time.' }),
+    queueSpacingMinutes: t.int(),
     blackouts: t.field({ type: [BlackoutInput] }),
     minIntervalMinutes: t.int(),
     dailyCap: t.int({ description: 'null removes the cap, where the network has none.' }),
@@ -94,7 +109,7 @@ const PreviewPostInput = builder.inputType('PreviewPostInput', {
 });
 
 const PreviewedDelivery = builder
-  .objectRef<{ postIndex: number; channelId: string; scheduledAt: Date | null; allowed: boolean; reason: string | null }>('PreviewedDelivery')
+  .objectRef<{ postIndex: number; channelId: string; scheduledAt: Date | null; allowed: boolean; reason: string | null; layer: 'RULES' | 'QUEUE' }>('PreviewedDelivery')
   .implement({
     fields: (t) => ({
       postIndex: t.exposeInt('postIndex'),
@@ -102,6 +117,11 @@ const PreviewedDelivery = builder
       scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true }),
       allowed: t.exposeBoolean('allowed', { description: 'false: EXACT would be refused, or it would wait as PENDING.' }),
       reason: t.exposeString('reason', { nullable: true }),
+      layer: t.field({
+        type: ScheduleLayerEnum,
+        description: 'RULES: a post with a time, placed by the posting rules. QUEUE: placed by the smart scheduler.',
+        resolve: (d) => d.layer,
+      }),
     }),
   });
 
@@ -132,11 +152,17 @@ builder.queryFields((t) => ({
   }),
   nextSlots: t.field({
     type: [Slot],
-    description: 'The next free instants on a channel under its policy and what is already scheduled.',
-    args: { channelId: t.arg.id({ required: true }), count: t.arg.int({ defaultValue: 10 }), from: t.arg({ type: 'DateTime' }) },
+    description:
+      'The next free instants on a channel and what is already scheduled: under its posting rules (RULES, where a timed post may go) or where the smart scheduler would place (QUEUE).',
+    args: {
+      channelId: t.arg.id({ required: true }),
+      count: t.arg.int({ defaultValue: 10 }),
+      from: t.arg({ type: 'DateTime' }),
+      kind: t.arg({ type: ScheduleLayerEnum, defaultValue: 'RULES' }),
+    },
     resolve: async (_root, args, ctx) => {
       const channel = await findChannel(ctx.services, requireAuth(ctx).workspaceId, String(args.channelId));
-      return nextSlots(ctx.services.pool, channel, Math.max(Date.now(), args.from?.getTime() ?? 0), Math.min(Math.max(args.count ?? 10, 1), 500));
+      return nextSlots(ctx.services.pool, channel, Math.max(Date.now(), args.from?.getTime() ?? 0), Math.min(Math.max(args.count ?? 10, 1), 500), args.kind ?? 'RULES');
     },
   }),
 }));

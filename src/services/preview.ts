@@ -7,6 +7,7 @@ import { placeRequests } from './placement.js';
 import { placementKey, placementRequests } from './newPosts.js';
 import { resolveTiming, type CreatePostInput } from './postInput.js';
 import { compileFor } from './scheduling.js';
+import type { ScheduleLayer } from '../scheduling/policy.js';
 import { Issues } from './validation.js';
 import type { ServiceDeps } from './deps.js';
 
@@ -26,6 +27,8 @@ export interface PreviewedDelivery {
   scheduledAt: Date | null;
   allowed: boolean;
   reason: string | null;
+  /** Which layer decided: the posting rules (a post with a time) or the queue (the smart scheduler's placement). */
+  layer: ScheduleLayer;
 }
 
 export async function previewSchedule(deps: ServiceDeps, workspaceId: string, posts: PreviewPostInput[]): Promise<PreviewedDelivery[]> {
@@ -52,7 +55,14 @@ export async function previewSchedule(deps: ServiceDeps, workspaceId: string, po
     for (const c of r.channels) {
       const decision = plan.placed.get(placementKey(r.index, c.id));
       const refusal = plan.refused.find((f) => f.key === placementKey(r.index, c.id));
-      out.push({ postIndex: r.index, channelId: c.id, scheduledAt: decision?.scheduledAt ?? null, allowed: !!decision, reason: decision?.reason ?? refusal?.message ?? null });
+      out.push({
+        postIndex: r.index,
+        channelId: c.id,
+        scheduledAt: decision?.scheduledAt ?? null,
+        allowed: !!decision,
+        reason: decision?.reason ?? refusal?.message ?? null,
+        layer: 'RULES',
+      });
     }
   }
 
@@ -65,7 +75,7 @@ export async function previewSchedule(deps: ServiceDeps, workspaceId: string, po
     for (const id of channelIds) {
       const occupied = await loadOccupancy(sql, id, now, now + horizonMs);
       for (const d of plan.placed.values()) if (d.channelId === id) occupied.add(d.scheduledAt.getTime());
-      schedules.set(id, { policy: compileFor(known.get(id)!), occupied });
+      schedules.set(id, { policy: compileFor(known.get(id)!, 'QUEUE'), occupied });
     }
     // Deliveries already waiting take their turn as they would in a real run.
     const waiting = await queryRows<{ id: string; channel_id: string; priority: number; created_at: Date; source: string }>(
@@ -92,12 +102,13 @@ export async function previewSchedule(deps: ServiceDeps, workspaceId: string, po
         channelId: p.channelId,
         scheduledAt: new Date(p.at),
         allowed: true,
-        reason: `The smart scheduler would use slot ${p.slot} of ${p.slots} free`,
+        reason: `The smart scheduler would use slot ${p.slot} of ${p.slots} free in the queue hours`,
+        layer: 'QUEUE',
       });
     }
     for (const u of unplaced.filter((u) => u.id.startsWith('preview:'))) {
       const why = u.hits.length ? explainHit(u.hits.at(-1)!, known.get(u.channelId)!.timezone) : 'no free slot';
-      out.push({ postIndex: Number(u.id.split(':')[1]), channelId: u.channelId, scheduledAt: null, allowed: false, reason: `Would wait as PENDING: ${why}` });
+      out.push({ postIndex: Number(u.id.split(':')[1]), channelId: u.channelId, scheduledAt: null, allowed: false, reason: `Would wait as PENDING: ${why}`, layer: 'QUEUE' });
     }
   }
   return out.sort((a, b) => a.postIndex - b.postIndex || posts[a.postIndex].channelIds.indexOf(a.channelId) - posts[b.postIndex].channelIds.indexOf(b.channelId));

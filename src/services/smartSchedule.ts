@@ -42,14 +42,18 @@ async function scheduleChannel(pool: pg.Pool, channelId: string, now: number, ho
         WHERE d.channel_id = $1 AND d.status = 'PENDING'`,
       [channelId],
     );
-    const schedule = { policy: compileFor(channel), occupied: await loadOccupancy(client, channelId, now, now + horizonMs) };
+    const schedule = { policy: compileFor(channel, 'QUEUE'), occupied: await loadOccupancy(client, channelId, now, now + horizonMs) };
     const items: PendingDelivery[] = pending.map((d) => ({ id: d.id, channelId, priority: d.priority, createdAt: new Date(d.created_at).getTime(), sourceKey: d.source }));
     const { placed, unplaced } = placePending(items, new Map([[channelId, schedule]]), now, horizonMs);
 
     const days = Math.round(horizonMs / 86_400_000);
     await placePendingDeliveries(
       client,
-      placed.map((p) => ({ deliveryId: p.id, at: new Date(p.at), reason: `Placed by the smart scheduler: slot ${p.slot} of ${p.slots} free in the next ${days} days` })),
+      placed.map((p) => ({
+        deliveryId: p.id,
+        at: new Date(p.at),
+        reason: `Placed by the smart scheduler in the queue hours: slot ${p.slot} of ${p.slots} free in the next ${days} days`,
+      })),
     );
     const reasons = new Map(pending.map((d) => [d.id, d.schedule_reason]));
     // Most unplaced deliveries share one reason (the horizon is full): explain each distinct hit once.

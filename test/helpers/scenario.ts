@@ -5,11 +5,13 @@ import { eventually } from './testApp.js';
 export const DELIVERY_FIELDS = `id status scheduledAt scheduleReason attempts lastError externalId externalUrl publishedAt channel { id }
   attemptLog { number outcome errorClass responseCode responseMessage startedAt finishedAt }`;
 
-/** A policy that allows every instant: tests that are not about posting policies stay independent of the clock. */
+/** A policy that allows every instant, for timed posts and the queue alike: tests not about policies stay independent of the clock. */
 export const OPEN_POLICY = {
   windows: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, ranges: [{ start: '00:00', end: '24:00' }] })),
   minIntervalMinutes: 0,
   reservedShare: 0,
+  queueHours: [],
+  queueSpacingMinutes: 0,
 };
 
 export async function createChannel(

@@ -1,6 +1,6 @@
 // fast-check generators of policies, zones and instants.
 import fc from 'fast-check';
-import type { PostingPolicy, TimeRange } from '../../src/scheduling/policy.js';
+import type { PostingPolicy, TimeRange, Week } from '../../src/scheduling/policy.js';
 
 export const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Pacific/Kiritimati', 'Asia/Kolkata', 'Australia/Lord_Howe', 'America/Los_Angeles'];
 
@@ -20,11 +20,22 @@ export const instant = fc.integer({ min: START, max: END });
 
 const isoDate = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-export const policyArb = (options: { reservedShare?: number; minIntervalMin?: number } = {}): fc.Arbitrary<PostingPolicy> =>
-  fc.record({
-    windows: fc
+/** A week of ranges; sometimes no week at all (any hour: what a channel nobody configured has). */
+const weekArb: fc.Arbitrary<Week> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant({}) },
+  {
+    weight: 4,
+    arbitrary: fc
       .tuple(dayRanges, dayRanges, dayRanges, dayRanges, dayRanges, dayRanges, dayRanges)
       .map((days) => Object.fromEntries(days.map((ranges, i) => [String(i + 1), ranges]))),
+  },
+);
+
+export const policyArb = (options: { reservedShare?: number; minIntervalMin?: number } = {}): fc.Arbitrary<PostingPolicy> =>
+  fc.record({
+    windows: weekArb,
+    queueHours: weekArb,
+    queueSpacingMinutes: fc.integer({ min: 0, max: 120 }),
     blackouts: fc.array(
       fc.tuple(instant, fc.integer({ min: 0, max: 3 })).map(([t, days]) => ({ start: isoDate(t), end: isoDate(t + days * 86_400_000) })),
       { maxLength: 3 },

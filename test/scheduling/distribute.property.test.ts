@@ -38,7 +38,10 @@ type Scenario = {
 function build(s: Scenario) {
   const schedules = new Map<string, ChannelSchedule>();
   s.channels.forEach((c, i) =>
-    schedules.set(`c${i}`, { policy: compilePolicy(c.policy, { timezone: c.zone, limits: NO_LIMITS, paused: false }), occupied: new Occupancy(c.existing.map((o) => s.now + o)) }),
+    schedules.set(`c${i}`, {
+      policy: compilePolicy(c.policy, { timezone: c.zone, limits: NO_LIMITS, paused: false, layer: 'QUEUE' }),
+      occupied: new Occupancy(c.existing.map((o) => s.now + o)),
+    }),
   );
   const items: PendingDelivery[] = s.pending.map((p, i) => ({
     id: `d${String(i).padStart(4, '0')}`,
@@ -56,7 +59,7 @@ function run(s: Scenario) {
 }
 
 describe('placePending', () => {
-  it('never places a delivery where any rule forbids it, counting every other placement', () => {
+  it('never places a delivery where any rule forbids it or outside the queue hours and spacing, counting every other placement', () => {
     fc.assert(
       fc.property(scenario(policyArb()), (s) => {
         const { result } = run(s);
@@ -68,7 +71,7 @@ describe('placePending', () => {
             expect(at).toBeGreaterThanOrEqual(s.now);
             expect(at).toBeLessThan(s.now + HORIZON);
             const others = [...existing, ...mine.filter((_, k) => k !== j)];
-            expect(brokenRules({ policy: c.policy, zone: c.zone }, others, at)).toEqual([]);
+            expect(brokenRules({ policy: c.policy, zone: c.zone }, others, at, 'QUEUE')).toEqual([]);
           });
         });
       }),
@@ -107,13 +110,15 @@ describe('placePending', () => {
     const policy: PostingPolicy = {
       windows: Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ start: '09:00', end: '21:00' }]])),
       blackouts: [],
-      minIntervalMinutes: 30,
+      minIntervalMinutes: 0,
       dailyCap: null,
       rolling24hCap: null,
       reservedShare: 0.2,
+      queueHours: {},
+      queueSpacingMinutes: 30,
     };
     const now = Date.parse('2026-06-01T00:00:00Z');
-    const schedules = new Map([['c', { policy: compilePolicy(policy, { timezone: 'UTC', limits: NO_LIMITS, paused: false }), occupied: new Occupancy() }]]);
+    const schedules = new Map([['c', { policy: compilePolicy(policy, { timezone: 'UTC', limits: NO_LIMITS, paused: false, layer: 'QUEUE' }), occupied: new Occupancy() }]]);
     const items: PendingDelivery[] = Array.from({ length: 14 }, (_, i) => ({ id: `d${i}`, channelId: 'c', priority: i === 13 ? 5 : 0, createdAt: now - i, sourceKey: 'x' }));
     const { placed } = placePending(items, schedules, now, HORIZON);
     expect(placed).toHaveLength(14);

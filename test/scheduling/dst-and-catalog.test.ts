@@ -15,6 +15,8 @@ const policy = (over: Partial<PostingPolicy>): PostingPolicy => ({
   dailyCap: null,
   rolling24hCap: null,
   reservedShare: 0,
+  queueHours: {},
+  queueSpacingMinutes: 0,
   ...over,
 });
 const at = (iso: string) => Date.parse(iso);

@@ -1,7 +1,7 @@
 // An independent reading of a policy, written from the rules' wording with luxon and plain loops, to check the
 // slot finder and the placement against.
 import { DateTime } from 'luxon';
-import type { PostingPolicy } from '../../src/scheduling/policy.js';
+import type { PostingPolicy, Week } from '../../src/scheduling/policy.js';
 import { minutesOf } from '../../src/scheduling/policy.js';
 
 export interface OracleChannel {
@@ -11,11 +11,15 @@ export interface OracleChannel {
   rollingCaps?: { windowMs: number; max: number }[];
 }
 
-export function allowedByWindows(c: OracleChannel, t: number): boolean {
-  const local = DateTime.fromMillis(t, { zone: c.zone });
+/** A week with no weekday at all restricts nothing; otherwise t must fall in one of its day's ranges. */
+export function inWeek(week: Week, zone: string, t: number): boolean {
+  if (Object.keys(week).length === 0) return true;
+  const local = DateTime.fromMillis(t, { zone });
   const minute = local.hour * 60 + local.minute + local.second / 60 + local.millisecond / 60_000;
-  return (c.policy.windows[String(local.weekday)] ?? []).some((r) => minute >= minutesOf(r.start) && minute < minutesOf(r.end));
+  return (week[String(local.weekday)] ?? []).some((r) => minute >= minutesOf(r.start) && minute < minutesOf(r.end));
 }
+
+export const allowedByWindows = (c: OracleChannel, t: number) => inWeek(c.policy.windows, c.zone, t);
 
 export function inBlackout(c: OracleChannel, t: number): boolean {
   const local = DateTime.fromMillis(t, { zone: c.zone });
@@ -28,9 +32,14 @@ export function inBlackout(c: OracleChannel, t: number): boolean {
   });
 }
 
-/** Every rule the instant t breaks, given the channel's other posts. */
-export function brokenRules(c: OracleChannel, others: number[], t: number): string[] {
+/** Every rule the instant t breaks, given the channel's other posts; with layer QUEUE, the queue's preferences too. */
+export function brokenRules(c: OracleChannel, others: number[], t: number, layer: 'RULES' | 'QUEUE' = 'RULES'): string[] {
   const broken: string[] = [];
+  if (layer === 'QUEUE') {
+    if (!inWeek(c.policy.queueHours, c.zone, t)) broken.push('queueHours');
+    const spacing = c.policy.queueSpacingMinutes * 60_000;
+    if (spacing > 0 && others.some((o) => Math.abs(o - t) < spacing)) broken.push('queueSpacing');
+  }
   if (c.paused) broken.push('paused');
   if (!allowedByWindows(c, t)) broken.push('window');
   if (inBlackout(c, t)) broken.push('blackout');
