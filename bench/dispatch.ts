@@ -79,6 +79,8 @@ async function main() {
         POSTFLOW_SECRET_KEY: key,
         POSTFLOW_DATA_DIR: dataDir,
         WORKER_CONCURRENCY: concurrency,
+        // The receiver listens on loopback, which the outbound policy refuses unless allowed.
+        POSTFLOW_OUTBOUND_ALLOW: '127.0.0.1/32,::1,localhost',
       },
       flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`] : [],
     );

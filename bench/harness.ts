@@ -72,6 +72,8 @@ const OPEN_POLICY = {
   dailyCap: null,
   rolling24hCap: null,
   reservedShare: 0,
+  queueHours: {},
+  queueSpacingMinutes: 0,
 };
 
 /** A WEBHOOK channel whose sealed credentials point at `${receiverUrl}/hook/<label>`; one channel per scenario. */

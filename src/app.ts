@@ -6,7 +6,11 @@ import { createLogger, type Logger } from './logger.js';
 import { openDatabase, type Database } from './db/database.js';
 import { listMigrations, runMigrations } from './db/migrate.js';
 import { createProviderRegistry, type ProviderRegistry } from './integrations/registry.js';
+import { createOutboundPolicy, type OutboundPolicy } from './security/outbound/policy.js';
 import { createSecrets, loadMasterKey, type Secrets } from './security/secrets.js';
+import { clientIp as clientIpOf } from './security/clientIp.js';
+import { AppError } from './domain/errors.js';
+import { createThrottles } from './services/throttles.js';
 import type { DeliveryEvents } from './events/deliveryEvents.js';
 import { startHttpServer } from './server/httpServer.js';
 import { RouteTable } from './server/routes.js';
@@ -58,11 +62,11 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
     if (applied.length) logger.info(`applied migrations: ${applied.join(', ')}`);
     await runWorkerMigrations({ pgPool: database.pool, logger: quietWorkerLogger });
 
-    const providers: ProviderRegistry = createProviderRegistry(config.providers);
-    const services: ServiceDeps = { prisma: database.prisma, pool: database.pool, providers, secrets, config, logger };
+    const providers: ProviderRegistry = createProviderRegistry({ ...config.providers, outbound: outboundPolicy(config.providers) });
+    const services: ServiceDeps = { prisma: database.prisma, pool: database.pool, providers, secrets, config, logger, throttles: createThrottles(database.pool, config.throttle) };
 
     if (config.role !== 'worker') {
-      const [{ listenForDeliveryEvents }, { createGraphQLRoutes, GRAPHQL_PATH }, { authenticate }, { schema }] = await Promise.all([
+      const [{ listenForDeliveryEvents }, { createGraphQLRoutes, GRAPHQL_PATH }, { authenticateRequest }, { schema }] = await Promise.all([
         import('./events/deliveryEvents.js'),
         import('./server/graphqlRoutes.js'),
         import('./services/accounts.js'),
@@ -73,11 +77,17 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
       graphql = createGraphQLRoutes({
         schema,
         logger,
-        createContext: async (authorization) => {
+        limits: config.graphql,
+        publicUrl: config.publicUrl,
+        createContext: async (authorization, peer) => {
+          const clientIp = clientIpOf(peer.remoteAddress, peer.forwardedFor, config.throttle.trustProxyHops);
+          const base = { prisma: database.prisma, services, events: deliveryEvents, clientIp };
           try {
-            return { prisma: database.prisma, services, events: deliveryEvents, auth: await authenticate(services, authorization), authError: null };
+            return { ...base, auth: await authenticateRequest(services, authorization, clientIp), authError: null };
           } catch (error) {
-            return { prisma: database.prisma, services, events: deliveryEvents, auth: null, authError: error as Error };
+            // Too many refused credentials, or the workspace's budget spent: the whole request is refused (429).
+            if (error instanceof AppError && error.code === 'RATE_LIMITED') throw error;
+            return { ...base, auth: null, authError: error as Error };
           }
         },
       });
@@ -119,3 +129,9 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
 }
 
 const quietWorkerLogger = new GraphileLogger(() => () => {});
+
+/** The operator's own network base URLs (<NETWORK>_API_URL, _AUTH_URL, TELEGRAM_API_URL) are exempt; a user's URLs are not. */
+function outboundPolicy(providers: Config['providers']): OutboundPolicy {
+  const exempt = [providers.telegramApiUrl, ...Object.values(providers.platforms).flatMap((p) => [p.apiUrl, p.authUrl])].filter((url): url is string => url !== undefined);
+  return createOutboundPolicy({ allow: providers.outboundAllow, exempt });
+}

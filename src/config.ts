@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { PlatformName, PlatformSettings } from './domain/platforms.js';
+import { parseOutboundAllow } from './security/outbound/policy.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -22,6 +23,25 @@ export interface Config {
   /** 32-byte key (base64 or hex) for credentials at rest and session tokens; generated into dataDir when absent. */
   secretKey: string | null;
   sessionTtlSeconds: number;
+  accounts: {
+    /** open: anyone may sign up; invite: (until teams land) like closed; closed: nobody. The first account of an empty instance always may. */
+    signup: 'open' | 'invite' | 'closed';
+    /** In characters (code points); see src/security/passwords.ts for the other rules. */
+    passwordMinLength: number;
+  };
+  throttle: {
+    /** How many proxies in front of PostFlow append to X-Forwarded-For; 0 = use the socket's address only. */
+    trustProxyHops: number;
+    /** Failed logins per account (by email, known or not), then refused until the window ends. */
+    loginPerAccount: ThrottleLimit;
+    /** Failed logins per client IP (an IPv6 client counts by its /64). */
+    loginPerIp: ThrottleLimit;
+    signupPerIp: ThrottleLimit;
+    /** Refused session tokens and API keys per client IP. */
+    badCredentialsPerIp: ThrottleLimit;
+    /** Authenticated requests (HTTP operations and subscriptions) per workspace. */
+    apiPerWorkspace: ThrottleLimit;
+  };
   worker: {
     concurrency: number;
     /** Publish attempts of a delivery before it fails for good (transient failures only). */
@@ -42,6 +62,8 @@ export interface Config {
     telegramApiUrl: string;
     /** <PLATFORM>_API_URL, _AUTH_URL, _CLIENT_ID, _CLIENT_SECRET: where each platform is and PostFlow's app there. */
     platforms: Partial<Record<PlatformName, PlatformSettings>>;
+    /** POSTFLOW_OUTBOUND_ALLOW: hosts and ranges a user's URL may reach though private (src/security/outbound/). */
+    outboundAllow: string[];
   };
   tokens: {
     /** Access tokens are renewed when they expire within this many minutes. */
@@ -50,6 +72,27 @@ export interface Config {
     refreshIntervalMinutes: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** What one GraphQL request may ask for, and who may see the schema (src/server/graphqlLimits.ts). */
+  graphql: {
+    maxDepth: number;
+    /** Fields weighted by the rows they can return (first/last/count, else a list's assumed size). */
+    maxCost: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    /** A query (not a mutation: see graphqlLimits.ts) still running after this is answered REQUEST_TIMEOUT. */
+    timeoutMs: number;
+    graphiql: boolean;
+    introspection: 'signed-in' | 'open' | 'off';
+    /** Origins, besides the server's own, whose pages may call the API; ['*'] = any (never with credentials). */
+    corsOrigins: string[];
+  };
+}
+
+/** `points` within a window of `seconds` (fixed, starting at the first one counted). */
+export interface ThrottleLimit {
+  points: number;
+  seconds: number;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +103,12 @@ export class ConfigError extends Error {
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const limit = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,8}\/[1-9]\d{0,7}$/, 'must be COUNT/SECONDS, e.g. 10/900 (ten within 15 minutes)')
+    .default(fallback)
+    .transform((v): ThrottleLimit => ({ points: Number(v.split('/')[0]), seconds: Number(v.split('/')[1]) }));
 
 /** Platforms whose servers and app are set from the environment (Telegram has TELEGRAM_API_URL; webhooks need nothing). */
 export const CONFIGURABLE_PLATFORMS = ['X', 'LINKEDIN', 'INSTAGRAM', 'FACEBOOK', 'THREADS', 'BLUESKY', 'DISCORD', 'PINTEREST', 'VK'] as const satisfies readonly PlatformName[];
@@ -96,6 +145,18 @@ const envSchema = z.object({
     .refine((v) => decodeKey(v) !== null, 'must be 32 random bytes as base64 or 64 hex characters (try: openssl rand -base64 32)')
     .optional(),
   POSTFLOW_SESSION_TTL_SECONDS: int(60, 365 * 24 * 3600).default(30 * 24 * 3600),
+  POSTFLOW_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
+  POSTFLOW_PASSWORD_MIN_LENGTH: int(8, 64).default(12),
+  POSTFLOW_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9])$/, 'must be false, true (one proxy) or the number of proxies in front of PostFlow')
+    .default('false')
+    .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
+  POSTFLOW_THROTTLE_LOGIN_ACCOUNT: limit('10/900'),
+  POSTFLOW_THROTTLE_LOGIN_IP: limit('100/900'),
+  POSTFLOW_THROTTLE_SIGNUP_IP: limit('10/3600'),
+  POSTFLOW_THROTTLE_BAD_CREDENTIALS_IP: limit('30/900'),
+  POSTFLOW_THROTTLE_API_WORKSPACE: limit('6000/3600'),
   WORKER_CONCURRENCY: int(1, 500).default(64),
   PUBLISH_MAX_ATTEMPTS: int(1, 50).default(6),
   PUBLISH_RETRY_BASE_DELAY_MS: int(1, 3_600_000).default(30_000),
@@ -105,9 +166,31 @@ const envSchema = z.object({
   SMART_SCHEDULE_INTERVAL_MINUTES: int(1, 59).default(5),
   PROVIDER_REQUEST_TIMEOUT_MS: int(100, 300_000).default(30_000),
   TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+  POSTFLOW_OUTBOUND_ALLOW: z
+    .string()
+    .superRefine((value, ctx) => {
+      for (const problem of parseOutboundAllow(value).problems) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((value) => parseOutboundAllow(value).entries)
+    .optional(),
   TOKEN_REFRESH_AHEAD_MINUTES: int(1, 7 * 24 * 60).default(30),
   TOKEN_REFRESH_INTERVAL_MINUTES: int(1, 59).default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  POSTFLOW_GRAPHQL_MAX_DEPTH: int(2, 100).default(10),
+  POSTFLOW_GRAPHQL_MAX_COST: int(10, 10_000_000).default(20_000),
+  POSTFLOW_GRAPHQL_MAX_ALIASES: int(0, 10_000).default(30),
+  POSTFLOW_GRAPHQL_MAX_DIRECTIVES: int(0, 10_000).default(50),
+  POSTFLOW_GRAPHQL_MAX_TOKENS: int(100, 1_000_000).default(2_000),
+  POSTFLOW_GRAPHQL_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  POSTFLOW_GRAPHIQL: z.stringbool({ error: 'must be true or false' }).default(true),
+  POSTFLOW_INTROSPECTION: z.enum(['signed-in', 'open', 'off']).default('signed-in'),
+  POSTFLOW_CORS_ORIGINS: z
+    .string()
+    .refine(
+      (v) => v.trim() === '*' || v.split(',').every((o) => isOrigin(o.trim())),
+      'must be * or a comma-separated list of origins (scheme://host[:port], no path), e.g. https://app.example.com,http://localhost:5173',
+    )
+    .optional(),
   ...platformEnv(),
 });
 
@@ -145,6 +228,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embeddedPostgresPort: e.POSTFLOW_EMBEDDED_PG_PORT,
     secretKey: e.POSTFLOW_SECRET_KEY ?? null,
     sessionTtlSeconds: e.POSTFLOW_SESSION_TTL_SECONDS,
+    accounts: { signup: e.POSTFLOW_SIGNUP, passwordMinLength: e.POSTFLOW_PASSWORD_MIN_LENGTH },
+    throttle: {
+      trustProxyHops: e.POSTFLOW_TRUST_PROXY,
+      loginPerAccount: e.POSTFLOW_THROTTLE_LOGIN_ACCOUNT,
+      loginPerIp: e.POSTFLOW_THROTTLE_LOGIN_IP,
+      signupPerIp: e.POSTFLOW_THROTTLE_SIGNUP_IP,
+      badCredentialsPerIp: e.POSTFLOW_THROTTLE_BAD_CREDENTIALS_IP,
+      apiPerWorkspace: e.POSTFLOW_THROTTLE_API_WORKSPACE,
+    },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       maxAttempts: e.PUBLISH_MAX_ATTEMPTS,
@@ -157,9 +249,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requestTimeoutMs: e.PROVIDER_REQUEST_TIMEOUT_MS,
       telegramApiUrl: e.TELEGRAM_API_URL.replace(/\/$/, ''),
       platforms: platformSettingsFrom(e),
+      outboundAllow: e.POSTFLOW_OUTBOUND_ALLOW ?? [],
     },
     tokens: { refreshAheadMinutes: e.TOKEN_REFRESH_AHEAD_MINUTES, refreshIntervalMinutes: e.TOKEN_REFRESH_INTERVAL_MINUTES },
     logLevel: e.LOG_LEVEL,
+    graphql: {
+      maxDepth: e.POSTFLOW_GRAPHQL_MAX_DEPTH,
+      maxCost: e.POSTFLOW_GRAPHQL_MAX_COST,
+      maxAliases: e.POSTFLOW_GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.POSTFLOW_GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: e.POSTFLOW_GRAPHQL_MAX_TOKENS,
+      timeoutMs: e.POSTFLOW_GRAPHQL_TIMEOUT_MS,
+      graphiql: e.POSTFLOW_GRAPHIQL,
+      introspection: e.POSTFLOW_INTROSPECTION,
+      corsOrigins: e.POSTFLOW_CORS_ORIGINS?.split(',').map((o) => o.trim().replace(/\/+$/, '')) ?? [],
+    },
   };
 }
 
@@ -187,6 +291,15 @@ function isPublicUrl(value: string): boolean {
     !value.includes('?') &&
     !value.includes('#')
   );
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value.replace(/\/+$/, '');
+  } catch {
+    return false;
+  }
 }
 
 export function decodeKey(value: string): Buffer | null {

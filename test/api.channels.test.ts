@@ -133,7 +133,8 @@ describe('createChannel', () => {
     }
     const listed = JSON.stringify(await t.ok(`{ channels { ${CHANNEL_FIELDS} } }`, {}, token));
     for (const secret of [mastodon.accessToken, telegram.token, HOOK_SECRET]) expect(listed).not.toContain(secret);
-    const { __type } = await t.ok(`{ __type(name: "Channel") { fields { name } } }`);
+    // Introspection is for signed-in callers (POSTFLOW_INTROSPECTION).
+    const { __type } = await t.ok(`{ __type(name: "Channel") { fields { name } } }`, {}, token);
     expect(__type.fields.map((f: { name: string }) => f.name).filter((n: string) => /credential|token|secret/i.test(n))).toEqual([]);
   });
 });

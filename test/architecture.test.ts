@@ -7,6 +7,7 @@ import { PLATFORM_NAMES } from '../src/integrations/types.js';
 import { CONTENT_RULES } from '../src/integrations/contentRules.js';
 import { NETWORK_LIMITS } from '../src/integrations/limits.js';
 import { createProviderRegistry } from '../src/integrations/registry.js';
+import { createOutboundPolicy } from '../src/security/outbound/policy.js';
 import { Platform } from '../src/generated/prisma/enums.js';
 import { DELIVERY_STATUSES } from '../src/domain/deliveryStatus.js';
 import { DeliveryStatus } from '../src/generated/prisma/enums.js';
@@ -23,7 +24,11 @@ describe('the list of networks', () => {
     expect(Object.values(Platform).sort()).toEqual(names); // the database enum
     expect(Object.keys(CONTENT_RULES).sort()).toEqual(names);
     expect(Object.keys(NETWORK_LIMITS).sort()).toEqual(names);
-    expect(createProviderRegistry({ requestTimeoutMs: 1000, telegramApiUrl: 'http://127.0.0.1:9', platforms: {} }).platforms().sort()).toEqual(names);
+    expect(
+      createProviderRegistry({ requestTimeoutMs: 1000, telegramApiUrl: 'http://127.0.0.1:9', platforms: {}, outbound: createOutboundPolicy({ allow: [], exempt: [] }) })
+        .platforms()
+        .sort(),
+    ).toEqual(names);
     const pages = readdirSync(path.join(ROOT, 'docs/networks')).map((f) => f.replace(/\.md$/, '').toUpperCase());
     for (const name of names) expect(pages, `docs/networks/ has no page for ${name}`).toContain(name);
   });

@@ -1,7 +1,7 @@
 // The database outlives its own failures: the embedded PostgreSQL is started again when it dies (killed, or shut
 // down by someone else) with its data, and an external server that is not up yet is waited for at start-up.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -182,7 +182,9 @@ describe('an external DATABASE_URL', () => {
   it('is waited for when its server comes up late', async () => {
     const dir = await tempDir();
     const port = await freePort();
-    const url = `postgresql://postgres:postflow@127.0.0.1:${port}/postgres`;
+    // The embedded server takes the password it finds in its password file: known here before it starts.
+    await writeFile(path.join(dir, 'late.password'), 'late-password\n', { mode: 0o600 });
+    const url = `postgresql://postgres:late-password@127.0.0.1:${port}/postgres`;
     const { logger, lines } = recordingLogger();
     const opening = openDatabase(configFor(url, dir), logger, { connectRetryMs: 60_000 });
     opening.catch(() => {}); // awaited below, once the server is up

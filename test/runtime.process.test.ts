@@ -27,7 +27,14 @@ beforeAll(async () => {
   // Once per run, and only when src/ changed since the last build: the tests then start what `npm start` runs.
   await build(projectLayout(), { onlyIfStale: true, log: () => {} });
   dataDir = await mkdtemp(path.join(tmpdir(), 'postflow-runtime-'));
-  env = { POSTFLOW_DATA_DIR: dataDir, PORT: String(await freePort()), POSTFLOW_EMBEDDED_PG_PORT: String(await freePort()), HOST: '127.0.0.1' };
+  // The held-up publish below goes to a receiver on loopback, which the outbound policy refuses unless allowed.
+  env = {
+    POSTFLOW_DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    POSTFLOW_EMBEDDED_PG_PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    POSTFLOW_OUTBOUND_ALLOW: '127.0.0.1/32',
+  };
 }, 180_000);
 
 afterAll(async () => {
@@ -125,7 +132,7 @@ describe('the production runtime', () => {
         if (result.errors) throw new Error(JSON.stringify(result.errors));
         return result.data;
       };
-      const { signup } = await gql(`mutation { signup(email: "deadline@example.com", password: "long enough", workspaceName: "W") { token } }`, {});
+      const { signup } = await gql(`mutation { signup(email: "deadline@example.com", password: "long enough, surely", workspaceName: "W") { token } }`, {});
       const channel = { platform: 'WEBHOOK', name: 'Held', credentials: { url: hookUrl, secret: 'a-webhook-secret-of-enough-length' }, policy: OPEN_POLICY };
       const { createChannel } = await gql(`mutation($input: CreateChannelInput!) { createChannel(input: $input) { id } }`, { input: channel }, signup.token);
       await gql(

@@ -23,7 +23,7 @@ describe('npm start', () => {
       await first.waitForOutput(/worker started/, 60_000);
       expect(first.output()).toMatch(/applied migrations: 0001_init/);
       expect(first.output()).toContain(`GraphQL API on http://localhost:${env.PORT}/graphql`); // POSTFLOW_PUBLIC_URL's default
-      const signup = await gql(Number(env.PORT), `mutation { signup(email: "owner@example.com", password: "long enough", workspaceName: "Shop") { token } }`);
+      const signup = await gql(Number(env.PORT), `mutation { signup(email: "owner@example.com", password: "long enough, surely", workspaceName: "Shop") { token } }`);
       expect(signup.data.signup.token).toMatch(/^ey/);
       const page = await fetch(`http://127.0.0.1:${env.PORT}/graphql`, { headers: { accept: 'text/html' } });
       expect(await page.text()).toContain('PostFlow'); // GraphiQL, titled
@@ -35,7 +35,7 @@ describe('npm start', () => {
       const second = spawnPostFlow(env);
       await second.waitForOutput(/worker started/, 60_000);
       expect(second.output()).not.toMatch(/applied migrations/);
-      const login = await gql(Number(env.PORT), `mutation { login(email: "owner@example.com", password: "long enough") { token } }`);
+      const login = await gql(Number(env.PORT), `mutation { login(email: "owner@example.com", password: "long enough, surely") { token } }`);
       expect(login.data.login.token).toMatch(/^ey/);
       second.child.kill('SIGINT');
       expect((await second.exited).code).toBe(0);

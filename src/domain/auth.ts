@@ -4,4 +4,8 @@ export interface Auth {
   /** The signed-in user, or the user who created the API key in use. */
   userId: string;
   via: 'session' | 'apiKey';
+  /** The session behind a session token (what logout ends). */
+  sessionId?: string;
+  /** The key, when the caller came with an API key. */
+  apiKeyId?: string;
 }

@@ -1,7 +1,7 @@
 // The errors PostFlow reports to clients. Each carries a stable code; the GraphQL layer turns them into
 // GraphQL errors with `extensions.code` (and `extensions.issues` for validation), never bare strings.
 
-export type ErrorCode = 'VALIDATION_FAILED' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT';
+export type ErrorCode = 'VALIDATION_FAILED' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'RATE_LIMITED' | 'TWO_FACTOR_REQUIRED';
 
 export interface ValidationIssue {
   /** Where the bad value is, from the operation's arguments, e.g. ["input", "content"]. */
@@ -34,3 +34,17 @@ export class ValidationError extends AppError {
 export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} was not found`, { what, id });
 export const conflict = (message: string, details: Record<string, unknown> = {}) => new AppError('CONFLICT', message, details);
 export const unauthenticated = (message = 'Sign in first: send "Authorization: Bearer <token or API key>"') => new AppError('UNAUTHENTICATED', message);
+export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
+
+/**
+ * Too many attempts: answered with HTTP 429 and Retry-After (graphql-yoga reads `http` from an error's extensions and
+ * leaves it out of the JSON), and `retryAfterSeconds` for clients on WebSocket, which have no HTTP status.
+ */
+export function rateLimited(what: string, retryAfterMs: number): AppError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AppError('RATE_LIMITED', `Too many ${what}: try again in ${retryAfterSeconds} s`, {
+    limit: what,
+    retryAfterSeconds,
+    http: { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } },
+  });
+}

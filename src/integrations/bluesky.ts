@@ -84,6 +84,7 @@ function mimeTypeOf(blob: Blob, url: string): string {
 export function createBlueskyProvider(options: ProviderOptions): Provider<BlueskyCredentials> {
   const settings = platformSettings(options, 'BLUESKY', { apiUrl: 'https://bsky.social' });
   const timeoutMs = options.requestTimeoutMs;
+  const outbound = options.outbound;
 
   interface XrpcCall {
     /** Bearer token: the access JWT by default, the refresh JWT for refreshSession, none for createSession. */
@@ -103,6 +104,7 @@ export function createBlueskyProvider(options: ProviderOptions): Provider<Bluesk
       url: url.toString(),
       operation: `${method} ${nsid}`,
       timeoutMs,
+      outbound,
       headers: { ...(token && { Authorization: `Bearer ${token}` }), ...call.headers },
       json: call.json,
       body: call.body,
@@ -172,7 +174,7 @@ export function createBlueskyProvider(options: ProviderOptions): Provider<Bluesk
   }
 
   async function uploadImage(credentials: BlueskyCredentials, url: string): Promise<unknown> {
-    const downloaded = await downloadMedia(url, timeoutMs);
+    const downloaded = await downloadMedia(url, timeoutMs, outbound);
     const mimeType = mimeTypeOf(downloaded, url);
     const blob = new Blob([await downloaded.arrayBuffer()], { type: mimeType });
     const res = await xrpc<BlobBody | null>(credentials, 'POST', 'com.atproto.repo.uploadBlob', { body: blob, headers: { 'Content-Type': mimeType } });
@@ -191,6 +193,7 @@ export function createBlueskyProvider(options: ProviderOptions): Provider<Bluesk
     platform: 'BLUESKY',
     idempotent: true,
     credentialsSchema: blueskyCredentialsSchema,
+    userUrls: (credentials) => (credentials.service ? [{ field: 'service', url: credentials.service }] : []),
 
     async connect(credentials: BlueskyCredentials): Promise<ConnectedAccount<BlueskyCredentials>> {
       const session = await openSession(credentials);

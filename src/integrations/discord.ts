@@ -90,11 +90,13 @@ function rateLimitHints(headers: Headers): RateLimitHint[] | undefined {
 
 export function createDiscordProvider(options: ProviderOptions): Provider<DiscordCredentials> {
   const timeoutMs = options.requestTimeoutMs;
+  const outbound = options.outbound;
 
   return {
     platform: 'DISCORD',
     idempotent: false,
     credentialsSchema: discordCredentialsSchema,
+    userUrls: (credentials) => [{ field: 'webhookUrl', url: credentials.webhookUrl }],
 
     async connect(credentials: DiscordCredentials): Promise<ConnectedAccount<DiscordCredentials>> {
       // Reading a webhook with its token needs no other authentication.
@@ -102,6 +104,7 @@ export function createDiscordProvider(options: ProviderOptions): Provider<Discor
         url: credentials.webhookUrl,
         operation: 'GET /webhooks/:id/:token',
         timeoutMs,
+        outbound,
       });
       const id = res.body?.id;
       if (typeof id !== 'string') throw new Error('Discord answered the webhook URL without a webhook id');
@@ -133,6 +136,7 @@ export function createDiscordProvider(options: ProviderOptions): Provider<Discor
         url: withQuery(channel.credentials.webhookUrl, { wait: 'true' }),
         operation: 'POST /webhooks/:id/:token',
         timeoutMs,
+        outbound,
         json: { ...(request.text !== '' && { content: request.text }), ...(embeds.length > 0 && { embeds }) },
       });
       const id = res.body?.id;

@@ -41,7 +41,8 @@ export function createFacebookProvider(options: ProviderOptions): Provider<Faceb
   const settings = platformSettings(options, 'FACEBOOK', FACEBOOK_LOGIN_DEFAULTS);
   const base = `${settings.apiUrl}/${GRAPH_API_VERSION}`;
   const timeoutMs = options.requestTimeoutMs;
-  const call = (credentials: FacebookCredentials, label: string): GraphCall => ({ base, accessToken: credentials.pageAccessToken, timeoutMs, label });
+  const outbound = options.outbound;
+  const call = (credentials: FacebookCredentials, label: string): GraphCall => ({ base, accessToken: credentials.pageAccessToken, timeoutMs, outbound, label });
 
   function result(postId: string, status: number, headers: Headers): PublishResult {
     const hints = rateLimitHints(headers);
@@ -107,7 +108,7 @@ export function createFacebookProvider(options: ProviderOptions): Provider<Faceb
       needsInstanceUrl: false,
       authorizeUrl: (request) => facebookAuthorizeUrl(settings, request, FACEBOOK_SCOPES),
       async finish(request) {
-        const pages = await facebookLoginPages(settings, request, timeoutMs);
+        const pages = await facebookLoginPages(settings, request, timeoutMs, outbound);
         const page = choosePage(pages, request.account, () => true, 'a Facebook Page');
         return { pageId: page.id, pageAccessToken: page.accessToken, appId: request.app.clientId };
       },

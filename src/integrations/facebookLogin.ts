@@ -3,6 +3,7 @@
 import { ClassifiedError, HttpFailure, type HttpResponse } from './http.js';
 import { classifyTokenFailure, codeFlowUrl, tokenByGet } from './oauth.js';
 import type { AuthorizeRequest, FinishRequest } from './types.js';
+import type { OutboundPolicy } from '../security/outbound/policy.js';
 import { GRAPH_API_VERSION, graphErrorOf, graphGet } from './metaGraph.js';
 
 export interface MetaLoginSettings {
@@ -45,7 +46,7 @@ export interface ManagedPage {
  * Code → short-lived user token → long-lived user token (fb_exchange_token) → the Pages it manages, each with a
  * Page token read with the long-lived user token, which does not expire (Facebook Login "long-lived tokens" guide).
  */
-export async function facebookLoginPages(settings: MetaLoginSettings, request: FinishRequest, timeoutMs: number): Promise<ManagedPage[]> {
+export async function facebookLoginPages(settings: MetaLoginSettings, request: FinishRequest, timeoutMs: number, outbound: OutboundPolicy): Promise<ManagedPage[]> {
   if (!request.app.clientSecret) {
     throw new ClassifiedError({
       kind: 'PERMANENT',
@@ -61,17 +62,19 @@ export async function facebookLoginPages(settings: MetaLoginSettings, request: F
     `${base}/oauth/access_token?${new URLSearchParams({ ...app, redirect_uri: request.redirectUri, code: request.code, code_verifier: request.codeVerifier })}`,
     'GET /oauth/access_token (code)',
     timeoutMs,
+    outbound,
     loginFailure,
   );
   const long = await tokenByGet(
     `${base}/oauth/access_token?${new URLSearchParams({ ...app, grant_type: 'fb_exchange_token', fb_exchange_token: short.accessToken })}`,
     'GET /oauth/access_token (fb_exchange_token)',
     timeoutMs,
+    outbound,
     loginFailure,
   );
   let res: HttpResponse<{ data?: unknown } | null>;
   try {
-    res = await graphGet({ base, accessToken: long.accessToken, timeoutMs, label: '/me/accounts' }, '/me/accounts', {
+    res = await graphGet({ base, accessToken: long.accessToken, timeoutMs, outbound, label: '/me/accounts' }, '/me/accounts', {
       fields: 'id,name,access_token,instagram_business_account',
       limit: 100,
     });

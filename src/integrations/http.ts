@@ -5,9 +5,17 @@
 // busy worker fetch cost about 3.5x the CPU per request and left far more garbage behind. It keeps what the
 // providers relied on from fetch: one time limit over the whole exchange (redirects, headers and body), redirects
 // followed as fetch follows them, gzip/deflate/br bodies decoded, FormData bodies encoded as multipart, and
-// errors carrying the same codes (ECONNREFUSED...) or a TimeoutError.
+// errors carrying the same codes (ECONNREFUSED...) or a TimeoutError. Every request names the outbound policy it
+// is held to (src/security/outbound/); a refused URL is a PERMANENT OUTBOUND_REFUSED failure, never sent.
+import { answerExcerpt } from '../security/outbound/excerpt.js';
+import { OutboundRefused, type OutboundPolicy } from '../security/outbound/policy.js';
 import type { ClassifiedFailure } from './types.js';
 import { exchange, type RawResponse } from './transport.js';
+
+/** The most bytes of an API answer read (raw, and again decoded): answers PostFlow reads are a few KB. */
+export const API_ANSWER_MAX_BYTES = 2 * 1024 * 1024;
+/** The most bytes of a media file downloaded to re-upload (VK takes photos up to 50 MB, the largest of the networks). */
+export const MEDIA_MAX_BYTES = 50 * 1024 * 1024;
 
 /** The platform answered with a non-2xx status. */
 export class HttpFailure extends Error {
@@ -83,6 +91,10 @@ function transportFailure(operation: string, error: unknown): TransportFailure {
 export interface HttpRequest {
   method?: string;
   url: string;
+  /** Where this request may go: the policy built from the operator's settings, handed to every provider. */
+  outbound: OutboundPolicy;
+  /** API_ANSWER_MAX_BYTES unless given. */
+  maxBytes?: number;
   /** Shown in errors instead of the URL (Telegram puts the bot token in the path). */
   operation: string;
   timeoutMs: number;
@@ -129,15 +141,21 @@ export async function httpRequest<T = unknown>(req: HttpRequest): Promise<HttpRe
   let response: RawResponse;
   let parsed: unknown;
   try {
-    response = await exchange(req.method ?? 'GET', req.url, headers, body, req.timeoutMs);
+    response = await exchange(req.method ?? 'GET', req.url, headers, body, req.timeoutMs, { outbound: req.outbound, maxBytes: req.maxBytes ?? API_ANSWER_MAX_BYTES });
     parsed = parseBody(response.body);
   } catch (error) {
+    if (error instanceof OutboundRefused) throw outboundRefused(`${req.operation} was not sent`, error);
     throw transportFailure(req.operation, error);
   }
   if (response.status < 200 || response.status > 299) {
     throw new HttpFailure(req.operation, response.status, response.headers, parsed);
   }
   return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+/** A refused destination: retrying cannot help until the URL, or the operator's allow list, changes. */
+function outboundRefused(what: string, error: OutboundRefused): ClassifiedError {
+  return new ClassifiedError({ kind: 'PERMANENT', errorClass: 'OUTBOUND_REFUSED', message: `${what}: ${error.message}`, responseCode: null, retryAfterMs: null }, { cause: error });
 }
 
 /** JSON when the body parses as JSON, the text otherwise, '' when empty (as `await response.text()` read it). */
@@ -158,18 +176,22 @@ function parseBody(raw: Buffer): unknown {
  * Downloads a media file to re-upload it. A failure here is about the media host, not the platform, so
  * it is classified up front: a 401 from an image server must not mark the channel as disconnected.
  */
-export async function downloadMedia(url: string, timeoutMs: number): Promise<Blob> {
+export async function downloadMedia(url: string, timeoutMs: number, outbound: OutboundPolicy): Promise<Blob> {
   let response: RawResponse;
   try {
-    response = await exchange('GET', url, { Accept: '*/*' }, undefined, timeoutMs);
+    response = await exchange('GET', url, { Accept: '*/*' }, undefined, timeoutMs, { outbound, maxBytes: MEDIA_MAX_BYTES });
   } catch (error) {
+    if (error instanceof OutboundRefused) throw outboundRefused(`Media ${mediaName(url)} was not downloaded`, error);
     const failure = transportFailure('media download', error);
+    const tooLarge = failure.code === 'RESPONSE_TOO_LARGE';
     throw new ClassifiedError(
       {
-        // Downloading is a GET: retrying it is always safe.
-        kind: 'RETRYABLE',
-        errorClass: 'MEDIA_FETCH_FAILED',
-        message: `Could not download media ${url}: ${failure.timedOut ? 'timed out' : failure.code}`,
+        // Downloading is a GET: retrying it is always safe, though a file too large stays too large.
+        kind: tooLarge ? 'PERMANENT' : 'RETRYABLE',
+        errorClass: tooLarge ? 'MEDIA_TOO_LARGE' : 'MEDIA_FETCH_FAILED',
+        message: tooLarge
+          ? `Media ${mediaName(url)} is larger than ${MEDIA_MAX_BYTES / 1024 / 1024} MB`
+          : `Could not download media ${url}: ${failure.timedOut ? 'timed out' : failure.code}`,
         responseCode: null,
         retryAfterMs: null,
       },
@@ -188,6 +210,16 @@ export async function downloadMedia(url: string, timeoutMs: number): Promise<Blo
   }
   const bytes = new Uint8Array(response.body.buffer as ArrayBuffer, response.body.byteOffset, response.body.length);
   return new Blob([bytes], { type: blobType(response.headers.get('content-type')) });
+}
+
+/** A media URL as messages show it: its host and path, never a query (signed URLs carry their signature there). */
+function mediaName(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'at an unreadable URL';
+  }
 }
 
 /** The Blob type fetch's response.blob() would give: the Content-Type's MIME type, '' when there is none. */
@@ -225,12 +257,12 @@ export interface ClassifyOptions {
 
 /** The message a typical JSON error body carries ({ error }, { message }, { description }). */
 export function genericPlatformMessage(body: unknown): string | null {
-  if (typeof body === 'string') return body.trim() === '' ? null : body.trim().slice(0, 500);
+  if (typeof body === 'string') return body.trim() === '' ? null : answerExcerpt(body);
   if (body && typeof body === 'object') {
     const record = body as Record<string, unknown>;
     for (const key of ['error_description', 'error', 'message', 'description']) {
       const value = record[key];
-      if (typeof value === 'string' && value !== '') return value;
+      if (typeof value === 'string' && value !== '') return answerExcerpt(value);
     }
   }
   return null;
@@ -252,6 +284,7 @@ export function classifyFailure(error: unknown, options: ClassifyOptions): Class
 }
 
 function classifyTransport(error: TransportFailure, idempotent: boolean): ClassifiedFailure {
+  if (error.code === 'RESPONSE_TOO_LARGE') return classifyTooLarge(error, idempotent);
   const errorClass = error.timedOut ? 'TIMEOUT' : 'NETWORK';
   if (!error.sent) {
     return {
@@ -275,9 +308,22 @@ function classifyTransport(error: TransportFailure, idempotent: boolean): Classi
   };
 }
 
+/** An answer cut off at the size cap: asking again gets the same answer; a post call may have been published. */
+function classifyTooLarge(error: TransportFailure, idempotent: boolean): ClassifiedFailure {
+  const safe = idempotent || /^(GET|HEAD) /.test(error.operation);
+  return {
+    kind: safe ? 'PERMANENT' : 'UNKNOWN',
+    errorClass: 'RESPONSE_TOO_LARGE',
+    message: `${error.operation} answered more than ${API_ANSWER_MAX_BYTES / 1024 / 1024} MB (after decompression), which PostFlow does not read${safe ? '' : ': the post may or may not have been published'}`,
+    responseCode: null,
+    retryAfterMs: null,
+  };
+}
+
 function classifyHttp(error: HttpFailure, options: ClassifyOptions): ClassifiedFailure {
   const status = error.status;
-  const platformMessage = options.platformMessage?.(error) ?? genericPlatformMessage(error.body);
+  const own = options.platformMessage?.(error);
+  const platformMessage = own === undefined || own === null ? genericPlatformMessage(error.body) : answerExcerpt(own);
   const errorClass = options.errorClass?.(status) ?? `HTTP_${status}`;
   const detail = platformMessage ? `: ${platformMessage}` : '';
   const base = { errorClass, responseCode: status, retryAfterMs: null };

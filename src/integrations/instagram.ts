@@ -45,7 +45,8 @@ export function createInstagramProvider(options: ProviderOptions, tuning: Contai
   const settings = platformSettings(options, 'INSTAGRAM', FACEBOOK_LOGIN_DEFAULTS);
   const base = `${settings.apiUrl}/${GRAPH_API_VERSION}`;
   const timeoutMs = options.requestTimeoutMs;
-  const call = (credentials: InstagramCredentials, label: string): GraphCall => ({ base, accessToken: credentials.accessToken, timeoutMs, label });
+  const outbound = options.outbound;
+  const call = (credentials: InstagramCredentials, label: string): GraphCall => ({ base, accessToken: credentials.accessToken, timeoutMs, outbound, label });
 
   function steps(request: PublishRequest, credentials: InstagramCredentials): ContainerSteps {
     const user = encodeURIComponent(credentials.igUserId);
@@ -146,7 +147,7 @@ export function createInstagramProvider(options: ProviderOptions, tuning: Contai
       needsInstanceUrl: false,
       authorizeUrl: (request) => facebookAuthorizeUrl(settings, request, INSTAGRAM_SCOPES),
       async finish(request) {
-        const pages = await facebookLoginPages(settings, request, timeoutMs);
+        const pages = await facebookLoginPages(settings, request, timeoutMs, outbound);
         const page = choosePage(pages, request.account, (p) => p.instagramBusinessAccountId !== null, 'a Page with a linked Instagram professional account');
         return { igUserId: page.instagramBusinessAccountId as string, accessToken: page.accessToken, pageId: page.id, appId: request.app.clientId };
       },

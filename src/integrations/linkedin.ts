@@ -96,8 +96,9 @@ interface ImageProgress {
 
 export function createLinkedInProvider(options: ProviderOptions): Provider<LinkedInCredentials> {
   const timeoutMs = options.requestTimeoutMs;
+  const outbound = options.outbound;
   const settings = platformSettings(options, 'LINKEDIN', { apiUrl: LINKEDIN_API_URL, authUrl: LINKEDIN_AUTH_URL });
-  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.authUrl}/oauth/v2/accessToken`, clientAuth: 'body', timeoutMs, operation: 'POST /oauth/v2/accessToken' };
+  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.authUrl}/oauth/v2/accessToken`, clientAuth: 'body', timeoutMs, outbound, operation: 'POST /oauth/v2/accessToken' };
   const restHeaders = { 'LinkedIn-Version': LINKEDIN_VERSION, 'X-Restli-Protocol-Version': '2.0.0' };
 
   function call<T>(credentials: LinkedInCredentials, method: 'GET' | 'POST', path: string, extras: { json?: unknown; label?: string } = {}) {
@@ -106,6 +107,7 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
       url: `${settings.apiUrl}${path}`,
       operation: `${method} ${extras.label ?? path}`,
       timeoutMs,
+      outbound,
       headers: { Authorization: `Bearer ${credentials.accessToken}`, ...(path.startsWith('/rest/') && restHeaders) },
       json: extras.json,
     });
@@ -132,13 +134,14 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
       url,
       operation: 'PUT image upload',
       timeoutMs,
+      outbound,
       headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': blob.type || 'application/octet-stream' },
       body: blob,
     });
   }
 
   async function uploadImage(credentials: LinkedInCredentials, author: string, mediaUrl: string): Promise<string> {
-    const blob = await downloadMedia(mediaUrl, timeoutMs);
+    const blob = await downloadMedia(mediaUrl, timeoutMs, outbound);
     const init = await call<{ value?: { uploadUrl?: unknown; image?: unknown } } | null>(credentials, 'POST', '/rest/images?action=initializeUpload', {
       json: { initializeUploadRequest: { owner: author } },
     });

@@ -76,6 +76,7 @@ function jsonMessage(body: unknown): string | null {
 
 export function createMastodonProvider(options: ProviderOptions, tuning: MastodonTuning = {}): Provider<MastodonCredentials> {
   const timeoutMs = options.requestTimeoutMs;
+  const outbound = options.outbound;
   const pollIntervalMs = tuning.mediaPollIntervalMs ?? 1000;
   const pollAttempts = tuning.mediaPollAttempts ?? 30;
 
@@ -93,6 +94,7 @@ export function createMastodonProvider(options: ProviderOptions, tuning: Mastodo
       url: `${trimSlash(credentials.instanceUrl)}${path}`,
       operation: `${method} ${extras.label ?? path}`,
       timeoutMs,
+      outbound,
       headers: { Authorization: `Bearer ${credentials.accessToken}`, ...extras.headers },
       json: extras.json,
       body: extras.body,
@@ -123,7 +125,7 @@ export function createMastodonProvider(options: ProviderOptions, tuning: Mastodo
   }
 
   async function uploadMedia(credentials: MastodonCredentials, mediaUrl: string): Promise<string> {
-    const blob = await downloadMedia(mediaUrl, timeoutMs);
+    const blob = await downloadMedia(mediaUrl, timeoutMs, outbound);
     const form = new FormData();
     const name = new URL(mediaUrl).pathname.split('/').pop() || 'media';
     form.append('file', blob, name);
@@ -151,6 +153,7 @@ export function createMastodonProvider(options: ProviderOptions, tuning: Mastodo
     platform: 'MASTODON',
     idempotent: true,
     credentialsSchema: mastodonCredentialsSchema,
+    userUrls: (credentials) => [{ field: 'instanceUrl', url: credentials.instanceUrl }],
 
     async connect(credentials: MastodonCredentials): Promise<ConnectedAccount<MastodonCredentials>> {
       const base = trimSlash(credentials.instanceUrl);
@@ -219,6 +222,7 @@ export function createMastodonProvider(options: ProviderOptions, tuning: Mastodo
             url: `${base}/api/v1/apps`,
             operation: 'POST /api/v1/apps',
             timeoutMs,
+            outbound,
             // redirect_uris as one string: the array form is Mastodon 4.3+ only.
             json: { client_name: MASTODON_APP_NAME, redirect_uris: redirectUri, scopes: MASTODON_SCOPES, ...(tuning.appWebsite && { website: tuning.appWebsite }) },
           });
@@ -255,7 +259,7 @@ export function createMastodonProvider(options: ProviderOptions, tuning: Mastodo
       async finish(request): Promise<MastodonCredentials> {
         const base = instanceBase(request.instanceUrl);
         try {
-          const tokens = await exchangeCode({ tokenUrl: `${base}/oauth/token`, clientAuth: 'body', timeoutMs, operation: 'POST /oauth/token' }, request);
+          const tokens = await exchangeCode({ tokenUrl: `${base}/oauth/token`, clientAuth: 'body', timeoutMs, outbound, operation: 'POST /oauth/token' }, request);
           return { instanceUrl: base, accessToken: tokens.accessToken };
         } catch (error) {
           const cause = error instanceof Error ? error.cause : undefined;

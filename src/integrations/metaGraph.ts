@@ -6,6 +6,7 @@
 // .../instagram-platform/instagram-graph-api/reference/error-codes.
 import { HttpFailure, classifyFailure, genericPlatformMessage, httpRequest, parseRetryAfter, type HttpResponse } from './http.js';
 import type { ClassifiedFailure, RateLimitHint, RateLimitScope } from './types.js';
+import type { OutboundPolicy } from '../security/outbound/policy.js';
 
 /** The Graph API version PostFlow speaks to graph.facebook.com (each version lives about two years). */
 export const GRAPH_API_VERSION = 'v21.0';
@@ -45,6 +46,7 @@ export interface GraphCall {
   base: string;
   accessToken: string;
   timeoutMs: number;
+  outbound: OutboundPolicy;
   /** The path as shown in errors, with ids replaced by placeholders ("/{ig-user-id}/media"). */
   label: string;
 }
@@ -57,7 +59,7 @@ function encode(params: GraphParams): URLSearchParams {
 
 export function graphGet<T>(call: GraphCall, path: string, params: GraphParams = {}): Promise<HttpResponse<T>> {
   const query = encode({ ...params, access_token: call.accessToken });
-  return httpRequest<T>({ method: 'GET', url: `${call.base}${path}?${query}`, operation: `GET ${call.label}`, timeoutMs: call.timeoutMs });
+  return httpRequest<T>({ method: 'GET', url: `${call.base}${path}?${query}`, operation: `GET ${call.label}`, timeoutMs: call.timeoutMs, outbound: call.outbound });
 }
 
 /** POSTs form fields, as the Graph API documents its publishing calls. */
@@ -67,6 +69,7 @@ export function graphPost<T>(call: GraphCall, path: string, params: GraphParams)
     url: `${call.base}${path}`,
     operation: `POST ${call.label}`,
     timeoutMs: call.timeoutMs,
+    outbound: call.outbound,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: encode({ ...params, access_token: call.accessToken }).toString(),
   });

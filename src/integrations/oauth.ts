@@ -2,6 +2,7 @@
 // each provider module assembles with its own URLs, scopes and quirks.
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { OutboundPolicy } from '../security/outbound/policy.js';
 import { CONTENT_RULES } from './contentRules.js';
 import { ClassifiedError, HttpFailure, TransportFailure, genericPlatformMessage, httpRequest, parseRetryAfter, trimSlash } from './http.js';
 import type { AuthorizeRequest, FinishRequest, OAuthApp, PlatformName, PlatformSettings, ProviderOptions } from './types.js';
@@ -94,6 +95,7 @@ export interface TokenEndpoint {
   /** basic: client id and secret in an Authorization header (X, Pinterest); body: as form fields (LinkedIn, Meta). */
   clientAuth: 'basic' | 'body';
   timeoutMs: number;
+  outbound: OutboundPolicy;
   operation: string;
 }
 
@@ -113,7 +115,15 @@ export async function requestToken(req: TokenRequest): Promise<TokenSet> {
     if (req.app.clientSecret) form.set('client_secret', req.app.clientSecret);
   }
   try {
-    const res = await httpRequest({ method: 'POST', url: req.tokenUrl, operation: req.operation, timeoutMs: req.timeoutMs, headers, body: form.toString() });
+    const res = await httpRequest({
+      method: 'POST',
+      url: req.tokenUrl,
+      operation: req.operation,
+      timeoutMs: req.timeoutMs,
+      outbound: req.outbound,
+      headers,
+      body: form.toString(),
+    });
     return tokenSetFrom(res.body);
   } catch (error) {
     throw classifyTokenFailure(error);
@@ -159,9 +169,15 @@ export async function refreshWithGrant<C extends OAuthCredentialFields>(
 }
 
 /** A token endpoint that takes its parameters in a GET query (Meta's); `classify` words its refusals. */
-export async function tokenByGet(url: string, operation: string, timeoutMs: number, classify: (error: unknown) => ClassifiedError = classifyTokenFailure): Promise<TokenSet> {
+export async function tokenByGet(
+  url: string,
+  operation: string,
+  timeoutMs: number,
+  outbound: OutboundPolicy,
+  classify: (error: unknown) => ClassifiedError = classifyTokenFailure,
+): Promise<TokenSet> {
   try {
-    const res = await httpRequest({ method: 'GET', url, operation, timeoutMs });
+    const res = await httpRequest({ method: 'GET', url, operation, timeoutMs, outbound });
     return tokenSetFrom(res.body);
   } catch (error) {
     throw classify(error);

@@ -72,8 +72,9 @@ function noBoard(message: string): ClassifiedError {
 
 export function createPinterestProvider(options: ProviderOptions): Provider<PinterestCredentials> {
   const timeoutMs = options.requestTimeoutMs;
+  const outbound = options.outbound;
   const settings = platformSettings(options, 'PINTEREST', { apiUrl: PINTEREST_API_URL, authUrl: PINTEREST_AUTH_URL });
-  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.apiUrl}/v5/oauth/token`, clientAuth: 'basic', timeoutMs, operation: 'POST /v5/oauth/token' };
+  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.apiUrl}/v5/oauth/token`, clientAuth: 'basic', timeoutMs, outbound, operation: 'POST /v5/oauth/token' };
 
   function call<T>(credentials: PinterestCredentials, method: 'GET' | 'POST', path: string, extras: { json?: unknown; label?: string } = {}) {
     return httpRequest<T>({
@@ -81,6 +82,7 @@ export function createPinterestProvider(options: ProviderOptions): Provider<Pint
       url: `${settings.apiUrl}${path}`,
       operation: `${method} ${extras.label ?? path}`,
       timeoutMs,
+      outbound,
       headers: { Authorization: `Bearer ${credentials.accessToken}` },
       json: extras.json,
     });

@@ -8,7 +8,9 @@ import { createMastodonProvider } from './mastodon.js';
 import { createPinterestProvider } from './pinterest.js';
 import { createTelegramProvider } from './telegram.js';
 import { createThreadsProvider } from './threads.js';
-import type { PlatformName, Provider, ProviderOptions } from './types.js';
+import { FAILURE_MESSAGE_CHARS, answerExcerpt } from '../security/outbound/excerpt.js';
+import type { OutboundPolicy } from '../security/outbound/policy.js';
+import type { ClassifiedFailure, PlatformName, Provider, ProviderOptions } from './types.js';
 import { createVkProvider } from './vk.js';
 import { createWebhookProvider } from './webhook.js';
 import { createXProvider } from './x.js';
@@ -17,6 +19,23 @@ export interface ProviderRegistry {
   /** The provider for a platform; throws for a platform PostFlow does not support. */
   get(platform: PlatformName): Provider;
   platforms(): PlatformName[];
+  /** The policy every provider's requests are held to, for checking a user's URL before anything is called. */
+  readonly outbound: OutboundPolicy;
+}
+
+/**
+ * Every failure message leaves the integrations through here, into lastError, attempt rows and a channel's auth
+ * error: whatever a provider put in it from a network's answer is bounded and cleaned in this one place.
+ */
+function withBoundedMessages(provider: Provider): Provider {
+  const classify = provider.classifyFailure.bind(provider);
+  return {
+    ...provider,
+    classifyFailure: (error: unknown): ClassifiedFailure => {
+      const failure = classify(error);
+      return { ...failure, message: answerExcerpt(failure.message, FAILURE_MESSAGE_CHARS) };
+    },
+  };
 }
 
 export function createProviderRegistry(options: ProviderOptions): ProviderRegistry {
@@ -36,8 +55,10 @@ export function createProviderRegistry(options: ProviderOptions): ProviderRegist
     ['DISCORD', createDiscordProvider(options) as Provider],
     ['VK', createVkProvider(options) as Provider],
   ]);
+  for (const [platform, provider] of providers) providers.set(platform, withBoundedMessages(provider));
 
   return {
+    outbound: options.outbound,
     get(platform: PlatformName): Provider {
       const provider = providers.get(platform);
       if (!provider) {

@@ -59,6 +59,7 @@ function description(failure: HttpFailure): string | null {
 export function createTelegramProvider(options: ProviderOptions): Provider<TelegramCredentials> {
   const base = trimSlash(options.telegramApiUrl);
   const timeoutMs = options.requestTimeoutMs;
+  const outbound = options.outbound;
 
   async function call<T>(token: string, method: string, params: Record<string, unknown>): Promise<T> {
     const res = await httpRequest<TelegramEnvelope<T>>({
@@ -67,6 +68,7 @@ export function createTelegramProvider(options: ProviderOptions): Provider<Teleg
       // The token is part of the URL: errors name only the method.
       operation: `Telegram ${method}`,
       timeoutMs,
+      outbound,
       json: params,
     });
     if (!res.body || res.body.ok !== true) {

@@ -49,11 +49,12 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
   const settings = platformSettings(options, 'THREADS', { apiUrl: 'https://graph.threads.net', authUrl: 'https://threads.net' });
   const base = `${settings.apiUrl}/${THREADS_API_VERSION}`;
   const timeoutMs = options.requestTimeoutMs;
-  const call = (credentials: ThreadsCredentials, label: string): GraphCall => ({ base, accessToken: credentials.accessToken, timeoutMs, label });
+  const outbound = options.outbound;
+  const call = (credentials: ThreadsCredentials, label: string): GraphCall => ({ base, accessToken: credentials.accessToken, timeoutMs, outbound, label });
 
   /** GET {apiUrl}/access_token (th_exchange_token) and /refresh_access_token (th_refresh_token) take query parameters. */
   async function tokenGet(path: string, params: Record<string, string>, operation: string): Promise<TokenSet> {
-    return tokenByGet(`${settings.apiUrl}${path}?${new URLSearchParams(params)}`, operation, timeoutMs);
+    return tokenByGet(`${settings.apiUrl}${path}?${new URLSearchParams(params)}`, operation, timeoutMs, outbound);
   }
 
   function steps(request: PublishRequest, credentials: ThreadsCredentials): ContainerSteps {
@@ -131,7 +132,10 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
       // PKCE is sent as for any OAuth 2.0 server; Threads' docs do not mention it (unverified that it is checked).
       authorizeUrl: (request) => codeFlowUrl(`${settings.authUrl}/oauth/authorize`, request, THREADS_SCOPES.join(',')),
       async finish(request) {
-        const short = await exchangeCode({ tokenUrl: `${settings.apiUrl}/oauth/access_token`, clientAuth: 'body', timeoutMs, operation: 'POST /oauth/access_token' }, request);
+        const short = await exchangeCode(
+          { tokenUrl: `${settings.apiUrl}/oauth/access_token`, clientAuth: 'body', timeoutMs, outbound, operation: 'POST /oauth/access_token' },
+          request,
+        );
         const long = await tokenGet(
           '/access_token',
           { grant_type: 'th_exchange_token', client_secret: request.app.clientSecret ?? '', access_token: short.accessToken },
@@ -139,9 +143,11 @@ export function createThreadsProvider(options: ProviderOptions, tuning: Containe
         );
         // The token answer's user_id is a JSON number of 17 digits or so, past what a double holds exactly: the id
         // comes from /me, where the Graph API gives it as a string.
-        const me = await graphGet<{ id?: unknown } | null>({ base, accessToken: long.accessToken, timeoutMs, label: '/me' }, '/me', { fields: 'id' }).catch((error: unknown) => {
-          throw classifyTokenFailure(error);
-        });
+        const me = await graphGet<{ id?: unknown } | null>({ base, accessToken: long.accessToken, timeoutMs, outbound, label: '/me' }, '/me', { fields: 'id' }).catch(
+          (error: unknown) => {
+            throw classifyTokenFailure(error);
+          },
+        );
         // The long-lived token renews itself: there is no refresh token to keep.
         return { threadsUserId: String(me.body?.id ?? ''), ...credentialsFromTokens({ ...long, refreshToken: null }, request.app, request.ownApp) };
       },

@@ -1,16 +1,54 @@
-// The transport under http.ts: node:http / node:https with one keep-alive Agent per protocol, one time limit over
-// the whole exchange, redirects followed as fetch follows them, compressed bodies decoded.
+// The transport under http.ts: node:http / node:https with keep-alive Agents, one time limit over the whole
+// exchange, redirects followed as fetch follows them, compressed bodies decoded, bodies capped, and every hop held
+// to the outbound policy (src/security/outbound/).
 import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { OutboundRefused, type OutboundPolicy } from '../security/outbound/policy.js';
 
-// One pool per protocol for the whole process. Sockets stay open between publishes (keep-alive), up to 256 per
-// host (far above WORKER_CONCURRENCY's default); an idle one is closed after 4 s, or 1 s before the server's
-// own Keep-Alive timeout when it announces one (node does that), so a reused socket rarely races a server close.
+// Sockets stay open between publishes (keep-alive), up to 256 per host (far above WORKER_CONCURRENCY's default);
+// an idle one is closed after 4 s, or 1 s before the server's own Keep-Alive timeout when it announces one (node
+// does that), so a reused socket rarely races a server close.
 const AGENT_OPTIONS = { keepAlive: true, maxSockets: 256, maxFreeSockets: 256, scheduling: 'lifo', timeout: 4000 } as const;
-const httpAgent = new http.Agent(AGENT_OPTIONS);
-const httpsAgent = new https.Agent(AGENT_OPTIONS);
+
+interface Pools {
+  /** For the operator's own origins: no checks. */
+  exempt: { http: http.Agent; https: https.Agent };
+  /** Every new socket resolves its host through the policy's lookup; a reused one was checked when it connected. */
+  guarded: { http: http.Agent; https: https.Agent };
+}
+
+// One set of pools per policy (one per process outside tests), so a socket opened under one policy is never
+// reused under another.
+const poolsByPolicy = new WeakMap<OutboundPolicy, Pools>();
+
+function poolsFor(policy: OutboundPolicy): Pools {
+  let pools = poolsByPolicy.get(policy);
+  if (!pools) {
+    const guarded = { ...AGENT_OPTIONS, lookup: policy.lookup };
+    pools = {
+      exempt: { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent(AGENT_OPTIONS) },
+      guarded: { http: new http.Agent(guarded), https: new https.Agent(guarded) },
+    };
+    poolsByPolicy.set(policy, pools);
+  }
+  return pools;
+}
+
+/** The agent for one hop; throws OutboundRefused for a URL refused by its form (scheme, user info, name, IP literal). */
+function agentFor(policy: OutboundPolicy, url: URL): http.Agent {
+  const refused = policy.refuseUrl(url);
+  if (refused) throw refused;
+  const pools = policy.exempts(url) ? poolsFor(policy).exempt : poolsFor(policy).guarded;
+  return url.protocol === 'https:' ? pools.https : pools.http;
+}
+
+export interface ExchangeLimits {
+  outbound: OutboundPolicy;
+  /** The most bytes read of an answer, before and again after decoding (a small gzip can inflate to gigabytes). */
+  maxBytes: number;
+}
 
 /** How long establishing a connection (DNS, TCP, TLS) may take: fetch's (undici's) limit. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -33,8 +71,9 @@ function codedError(message: string, code: string): Error {
 
 /**
  * One request, following redirects as fetch does, with one time limit for all of it. Rejects with node's
- * network errors (their `code` says what happened), a TimeoutError when the limit is reached, or a TypeError
- * for an unusable URL.
+ * network errors (their `code` says what happened; RESPONSE_TOO_LARGE beyond `maxBytes`), a TimeoutError when the
+ * limit is reached, a TypeError for an unusable URL, or OutboundRefused for a hop the policy refuses (nothing is
+ * sent to it).
  */
 export async function exchange(
   method: string,
@@ -42,6 +81,7 @@ export async function exchange(
   headers: Record<string, string>,
   body: FormData | string | Uint8Array | Blob | undefined,
   timeoutMs: number,
+  limits: ExchangeLimits,
 ): Promise<RawResponse> {
   const requestHeaders: Record<string, string> = { 'user-agent': 'node' };
   for (const [name, value] of Object.entries(headers)) requestHeaders[name.toLowerCase()] = value;
@@ -68,9 +108,15 @@ export async function exchange(
   try {
     let target = parseUrl(url);
     for (let redirects = 0; ; redirects += 1) {
-      const response = await send(method, target, requestHeaders, payload, deadline);
+      let response: RawResponse;
+      try {
+        response = await send(method, target, requestHeaders, payload, deadline, agentFor(limits.outbound, target), limits.maxBytes);
+      } catch (error) {
+        if (redirects > 0 && error instanceof OutboundRefused) throw new OutboundRefused(error.host, error.reason, `a redirect was not followed: ${error.message}`);
+        throw error;
+      }
       const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
-      if (location === null) return { ...response, body: await decode(response.body, response.headers, deadline) };
+      if (location === null) return { ...response, body: await decode(response.body, response.headers, deadline, limits.maxBytes) };
       if (redirects >= MAX_REDIRECTS) throw new TypeError('redirect count exceeded');
       const next = parseUrl(location, target);
       if (next.origin !== target.origin) for (const name of CROSS_ORIGIN_DROPPED) delete requestHeaders[name];
@@ -135,7 +181,19 @@ function timeoutError(): Error {
   return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 }
 
-function send(method: string, url: URL, headers: Record<string, string>, payload: Buffer | string | null, deadline: Deadline): Promise<RawResponse> {
+function tooLarge(maxBytes: number): Error {
+  return codedError(`the answer is larger than ${maxBytes} bytes`, 'RESPONSE_TOO_LARGE');
+}
+
+function send(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  payload: Buffer | string | null,
+  deadline: Deadline,
+  agent: http.Agent,
+  maxBytes: number,
+): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     const secure = url.protocol === 'https:';
     const outgoing = payload === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(payload)) };
@@ -155,7 +213,7 @@ function send(method: string, url: URL, headers: Record<string, string>, payload
       }
     };
 
-    const req = (secure ? https : http).request(url, { method, headers: outgoing, agent: secure ? httpsAgent : httpAgent });
+    const req = (secure ? https : http).request(url, { method, headers: outgoing, agent });
     deadline.watch((error) => finish(error));
     req.on('error', (error) => finish(error));
     req.on('socket', (socket) => {
@@ -169,7 +227,13 @@ function send(method: string, url: URL, headers: Record<string, string>, payload
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      if (Number(res.headers['content-length']) > maxBytes) return finish(tooLarge(maxBytes));
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxBytes) finish(tooLarge(maxBytes));
+        else chunks.push(chunk);
+      });
       res.on('error', (error) => finish(error));
       res.on('end', () => {
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
@@ -189,8 +253,8 @@ const inflate = promisify(zlib.inflate);
 const inflateRaw = promisify(zlib.inflateRaw);
 const brotli = promisify(zlib.brotliDecompress);
 
-/** Removes the Content-Encoding(s), as fetch does; the deadline still applies. */
-async function decode(body: Buffer, headers: Headers, deadline: Deadline): Promise<Buffer> {
+/** Removes the Content-Encoding(s), as fetch does; the deadline still applies, and so does the size cap. */
+async function decode(body: Buffer, headers: Headers, deadline: Deadline, maxBytes: number): Promise<Buffer> {
   const encoding = headers.get('content-encoding');
   if (encoding === null || body.length === 0) return body;
   const codings = encoding
@@ -199,15 +263,22 @@ async function decode(body: Buffer, headers: Headers, deadline: Deadline): Promi
     .map((c) => c.trim())
     .filter((c) => c !== '' && c !== 'identity');
   let decoded = body;
-  // Applied in the reverse order of their listing.
-  for (const coding of codings.reverse()) {
-    if (coding === 'gzip' || coding === 'x-gzip') decoded = await gunzip(decoded, { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    // "deflate" is meant to be zlib-wrapped, but some servers send raw deflate: the first byte tells them apart.
-    else if (coding === 'deflate') decoded = await ((decoded[0]! & 0x0f) === 0x08 ? inflate(decoded) : inflateRaw(decoded));
-    else if (coding === 'br') decoded = await brotli(decoded);
-    // An unknown coding is left in place, as fetch leaves it.
-    else return decoded;
-    if (deadline.expired) throw timeoutError();
+  // zlib stops inflating once its output passes maxOutputLength, so a bomb costs at most that much memory.
+  const limit = { maxOutputLength: maxBytes };
+  try {
+    // Applied in the reverse order of their listing.
+    for (const coding of codings.reverse()) {
+      if (coding === 'gzip' || coding === 'x-gzip') decoded = await gunzip(decoded, { ...limit, flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      // "deflate" is meant to be zlib-wrapped, but some servers send raw deflate: the first byte tells them apart.
+      else if (coding === 'deflate') decoded = await ((decoded[0]! & 0x0f) === 0x08 ? inflate(decoded, limit) : inflateRaw(decoded, limit));
+      else if (coding === 'br') decoded = await brotli(decoded, limit);
+      // An unknown coding is left in place, as fetch leaves it.
+      else return decoded;
+      if (deadline.expired) throw timeoutError();
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
+    throw error;
   }
   return decoded;
 }

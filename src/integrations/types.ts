@@ -1,6 +1,7 @@
 // The one narrow interface between PostFlow and a social network. Everything a network does differently
 // (URLs, auth, counting rules, error shapes, rate-limit headers) lives behind it, in src/integrations/.
 import type { z } from 'zod';
+import type { OutboundPolicy } from '../security/outbound/policy.js';
 
 export { PLATFORM_NAMES, type PlatformName, type PlatformSettings } from '../domain/platforms.js';
 import type { PlatformName, PlatformSettings } from '../domain/platforms.js';
@@ -155,6 +156,11 @@ export interface Provider<Credentials = unknown> {
   readonly idempotent: boolean;
   /** Validates the credentials given to createChannel; issue paths name the credential fields. */
   readonly credentialsSchema: z.ZodType<Credentials>;
+  /**
+   * The URLs in these credentials that the user chose (a server, a webhook), by credential field: checked against
+   * the outbound policy before connect() is called, so that a refused one is reported under its field.
+   */
+  userUrls?(credentials: Credentials): { field: string; url: string }[];
   /** Checks the credentials against the platform and reads what later calls need. Throws on failure. */
   connect(credentials: Credentials): Promise<ConnectedAccount<Credentials>>;
   checkContent(content: PostContent, settings: ChannelSettings): ContentVerdict;
@@ -192,6 +198,8 @@ export interface PublishedLookup {
 export interface ProviderOptions {
   /** Per-request time limit for calls to the platform. */
   requestTimeoutMs: number;
+  /** Where calls may go: every request a provider makes is held to it. */
+  outbound: OutboundPolicy;
   /** Base URL of the Telegram Bot API (a self-hosted Bot API server, or a test fake). */
   telegramApiUrl: string;
   /** Per platform: where its servers are and PostFlow's app there. */

@@ -131,7 +131,8 @@ interface VkGroup {
 export function createVkProvider(options: ProviderOptions): Provider<VkCredentials> {
   const settings = platformSettings(options, 'VK', { apiUrl: 'https://api.vk.com', authUrl: 'https://id.vk.com' });
   const timeoutMs = options.requestTimeoutMs;
-  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.authUrl}/oauth2/auth`, clientAuth: 'body', timeoutMs, operation: 'POST /oauth2/auth' };
+  const outbound = options.outbound;
+  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.authUrl}/oauth2/auth`, clientAuth: 'body', timeoutMs, outbound, operation: 'POST /oauth2/auth' };
   // VK ID authenticates token calls with the PKCE verifier or the device's refresh token; the app's secret is not sent.
   const publicClient = (clientId: string) => ({ clientId, clientSecret: null });
   // VK ID wants a state on token calls too; nothing comes back to check it against.
@@ -144,6 +145,7 @@ export function createVkProvider(options: ProviderOptions): Provider<VkCredentia
       url: `${settings.apiUrl}/method/${method}`,
       operation: `POST /method/${method}`,
       timeoutMs,
+      outbound,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
     });
@@ -159,12 +161,13 @@ export function createVkProvider(options: ProviderOptions): Provider<VkCredentia
     const server = await api<{ upload_url?: unknown }>(credentials, 'photos.getWallUploadServer', group);
     if (typeof server.upload_url !== 'string') throw new Error('photos.getWallUploadServer answered without an upload_url');
     const form = new FormData();
-    form.append('photo', await downloadMedia(url, timeoutMs), new URL(url).pathname.split('/').pop() || 'photo.jpg');
+    form.append('photo', await downloadMedia(url, timeoutMs, outbound), new URL(url).pathname.split('/').pop() || 'photo.jpg');
     const upload = await httpRequest<{ server?: unknown; photo?: unknown; hash?: unknown; error?: unknown } | null>({
       method: 'POST',
       url: server.upload_url,
       operation: 'POST photo upload',
       timeoutMs,
+      outbound,
       body: form,
     });
     const { server: uploadServer, photo, hash } = upload.body ?? {};

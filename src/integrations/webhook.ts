@@ -61,11 +61,13 @@ export function verifyWebhookSignature(input: VerifyWebhookSignatureInput): bool
 
 export function createWebhookProvider(options: ProviderOptions): Provider<WebhookCredentials> {
   const timeoutMs = options.requestTimeoutMs;
+  const outbound = options.outbound;
 
   return {
     platform: 'WEBHOOK',
     idempotent: true,
     credentialsSchema: webhookCredentialsSchema,
+    userUrls: (credentials) => [{ field: 'url', url: credentials.url }],
 
     async connect(credentials: WebhookCredentials): Promise<ConnectedAccount<WebhookCredentials>> {
       // No call: the receiver may not exist yet when the channel is created, and a test event would be a
@@ -94,6 +96,7 @@ export function createWebhookProvider(options: ProviderOptions): Provider<Webhoo
         url,
         operation: 'Webhook POST',
         timeoutMs,
+        outbound,
         headers: {
           'Content-Type': 'application/json',
           'Idempotency-Key': request.idempotencyKey,

@@ -99,9 +99,10 @@ function mergeHints(into: RateLimitHint[], more: RateLimitHint[]): RateLimitHint
 
 export function createXProvider(options: ProviderOptions): Provider<XCredentials> {
   const timeoutMs = options.requestTimeoutMs;
+  const outbound = options.outbound;
   const settings = platformSettings(options, 'X', { apiUrl: X_API_URL, authUrl: X_AUTH_URL });
   // Confidential clients authenticate with HTTP Basic; public ones (no secret) send client_id in the form.
-  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.apiUrl}/2/oauth2/token`, clientAuth: 'basic', timeoutMs, operation: 'POST /2/oauth2/token' };
+  const tokenEndpoint: TokenEndpoint = { tokenUrl: `${settings.apiUrl}/2/oauth2/token`, clientAuth: 'basic', timeoutMs, outbound, operation: 'POST /2/oauth2/token' };
 
   function call<T>(credentials: XCredentials, method: 'GET' | 'POST', path: string, extras: { json?: unknown; body?: FormData } = {}) {
     return httpRequest<T>({
@@ -109,6 +110,7 @@ export function createXProvider(options: ProviderOptions): Provider<XCredentials
       url: `${settings.apiUrl}${path}`,
       operation: `${method} ${path}`,
       timeoutMs,
+      outbound,
       headers: { Authorization: `Bearer ${credentials.accessToken}` },
       json: extras.json,
       body: extras.body,
@@ -116,7 +118,7 @@ export function createXProvider(options: ProviderOptions): Provider<XCredentials
   }
 
   async function uploadImage(credentials: XCredentials, mediaUrl: string): Promise<string> {
-    const blob = await downloadMedia(mediaUrl, timeoutMs);
+    const blob = await downloadMedia(mediaUrl, timeoutMs, outbound);
     if (blob.type.startsWith('video/')) {
       throw new ClassifiedError({
         kind: 'PERMANENT',

@@ -1,9 +1,11 @@
 import { builder } from './builder.js';
 import { requireAuth } from './context.js';
-import { createApiKey, login, signup } from '../services/accounts.js';
+import { changePassword, login, logout, logoutEverywhere, signup } from '../services/accounts.js';
+import { createApiKey, revokeApiKey } from '../services/apiKeys.js';
+import { disableTwoFactor, enableTwoFactorFinish, enableTwoFactorStart } from '../services/twoFactor.js';
 
 const AuthPayload = builder.objectRef<{ token: string }>('AuthPayload').implement({
-  fields: (t) => ({ token: t.exposeString('token', { description: 'Send as "Authorization: Bearer <token>".' }) }),
+  fields: (t) => ({ token: t.exposeString('token', { description: 'Send as "Authorization: Bearer <token>". It works until it expires or its session is ended (logout).' }) }),
 });
 
 builder.prismaObject('Workspace', {
@@ -15,12 +17,21 @@ builder.prismaObject('Workspace', {
   }),
 });
 
+builder.prismaObject('User', {
+  description: 'A person; only what a colleague may see.',
+  fields: (t) => ({ id: t.exposeID('id'), email: t.exposeString('email') }),
+});
+
 builder.prismaObject('ApiKey', {
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     prefix: t.exposeString('prefix', { description: 'The first characters of the key, to recognise it.' }),
+    createdBy: t.relation('createdBy', { description: 'The person the key acts as.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'Updated at most once a minute.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'Null: until revoked.' }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
   }),
 });
 
@@ -31,23 +42,78 @@ const CreatedApiKey = builder.objectRef<{ key: string; apiKey: { id: string } }>
   }),
 });
 
+const TwoFactorSetup = builder.objectRef<{ secret: string; otpauthUri: string }>('TwoFactorSetup').implement({
+  fields: (t) => ({
+    secret: t.exposeString('secret', { description: 'The base32 secret, for typing into an authenticator app.' }),
+    otpauthUri: t.exposeString('otpauthUri', { description: 'The otpauth:// URI, for a QR code.' }),
+  }),
+});
+
+const RecoveryCodes = builder.objectRef<{ recoveryCodes: string[] }>('TwoFactorRecoveryCodes').implement({
+  fields: (t) => ({
+    recoveryCodes: t.exposeStringList('recoveryCodes', { description: 'Ten codes, each good for one login in place of a TOTP code. Shown only this once.' }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   signup: t.field({
     type: AuthPayload,
-    description: 'Creates a user and their workspace, and signs them in.',
+    description: 'Creates a user and their workspace, and signs them in. POSTFLOW_SIGNUP decides who may; the first account of a new server always may.',
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }), workspaceName: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => signup(ctx.services, args.email, args.password, args.workspaceName),
+    resolve: (_root, args, ctx) => signup(ctx.services, args, ctx.clientIp),
   }),
   login: t.field({
     type: AuthPayload,
-    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => login(ctx.services, args.email, args.password),
+    description:
+      'Signs in. With two-factor on, a call without code fails with TWO_FACTOR_REQUIRED (the password was right): call again with code, ' +
+      'a TOTP code or one of the recovery codes. Too many failures answer RATE_LIMITED (HTTP 429, Retry-After).',
+    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }), code: t.arg.string() },
+    resolve: (_root, args, ctx) => login(ctx.services, args, ctx.clientIp),
+  }),
+  logout: t.boolean({
+    description: 'Ends the session this request came with: its token is refused from now on.',
+    resolve: (_root, _args, ctx) => logout(ctx.services, requireAuth(ctx)),
+  }),
+  logoutEverywhere: t.int({
+    description: 'Ends every session of the caller, this one included; how many were ended. API keys stay: see revokeApiKey.',
+    resolve: (_root, _args, ctx) => logoutEverywhere(ctx.services, requireAuth(ctx)),
+  }),
+  changePassword: t.int({
+    description: 'Changes the password and ends every other session (this one stays signed in); how many were ended.',
+    args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => changePassword(ctx.services, requireAuth(ctx), args.currentPassword, args.newPassword),
   }),
   createApiKey: t.field({
     type: CreatedApiKey,
-    description: 'A key for programs: it acts in this workspace like the user who created it.',
-    args: { name: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => createApiKey(ctx.services, requireAuth(ctx), args.name),
+    description: 'A key for programs: it acts in this workspace like the user who created it, until it expires or is revoked.',
+    args: {
+      name: t.arg.string({ required: true }),
+      expiresAt: t.arg({ type: 'DateTime', description: 'When the key stops working (or expiresInDays; neither: until revoked).' }),
+      expiresInDays: t.arg.int(),
+    },
+    resolve: (_root, args, ctx) => createApiKey(ctx.services, requireAuth(ctx), args),
+  }),
+  revokeApiKey: t.prismaField({
+    type: 'ApiKey',
+    description: "Revokes one of the workspace's API keys: requests with it are refused from now on.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, args, ctx) => revokeApiKey(ctx.services, requireAuth(ctx), String(args.id)) as never,
+  }),
+  enableTwoFactorStart: t.field({
+    type: TwoFactorSetup,
+    description: 'Starts two-factor sign-in: add the secret to an authenticator app, then call enableTwoFactorFinish with a code from it.',
+    resolve: (_root, _args, ctx) => enableTwoFactorStart(ctx.services, requireAuth(ctx)),
+  }),
+  enableTwoFactorFinish: t.field({
+    type: RecoveryCodes,
+    description: 'Turns two-factor sign-in on, given a current code from the app; answers with the recovery codes.',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => enableTwoFactorFinish(ctx.services, requireAuth(ctx), args.code),
+  }),
+  disableTwoFactor: t.boolean({
+    description: 'Turns two-factor sign-in off, proven with the password or a code (TOTP or recovery); false when it was off.',
+    args: { password: t.arg.string(), code: t.arg.string() },
+    resolve: (_root, args, ctx) => disableTwoFactor(ctx.services, requireAuth(ctx), args),
   }),
 }));
 
@@ -56,5 +122,16 @@ builder.queryFields((t) => ({
     type: 'Workspace',
     description: 'The workspace the caller acts in.',
     resolve: (query, _root, _args, ctx) => ctx.prisma.workspace.findUniqueOrThrow({ ...query, where: { id: requireAuth(ctx).workspaceId } }),
+  }),
+  apiKeys: t.prismaField({
+    type: ['ApiKey'],
+    description: "The workspace's API keys, newest first (never the keys themselves); revoked ones only with includeRevoked.",
+    args: { includeRevoked: t.arg.boolean({ defaultValue: false }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.apiKey.findMany({
+        ...query,
+        where: { workspaceId: requireAuth(ctx).workspaceId, ...(args.includeRevoked ? {} : { revokedAt: null }) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      }),
   }),
 }));

@@ -7,6 +7,13 @@ import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from './context.js';
 
+/**
+ * A connection's page: `first`/`last` above the maximum are served the maximum (Pothos caps them), and the cost
+ * limit (src/server/graphqlLimits.ts) counts a page at these sizes.
+ */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
@@ -18,13 +25,23 @@ export const builder = new SchemaBuilder<{
 }>({
   plugins: [PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
-  prisma: { client: (ctx) => ctx.prisma, dmmf: getDatamodel(), filterConnectionTotalCount: true },
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
+    maxConnectionSize: MAX_PAGE_SIZE,
+  },
   relay: { clientMutationId: 'omit', cursorType: 'String' },
 });
 
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});
+
+// Instants a scheduler has any use for: year 0 or 9999 is a mistake (and past 275760 Date cannot even hold one).
+const DATE_TIME_MIN = Date.UTC(1970, 0, 1);
+const DATE_TIME_END = Date.UTC(2101, 0, 1);
 
 // The offset is required: without one, Date reads the time in the server's own zone. The calendar fields are
 // compared after parsing because Date rolls "2026-02-30" over into March instead of refusing it.
@@ -34,18 +51,29 @@ const parseDateTime = (value: unknown): Date => {
   const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
   const date = match ? new Date(value as string) : null;
   const [, year, month, day, hour, minute, second = '00'] = match ?? [];
+  // Compared field by field: toISOString() would cost more than the rest of the parse (a bulk import has 50,000).
+  const fields = date && new Date(Date.UTC(+year, +month - 1, +day, +hour, +minute, +second));
   const roundTrips =
-    !!date && new Date(Date.UTC(+year, +month - 1, +day, +hour, +minute, +second)).toISOString().slice(0, 19) === `${year}-${month}-${day}T${hour}:${minute}:${second}`;
+    !!fields &&
+    fields.getUTCFullYear() === +year &&
+    fields.getUTCMonth() === +month - 1 &&
+    fields.getUTCDate() === +day &&
+    fields.getUTCHours() === +hour &&
+    fields.getUTCMinutes() === +minute &&
+    fields.getUTCSeconds() === +second;
   if (!date || Number.isNaN(date.getTime()) || !roundTrips) {
     throw new GraphQLError(`${JSON.stringify(value)} is not an ISO 8601 date-time with a time zone, e.g. 2026-05-01T09:30:00Z`, {
-      extensions: { code: 'VALIDATION_FAILED' },
+      extensions: { code: 'VALIDATION_FAILED', rule: 'dateTime' },
     });
+  }
+  if (date.getTime() < DATE_TIME_MIN || date.getTime() >= DATE_TIME_END) {
+    throw new GraphQLError(`${JSON.stringify(value)} is out of range: give an instant from 1970 to 2100`, { extensions: { code: 'VALIDATION_FAILED', rule: 'range' } });
   }
   return date;
 };
 
 builder.scalarType('DateTime', {
-  description: 'An instant, as an ISO 8601 string with a time zone offset (always UTC on output).',
+  description: 'An instant from 1970 to 2100, as an ISO 8601 string with a time zone offset (always UTC on output).',
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString()),
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : null),

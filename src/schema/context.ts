@@ -14,6 +14,8 @@ export interface Context {
   auth: Auth | null;
   /** Why the credentials sent were refused, if they were: reported by the first operation that needs auth. */
   authError: Error | null;
+  /** The client's address as throttles count it (src/security/clientIp.ts). */
+  clientIp: string;
 }
 
 export function requireAuth(ctx: Context): Auth {

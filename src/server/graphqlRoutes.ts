@@ -1,21 +1,35 @@
 // The API's routes: GraphQL over HTTP (and SSE), GraphiQL in a browser, and graphql-ws subscriptions, all on
 // /graphql. Imported only by processes that serve the API (see src/app.ts).
+import type { IncomingMessage } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
-import { AppError } from '../domain/errors.js';
+import { createYoga } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Context } from '../schema/context.js';
 import type { Logger } from '../logger.js';
 import type { Route } from './routes.js';
+import { createMaskError, yogaLogging } from './errorMasking.js';
+import { useInputGuard } from './inputGuard.js';
+import { graphqlLimits, type GraphQLLimits } from './graphqlLimits.js';
+import { crossOrigin } from './crossOrigin.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
+/** Who sent a request, as the socket and any proxies say (src/security/clientIp.ts decides what to believe). */
+export interface Peer {
+  remoteAddress: string | null;
+  forwardedFor: string | null;
+}
+
 export interface GraphQLRoutesOptions {
   schema: GraphQLSchema;
-  /** Builds a request's context from its Authorization header (HTTP) or connectionParams (WebSocket). */
-  createContext(authorization: string | null): Promise<Context>;
+  /** Builds a request's context from its Authorization header (HTTP) or connectionParams (WebSocket), and its peer. */
+  createContext(authorization: string | null, peer: Peer): Promise<Context>;
   logger: Logger;
+  limits: GraphQLLimits;
+  /** The server's own address: its origin may always call the API (src/server/crossOrigin.ts). */
+  publicUrl: string;
 }
 
 export interface GraphQLRoutes {
@@ -25,38 +39,30 @@ export interface GraphQLRoutes {
 }
 
 export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoutes {
+  const contextOf = (initial: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage }) => {
+    const fromHttp = initial.request?.headers.get('authorization') ?? null;
+    const fromWs = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
+    // The node request is the server context on HTTP (yoga's node adapter) and passed as req for graphql-ws below.
+    const req = initial.req;
+    const forwarded = initial.request?.headers.get('x-forwarded-for') ?? req?.headers['x-forwarded-for'];
+    const peer = { remoteAddress: req?.socket?.remoteAddress ?? null, forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? null) };
+    return options.createContext(fromHttp ?? (typeof fromWs === 'string' ? fromWs : null), peer);
+  };
+  const limits = graphqlLimits(options.limits, async (request, serverContext) => (await contextOf({ request, ...serverContext })).auth !== null);
+  const origins = crossOrigin(options.publicUrl, options.limits.corsOrigins);
   const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
-    graphiql: { subscriptionsProtocol: 'WS', title: 'PostFlow' },
-    // Yoga logs every error a client causes (bad input, not found); unexpected ones are logged in maskError below.
-    logging: {
-      debug: (...a) => options.logger.debug(a.join(' ')),
-      info: (...a) => options.logger.debug(a.join(' ')),
-      warn: (...a) => options.logger.warn(a.join(' ')),
-      error: (...a) => options.logger.debug(a.join(' ')),
-    },
-    context: async (initial) => {
-      const fromHttp = initial.request?.headers.get('authorization') ?? null;
-      const fromWs = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
-      return options.createContext(fromHttp ?? (typeof fromWs === 'string' ? fromWs : null));
-    },
-    maskedErrors: {
-      maskError(error, message, isDev) {
-        let original: unknown = error;
-        // Resolver errors can arrive wrapped more than once, by GraphQLError classes of more than one copy of
-        // graphql (its CommonJS and ESM builds): follow originalError by shape, not by class.
-        while (original instanceof Error && (original as { originalError?: unknown }).originalError) original = (original as { originalError?: unknown }).originalError;
-        if (original instanceof AppError) {
-          const located = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
-          return new GraphQLError(original.message, { ...located, extensions: { code: original.code, ...original.details } });
-        }
-        if (original instanceof Error && original.name !== 'GraphQLError')
-          options.logger.error('unexpected error in a resolver', { error: String((original as Error).stack ?? original) });
-        return maskError(error, message, isDev);
-      },
-    },
+    // render-graphiql inlines GraphiQL's scripts and styles into the page: nothing is loaded from a CDN.
+    graphiql: options.limits.graphiql && { subscriptionsProtocol: 'WS', title: 'PostFlow' },
+    renderGraphiQL,
+    cors: false,
+    // Yoga logs every error a client causes (bad input, not found) at debug; unexpected ones are logged by maskError.
+    logging: yogaLogging(options.logger),
+    plugins: [useInputGuard(), ...origins.plugins, ...limits.plugins],
+    context: (initial) => contextOf(initial as Parameters<typeof contextOf>[0]),
+    maskedErrors: { maskError: createMaskError(options.logger) },
   });
 
   const wss = new WebSocketServer({ noServer: true });
@@ -71,16 +77,23 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
           socket: ctx.extra.socket,
           params,
         });
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error]; // e.g. over the token limit: answered, not a closed socket
+          throw error;
+        }
         const args = {
           schema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);
-        return errors.length ? errors : args;
+        return errors.length ? limits.publicErrors(errors, args.contextValue.auth !== null) : args;
       },
     },
     wss,
@@ -91,7 +104,10 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
       {
         path: GRAPHQL_PATH,
         handle: (request, response) => yoga(request, response),
-        upgrade: (request, socket, head) => wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request)),
+        upgrade: (request, socket, head) => {
+          if (!origins.allowsUpgrade(request)) return void socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+          wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+        },
       },
     ],
     close: () => wsServer.dispose() as Promise<void>,

@@ -2,7 +2,7 @@
 // stored sealed; only the handle and non-secret settings are ever shown.
 import type { Channel } from '../generated/prisma/client.js';
 import { ValidationError, notFound } from '../domain/errors.js';
-import type { PlatformName } from '../integrations/types.js';
+import type { PlatformName, Provider } from '../integrations/types.js';
 import { transaction } from '../store/sql.js';
 import { insertChannel, updateChannelRow } from '../store/channels.js';
 import { cancelChannelDeliveries, requeueHeldDeliveries } from '../store/deliveries.js';
@@ -125,13 +125,26 @@ export interface CheckedAccount {
 /** Checks credentials with the network; a refusal is reported under `path` with the network's reason. */
 export async function checkAccount(deps: ServiceDeps, platform: PlatformName, credentials: unknown, path: (string | number)[]): Promise<CheckedAccount> {
   const provider = deps.providers.get(platform);
+  await refuseUserUrls(deps, provider, credentials, path);
   try {
     const account = await provider.connect(credentials);
     return { accountHandle: account.accountHandle, settings: account.settings as object, credentials: account.credentials ?? credentials };
   } catch (error) {
     const failure = provider.classifyFailure(error);
-    throw ValidationError.single(path, 'connect', `Could not connect to ${platform} with these credentials: ${failure.message}`);
+    // A redirect (or a name that changed its address since) can still lead a connect call somewhere refused.
+    const rule = failure.errorClass === 'OUTBOUND_REFUSED' ? 'outbound' : 'connect';
+    throw ValidationError.single(path, rule, `Could not connect to ${platform} with these credentials: ${failure.message}`);
   }
+}
+
+/** The URLs a user chose, checked against the outbound policy before the network is called, each under its field. */
+async function refuseUserUrls(deps: ServiceDeps, provider: Provider, credentials: unknown, path: (string | number)[]): Promise<void> {
+  const issues = new Issues();
+  for (const { field, url } of provider.userUrls?.(credentials) ?? []) {
+    const refused = await deps.providers.outbound.check(url);
+    if (refused) issues.add([...path, field], 'outbound', refused.message);
+  }
+  issues.throwIfAny();
 }
 
 export function connectedColumns(deps: ServiceDeps, platform: PlatformName, checked: CheckedAccount): ConnectedColumns {

@@ -4,6 +4,7 @@ import type { ProviderRegistry } from '../integrations/registry.js';
 import type { Secrets } from '../security/secrets.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Throttles } from './throttles.js';
 
 /** What the services need, handed over by the composition root (src/app.ts). */
 export interface ServiceDeps {
@@ -14,4 +15,6 @@ export interface ServiceDeps {
   secrets: Secrets;
   config: Config;
   logger: Logger;
+  /** Attempts counted in PostgreSQL: logins, signups, refused credentials, each workspace's API budget. */
+  throttles: Throttles;
 }

@@ -106,6 +106,9 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
       );
   }
   issues.throwIfAny();
+  // The user's server is called (its app registered, later its token endpoint): refused before any of that.
+  const refused = oauth?.needsInstanceUrl ? await deps.providers.outbound.check(input.instanceUrl!) : null;
+  if (refused) throw ValidationError.single(['input', 'instanceUrl'], 'outbound', refused.message);
 
   const instanceUrl = input.instanceUrl?.replace(/\/+$/, '') ?? null;
   let app: OAuthApp;

@@ -44,6 +44,7 @@ export function validatePostInput(providers: ProviderRegistry, issues: Issues, b
   const mediaUrls = input.mediaUrls ?? [];
   checkPostFields(issues, base, input.content, mediaUrls, input.priority);
   issues.check((input.idempotencyKey?.length ?? 0) <= 200, [...base, 'idempotencyKey'], 'maxLength', 'idempotencyKey must be at most 200 characters');
+  issues.check((input.sourceId?.length ?? 0) <= 200, [...base, 'sourceId'], 'maxLength', 'sourceId must be at most 200 characters');
   const channelIds = input.channelIds ?? [];
   issues.check(channelIds.length > 0, [...base, 'channelIds'], 'required', 'choose at least one channel');
   issues.check(new Set(channelIds).size === channelIds.length, [...base, 'channelIds'], 'unique', 'a channel is listed twice');

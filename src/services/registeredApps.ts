@@ -33,7 +33,9 @@ export async function registeredApp(deps: ServiceDeps, provider: Provider, key: 
   try {
     app = await provider.oauth!.registerApp!(key.instanceUrl, key.redirectUri);
   } catch (error) {
-    throw ValidationError.single(['input', 'instanceUrl'], 'connect', `Could not register PostFlow on ${key.instanceUrl}: ${provider.classifyFailure(error).message}`);
+    const failure = provider.classifyFailure(error);
+    const rule = failure.errorClass === 'OUTBOUND_REFUSED' ? 'outbound' : 'connect';
+    throw ValidationError.single(['input', 'instanceUrl'], rule, `Could not register PostFlow on ${key.instanceUrl}: ${failure.message}`);
   }
   // Two connects racing on a new server both register; the first app stored is the one both use from now on.
   await insertRegisteredApp(deps.pool, where, { clientId: app.clientId, clientSecretSealed: app.clientSecret ? deps.secrets.seal(app.clientSecret) : null });

@@ -2,6 +2,7 @@
 // scripts into a fake can leak into the next.
 import { afterEach } from 'vitest';
 import type { ClassifiedFailure, PlatformName, PlatformSettings, ProviderOptions } from '../../src/integrations/types.js';
+import { createOutboundPolicy } from '../../src/security/outbound/policy.js';
 import { startMediaHost, type MediaHost } from '../fakes/httpFake.js';
 
 export interface Stoppable {
@@ -41,7 +42,10 @@ export async function classifiedFailureOf(provider: { classifyFailure(error: unk
   return provider.classifyFailure(await rejection(promise));
 }
 
+/** The fakes, media hosts and receivers of these tests listen on loopback, which the real policy refuses. */
+export const LOOPBACK_ALLOWED = createOutboundPolicy({ allow: ['127.0.0.1/32', '::1', 'localhost'], exempt: [] });
+
 /** Provider options pointing the given platforms at their fakes (Telegram's URL is required and unused elsewhere). */
 export function providerOptions(platforms: Partial<Record<PlatformName, PlatformSettings>> = {}, requestTimeoutMs = 2000): ProviderOptions {
-  return { requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1', platforms };
+  return { requestTimeoutMs, telegramApiUrl: 'http://127.0.0.1:1', platforms, outbound: LOOPBACK_ALLOWED };
 }

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startPostFlow, type PostFlow } from '../../src/app.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase } from './database.js';
 
 export interface TestApp {
@@ -44,15 +44,22 @@ export function testEnv(databaseUrl: string, dataDir: string, env: Record<string
     PUBLISH_RETRY_MAX_DELAY_MS: '1000',
     PUBLISH_RECOVERY_INTERVAL_MS: '300',
     PROVIDER_REQUEST_TIMEOUT_MS: '3000',
+    // The fakes and receivers that users' URLs point at listen on loopback, which the outbound policy refuses by default.
+    POSTFLOW_OUTBOUND_ALLOW: '127.0.0.1/32,::1,localhost',
+    // Every test signs up from 127.0.0.1, many times per file: throttles stay out of the way unless a test sets them.
+    POSTFLOW_THROTTLE_SIGNUP_IP: '100000/3600',
+    POSTFLOW_THROTTLE_LOGIN_IP: '100000/900',
+    POSTFLOW_THROTTLE_BAD_CREDENTIALS_IP: '100000/900',
+    POSTFLOW_THROTTLE_API_WORKSPACE: '1000000/3600',
     ...env,
   };
 }
 
-export async function startTestApp(options: { env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(options: { env?: Record<string, string>; databaseUrl?: string; logger?: Logger } = {}): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'postflow-test-'));
   const config = loadConfig(testEnv(databaseUrl, dataDir, options.env));
-  const app = await startPostFlow(config, createLogger(config.logLevel));
+  const app = await startPostFlow(config, options.logger ?? createLogger(config.logLevel));
   const url = app.url ? app.url.replace('localhost', '127.0.0.1') : '';
   const clients: Client[] = [];
   const gql: TestApp['gql'] = async (query, variables, token) => {

@@ -5,7 +5,7 @@ import { createWebhookProvider } from '../../src/integrations/webhook.js';
 import { mastodonContractFake, startMastodonFake } from '../fakes/mastodonFake.js';
 import { startTelegramFake, telegramContractFake } from '../fakes/telegramFake.js';
 import { startWebhookReceiver, webhookContractFake } from '../fakes/webhookReceiver.js';
-import { providerOptions } from '../helpers/integration.js';
+import { LOOPBACK_ALLOWED, providerOptions } from '../helpers/integration.js';
 import { describeProviderContract } from './providerContract.js';
 
 describeProviderContract({
@@ -32,7 +32,7 @@ describeProviderContract({
     const fake = await startTelegramFake();
     return {
       fake: telegramContractFake(fake),
-      provider: createTelegramProvider({ requestTimeoutMs, telegramApiUrl: fake.url }),
+      provider: createTelegramProvider({ requestTimeoutMs, telegramApiUrl: fake.url, outbound: LOOPBACK_ALLOWED }),
       credentials: { botToken: fake.token, chatId: '@mychannel' },
     };
   },

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { HttpFailure, TransportFailure, classifyFailure, downloadMedia, httpRequest, ClassifiedError } from '../../src/integrations/http.js';
 import { TINY_PNG, startHttpServer, unusedPort, type FakeServer, type Handler } from '../fakes/httpFake.js';
-import { rejection, useStoppers } from '../helpers/integration.js';
+import { LOOPBACK_ALLOWED, rejection, useStoppers } from '../helpers/integration.js';
 
 const stopAfterEach = useStoppers();
 
@@ -12,7 +12,7 @@ async function server(handler: Handler): Promise<FakeServer> {
   return stopAfterEach(await startHttpServer(handler));
 }
 
-const base = { operation: 'test call', timeoutMs: 2000 };
+const base = { operation: 'test call', timeoutMs: 2000, outbound: LOOPBACK_ALLOWED };
 
 describe('httpRequest', () => {
   it('sends JSON with Accept and Content-Type and parses a JSON answer', async () => {
@@ -179,7 +179,7 @@ describe('downloadMedia', () => {
       if (req.url === '/old.png') return void res.writeHead(301, { Location: '/new.png' }).end();
       res.writeHead(200, { 'Content-Type': 'Image/PNG' }).end(TINY_PNG);
     });
-    const blob = await downloadMedia(`${s.url}/old.png`, 2000);
+    const blob = await downloadMedia(`${s.url}/old.png`, 2000, LOOPBACK_ALLOWED);
     expect(blob.type).toBe('image/png');
     expect(Buffer.from(await blob.arrayBuffer())).toEqual(TINY_PNG);
   });
@@ -188,11 +188,11 @@ describe('downloadMedia', () => {
     const s = await server((_req, res) => {
       res.writeHead(404).end('nope');
     });
-    const error = await rejection(downloadMedia(`${s.url}/x.png`, 2000));
+    const error = await rejection(downloadMedia(`${s.url}/x.png`, 2000, LOOPBACK_ALLOWED));
     expect(error).toBeInstanceOf(ClassifiedError);
     expect((error as ClassifiedError).failure).toMatchObject({ kind: 'PERMANENT', errorClass: 'MEDIA_FETCH_FAILED', responseCode: 404 });
     const port = await unusedPort();
-    const refused = await rejection(downloadMedia(`http://127.0.0.1:${port}/x.png`, 2000));
+    const refused = await rejection(downloadMedia(`http://127.0.0.1:${port}/x.png`, 2000, LOOPBACK_ALLOWED));
     expect((refused as ClassifiedError).failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'MEDIA_FETCH_FAILED' });
   });
 });

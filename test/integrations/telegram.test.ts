@@ -3,14 +3,14 @@ import { createTelegramProvider, telegramMessageUrl, type TelegramCredentials } 
 import type { Provider, PublishRequest } from '../../src/integrations/types.js';
 import { unusedPort } from '../fakes/httpFake.js';
 import { startTelegramFake, type TelegramFake, type TelegramScriptedResponse } from '../fakes/telegramFake.js';
-import { classifiedFailureOf, providerOptions, useStoppers } from '../helpers/integration.js';
+import { LOOPBACK_ALLOWED, classifiedFailureOf, providerOptions, useStoppers } from '../helpers/integration.js';
 import { publishRequest } from '../helpers/publishRequest.js';
 
 const stopAfterEach = useStoppers();
 
 async function setup(requestTimeoutMs = 2000): Promise<{ f: TelegramFake; provider: Provider<TelegramCredentials>; creds: TelegramCredentials }> {
   const f = stopAfterEach(await startTelegramFake());
-  const provider = createTelegramProvider({ requestTimeoutMs, telegramApiUrl: f.url });
+  const provider = createTelegramProvider({ requestTimeoutMs, telegramApiUrl: f.url, outbound: LOOPBACK_ALLOWED });
   return { f, provider, creds: { botToken: f.token, chatId: '@mychannel' } };
 }
 
@@ -189,7 +189,7 @@ describe('Telegram classifyFailure', () => {
 
   it('connection refused is RETRYABLE NETWORK', async () => {
     const port = await unusedPort();
-    const provider = createTelegramProvider({ requestTimeoutMs: 2000, telegramApiUrl: `http://127.0.0.1:${port}` });
+    const provider = createTelegramProvider({ requestTimeoutMs: 2000, telegramApiUrl: `http://127.0.0.1:${port}`, outbound: LOOPBACK_ALLOWED });
     const failure = await classifiedFailureOf(provider, provider.publish(request(), { credentials: { botToken: '1:a', chatId: '@mychannel' }, settings: {} }));
     expect(failure).toMatchObject({ kind: 'RETRYABLE', errorClass: 'NETWORK' });
   });

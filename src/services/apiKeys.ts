@@ -1,0 +1,45 @@
+// API keys: created for a workspace (shown once), optionally expiring, revocable. Listing is a GraphQL read.
+import { insertApiKey, revokeApiKey as revokeKeyRow } from '../store/accounts.js';
+import { notFound } from '../domain/errors.js';
+import { generateApiKey } from '../security/credentials.js';
+import { Issues, uuidOrNil } from './validation.js';
+import type { ServiceDeps } from './deps.js';
+import type { Auth } from '../domain/auth.js';
+
+const MAX_DAYS = 3650;
+
+export interface ApiKeyInput {
+  name: string;
+  expiresAt?: Date | null;
+  expiresInDays?: number | null;
+}
+
+export async function createApiKey(deps: ServiceDeps, auth: Auth, input: ApiKeyInput) {
+  const issues = new Issues();
+  const name = input.name.trim();
+  issues.check(name.length >= 1 && name.length <= 100, ['name'], 'length', 'name must be 1 to 100 characters');
+  let expiresAt: Date | null = null;
+  if (input.expiresAt != null && input.expiresInDays != null) {
+    issues.add(['expiresAt'], 'exclusive', 'send expiresAt or expiresInDays, not both');
+  } else if (input.expiresAt != null) {
+    expiresAt = input.expiresAt;
+    issues.check(expiresAt.getTime() > Date.now(), ['expiresAt'], 'future', 'expiresAt must be in the future');
+    issues.check(expiresAt.getTime() <= Date.now() + MAX_DAYS * 86_400_000, ['expiresAt'], 'max', `expiresAt must be within ${MAX_DAYS} days`);
+  } else if (input.expiresInDays != null) {
+    const days = input.expiresInDays;
+    if (issues.check(Number.isInteger(days) && days >= 1 && days <= MAX_DAYS, ['expiresInDays'], 'range', `expiresInDays must be a whole number from 1 to ${MAX_DAYS}`)) {
+      expiresAt = new Date(Date.now() + days * 86_400_000);
+    }
+  }
+  issues.throwIfAny();
+  const { key, prefix, hash } = generateApiKey();
+  const id = await insertApiKey(deps.pool, { workspaceId: auth.workspaceId, createdById: auth.userId, name, prefix, keyHash: hash, expiresAt });
+  const apiKey = await deps.prisma.apiKey.findUniqueOrThrow({ where: { id } });
+  return { key, apiKey };
+}
+
+/** Revokes a key of the caller's workspace at once: the next request with it is refused. */
+export async function revokeApiKey(deps: ServiceDeps, auth: Auth, id: string): Promise<{ id: string }> {
+  if (!(await revokeKeyRow(deps.pool, auth.workspaceId, uuidOrNil(id)))) throw notFound('API key', id);
+  return deps.prisma.apiKey.findUniqueOrThrow({ where: { id } });
+}
