@@ -7,6 +7,7 @@ import { openDatabase, type Database } from './db/database.js';
 import { listMigrations, runMigrations } from './db/migrate.js';
 import { createProviderRegistry, type ProviderRegistry } from './integrations/registry.js';
 import { createOutboundPolicy, type OutboundPolicy } from './security/outbound/policy.js';
+import type { PlatformName, PlatformSettings } from './domain/platforms.js';
 import { createSecrets, loadMasterKey, type Secrets } from './security/secrets.js';
 import { clientIp as clientIpOf } from './security/clientIp.js';
 import { AppError } from './domain/errors.js';
@@ -62,18 +63,21 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
     if (applied.length) logger.info(`applied migrations: ${applied.join(', ')}`);
     await runWorkerMigrations({ pgPool: database.pool, logger: quietWorkerLogger });
 
-    const providers: ProviderRegistry = createProviderRegistry({ ...config.providers, outbound: outboundPolicy(config.providers) });
+    const providers: ProviderRegistry = createProviderRegistry({ ...config.providers, ...outboundPolicies(config.providers) });
     const services: ServiceDeps = { prisma: database.prisma, pool: database.pool, providers, secrets, config, logger, throttles: createThrottles(database.pool, config.throttle) };
 
     if (config.role !== 'worker') {
-      const [{ listenForDeliveryEvents }, { createGraphQLRoutes, GRAPHQL_PATH }, { authenticateRequest }, { schema }] = await Promise.all([
+      const [{ listenForDeliveryEvents }, { createGraphQLRoutes, GRAPHQL_PATH }, { authenticateRequest }, { createCredentialChecks }, { schema }] = await Promise.all([
         import('./events/deliveryEvents.js'),
         import('./server/graphqlRoutes.js'),
         import('./services/accounts.js'),
+        import('./services/credentialChecks.js'),
         import('./schema/index.js'),
       ]);
       events = await listenForDeliveryEvents(database.url, logger);
       const deliveryEvents = events;
+      // Open subscriptions ask again whether their credential still holds (src/server/subscriptionAuth.ts).
+      const checkCredential = createCredentialChecks(services, config.graphql.subscriptionAuthCheckMs);
       graphql = createGraphQLRoutes({
         schema,
         logger,
@@ -83,7 +87,8 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
           const clientIp = clientIpOf(peer.remoteAddress, peer.forwardedFor, config.throttle.trustProxyHops);
           const base = { prisma: database.prisma, services, events: deliveryEvents, clientIp };
           try {
-            return { ...base, auth: await authenticateRequest(services, authorization, clientIp), authError: null };
+            const auth = await authenticateRequest(services, authorization, clientIp);
+            return { ...base, auth, authError: null, ...(auth && authorization && { recheckAuth: () => checkCredential(authorization) }) };
           } catch (error) {
             // Too many refused credentials, or the workspace's budget spent: the whole request is refused (429).
             if (error instanceof AppError && error.code === 'RATE_LIMITED') throw error;
@@ -130,8 +135,19 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
 
 const quietWorkerLogger = new GraphileLogger(() => () => {});
 
-/** The operator's own network base URLs (<NETWORK>_API_URL, _AUTH_URL, TELEGRAM_API_URL) are exempt; a user's URLs are not. */
-function outboundPolicy(providers: Config['providers']): OutboundPolicy {
-  const exempt = [providers.telegramApiUrl, ...Object.values(providers.platforms).flatMap((p) => [p.apiUrl, p.authUrl])].filter((url): url is string => url !== undefined);
-  return createOutboundPolicy({ allow: providers.outboundAllow, exempt });
+/**
+ * A user's URLs are held to the policy with no exemptions. Each network's own requests may also reach the base URLs
+ * the operator configured for that network (<NETWORK>_API_URL, _AUTH_URL, TELEGRAM_API_URL), and only those: a
+ * webhook pointed at the operator's Telegram Bot API server on 127.0.0.1 is refused like any other loopback URL.
+ */
+function outboundPolicies(providers: Config['providers']): { outbound: OutboundPolicy; outboundFor: (platform: PlatformName) => OutboundPolicy } {
+  const allow = providers.outboundAllow;
+  const outbound = createOutboundPolicy({ allow, exempt: [] });
+  const byPlatform = new Map<PlatformName, OutboundPolicy>();
+  for (const [platform, settings] of Object.entries(providers.platforms) as [PlatformName, PlatformSettings][]) {
+    const exempt = [settings.apiUrl, settings.authUrl].filter((url): url is string => url !== undefined);
+    if (exempt.length) byPlatform.set(platform, createOutboundPolicy({ allow, exempt }));
+  }
+  byPlatform.set('TELEGRAM', createOutboundPolicy({ allow, exempt: [providers.telegramApiUrl] }));
+  return { outbound, outboundFor: (platform) => byPlatform.get(platform) ?? outbound };
 }

@@ -82,6 +82,11 @@ export interface Config {
     maxTokens: number;
     /** A query (not a mutation: see graphqlLimits.ts) still running after this is answered REQUEST_TIMEOUT. */
     timeoutMs: number;
+    /**
+     * How old the last check of an open subscription's credential may be when an event is delivered; an idle one is
+     * checked this often (at least every second). See src/server/subscriptionAuth.ts.
+     */
+    subscriptionAuthCheckMs: number;
     graphiql: boolean;
     introspection: 'signed-in' | 'open' | 'off';
     /** Origins, besides the server's own, whose pages may call the API; ['*'] = any (never with credentials). */
@@ -182,6 +187,7 @@ const envSchema = z.object({
   POSTFLOW_GRAPHQL_MAX_DIRECTIVES: int(0, 10_000).default(50),
   POSTFLOW_GRAPHQL_MAX_TOKENS: int(100, 1_000_000).default(2_000),
   POSTFLOW_GRAPHQL_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  POSTFLOW_SUBSCRIPTION_AUTH_CHECK_MS: int(0, 300_000).default(10_000),
   POSTFLOW_GRAPHIQL: z.stringbool({ error: 'must be true or false' }).default(true),
   POSTFLOW_INTROSPECTION: z.enum(['signed-in', 'open', 'off']).default('signed-in'),
   POSTFLOW_CORS_ORIGINS: z
@@ -260,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDirectives: e.POSTFLOW_GRAPHQL_MAX_DIRECTIVES,
       maxTokens: e.POSTFLOW_GRAPHQL_MAX_TOKENS,
       timeoutMs: e.POSTFLOW_GRAPHQL_TIMEOUT_MS,
+      subscriptionAuthCheckMs: e.POSTFLOW_SUBSCRIPTION_AUTH_CHECK_MS,
       graphiql: e.POSTFLOW_GRAPHIQL,
       introspection: e.POSTFLOW_INTROSPECTION,
       corsOrigins: e.POSTFLOW_CORS_ORIGINS?.split(',').map((o) => o.trim().replace(/\/+$/, '')) ?? [],

@@ -52,9 +52,9 @@ describe('channel policies', () => {
     const token = await signUp(t);
     const channel = await createChannel(t, token, 'MASTODON', { instanceUrl: mastodon.url, accessToken: mastodon.accessToken }, 'Defaults', null);
     const read = `query($id: ID!) { channel(id: $id) { policy { windows { weekday ranges { start end } } hoursRestricted minIntervalMinutes dailyCap rolling24hCap reservedShare
-      blackouts { start end label } queueHours { weekday ranges { start end } } queueSpacingMinutes } } }`;
+      blackouts { start end label } queueHours { weekday ranges { start end } } queueHoursRestricted queueSpacingMinutes } } }`;
     const { channel: fresh } = await t.ok(read, { id: channel.id }, token);
-    expect(fresh.policy).toMatchObject({ windows: [], hoursRestricted: false, minIntervalMinutes: 0, blackouts: [], queueSpacingMinutes: 15 });
+    expect(fresh.policy).toMatchObject({ windows: [], hoursRestricted: false, minIntervalMinutes: 0, blackouts: [], queueHoursRestricted: true, queueSpacingMinutes: 15 });
     expect(fresh.policy.queueHours).toEqual(weekdays('08:00', '21:00'));
 
     await t.ok(

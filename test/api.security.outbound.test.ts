@@ -141,6 +141,27 @@ describe('createChannel refuses a user URL at a refused address, before any conn
   });
 });
 
+describe("the operator's own network base URLs", () => {
+  it('are exempt for that network only: a webhook at the Telegram Bot API server the operator runs on loopback is refused', async () => {
+    const own = await startSentinel();
+    const operator = await startTestApp({ env: { POSTFLOW_OUTBOUND_ALLOW: '', TELEGRAM_API_URL: `http://127.0.0.1:${own.port}`, X_API_URL: `http://127.0.0.1:${own.port}` } });
+    try {
+      const token = await signUp(operator);
+      for (const url of [`http://127.0.0.1:${own.port}/bot123:abc/sendMessage`, `http://127.0.0.1:${own.port}/2/tweets`]) {
+        const result = await operator.gql(CREATE, { input: { platform: 'WEBHOOK', name: 'Hook', credentials: { url, secret: SECRET } } }, token);
+        expect(issuesOf(result), url).toEqual([{ path: ['input', 'credentials', 'url'], rule: 'outbound', message: expect.any(String) }]);
+      }
+      expect(own.connections()).toBe(0);
+      // Telegram's own requests do go there: the check of a new channel's bot reaches the sentinel (which hangs up).
+      await operator.gql(CREATE, { input: { platform: 'TELEGRAM', name: 'Bot', credentials: { botToken: '123:abc', chatId: '@chan' } } }, token);
+      expect(own.connections()).toBeGreaterThan(0);
+    } finally {
+      await operator.stop();
+      await own.stop();
+    }
+  });
+});
+
 describe('publishing through an allowed host', () => {
   // Only the name "localhost" is allowed: the receivers are reached by it, while 127.0.0.1 as an address stays refused.
   let t: TestApp;

@@ -184,6 +184,27 @@ describe('API keys', () => {
     expect(issuesOf(zero).map((i) => [i.path, i.rule])).toEqual([[['expiresInDays'], 'range']]);
   });
 
+  it('cannot create API keys (FORBIDDEN: a leaked, expiring key must not mint a lasting one), but lists and revokes them', async () => {
+    const { token } = await person();
+    const soon = new Date(Date.now() + 3_600_000).toISOString();
+    const { createApiKey: short } = await t.ok(`mutation($at: DateTime!) { createApiKey(name: "short", expiresAt: $at) { key apiKey { id } } }`, { at: soon }, token);
+    for (const args of ['name: "forever"', 'name: "later", expiresInDays: 30']) {
+      const minted = await t.gql(`mutation { createApiKey(${args}) { key } }`, {}, short.key);
+      expect(errorOf(minted).extensions?.code, args).toBe('FORBIDDEN');
+      expect(minted.data?.createApiKey ?? null).toBeNull();
+    }
+    const workspaceKeys = async () => (await sql(`SELECT id FROM api_keys WHERE workspace_id = (SELECT workspace_id FROM api_keys WHERE id = $1)`, [short.apiKey.id])).rows;
+    expect(await workspaceKeys()).toHaveLength(1);
+    // Listing and revoking stay open to keys: revoking is how a key that leaked is stopped, by any credential at hand.
+    const { createApiKey: other } = await t.ok(`mutation { createApiKey(name: "other") { key apiKey { id } } }`, {}, token);
+    expect((await t.ok(`{ apiKeys { id } }`, {}, short.key)).apiKeys.map((k: { id: string }) => k.id).sort()).toEqual([short.apiKey.id, other.apiKey.id].sort());
+    expect((await t.ok(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: other.apiKey.id }, short.key)).revokeApiKey.revokedAt).not.toBeNull();
+    expect(await works(other.key)).toBe(false);
+    expect((await t.ok(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: short.apiKey.id }, short.key)).revokeApiKey.id).toBe(short.apiKey.id);
+    expect(await works(short.key)).toBe(false);
+    expect(await works(token)).toBe(true);
+  });
+
   it('cannot end sessions or change the password: those need the person, FORBIDDEN', async () => {
     const { token } = await person();
     const { createApiKey } = await t.ok(`mutation { createApiKey(name: "bot") { key } }`, {}, token);

@@ -191,7 +191,7 @@ export async function downloadMedia(url: string, timeoutMs: number, outbound: Ou
         errorClass: tooLarge ? 'MEDIA_TOO_LARGE' : 'MEDIA_FETCH_FAILED',
         message: tooLarge
           ? `Media ${mediaName(url)} is larger than ${MEDIA_MAX_BYTES / 1024 / 1024} MB`
-          : `Could not download media ${url}: ${failure.timedOut ? 'timed out' : failure.code}`,
+          : `Could not download media ${mediaName(url)}: ${failure.timedOut ? 'timed out' : failure.code}`,
         responseCode: null,
         retryAfterMs: null,
       },
@@ -203,7 +203,7 @@ export async function downloadMedia(url: string, timeoutMs: number, outbound: Ou
     throw new ClassifiedError({
       kind: transient ? 'RETRYABLE' : 'PERMANENT',
       errorClass: 'MEDIA_FETCH_FAILED',
-      message: `Could not download media ${url}: HTTP ${response.status}`,
+      message: `Could not download media ${mediaName(url)}: HTTP ${response.status}`,
       responseCode: response.status,
       retryAfterMs: null,
     });

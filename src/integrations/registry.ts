@@ -19,8 +19,10 @@ export interface ProviderRegistry {
   /** The provider for a platform; throws for a platform PostFlow does not support. */
   get(platform: PlatformName): Provider;
   platforms(): PlatformName[];
-  /** The policy every provider's requests are held to, for checking a user's URL before anything is called. */
+  /** The policy for URLs a user gives (no exemptions). */
   readonly outbound: OutboundPolicy;
+  /** The policy a platform's requests are held to, for checking a user's URL for it before anything is called. */
+  outboundFor(platform: PlatformName): OutboundPolicy;
 }
 
 /**
@@ -38,27 +40,39 @@ function withBoundedMessages(provider: Provider): Provider {
   };
 }
 
-export function createProviderRegistry(options: ProviderOptions): ProviderRegistry {
+export interface RegistryOptions extends ProviderOptions {
+  /**
+   * The policy one platform's requests are held to: the one that exempts that platform's own configured origins
+   * (its <NETWORK>_API_URL), so that no other provider, and no URL a user gives elsewhere, inherits the exemption.
+   * Without it every provider gets `outbound`.
+   */
+  outboundFor?: (platform: PlatformName) => OutboundPolicy;
+}
+
+export function createProviderRegistry(options: RegistryOptions): ProviderRegistry {
+  const { outboundFor, ...shared } = options;
+  const forPlatform = (platform: PlatformName): ProviderOptions => (outboundFor ? { ...shared, outbound: outboundFor(platform) } : shared);
   // Credentials are validated by each provider's credentialsSchema before they reach it, so widening the
   // credential type to unknown here is sound.
   const providers = new Map<PlatformName, Provider>([
-    ['MASTODON', createMastodonProvider(options) as Provider],
-    ['TELEGRAM', createTelegramProvider(options) as Provider],
-    ['WEBHOOK', createWebhookProvider(options) as Provider],
-    ['X', createXProvider(options) as Provider],
-    ['LINKEDIN', createLinkedInProvider(options) as Provider],
-    ['PINTEREST', createPinterestProvider(options) as Provider],
-    ['FACEBOOK', createFacebookProvider(options) as Provider],
-    ['INSTAGRAM', createInstagramProvider(options) as Provider],
-    ['THREADS', createThreadsProvider(options) as Provider],
-    ['BLUESKY', createBlueskyProvider(options) as Provider],
-    ['DISCORD', createDiscordProvider(options) as Provider],
-    ['VK', createVkProvider(options) as Provider],
+    ['MASTODON', createMastodonProvider(forPlatform('MASTODON')) as Provider],
+    ['TELEGRAM', createTelegramProvider(forPlatform('TELEGRAM')) as Provider],
+    ['WEBHOOK', createWebhookProvider(forPlatform('WEBHOOK')) as Provider],
+    ['X', createXProvider(forPlatform('X')) as Provider],
+    ['LINKEDIN', createLinkedInProvider(forPlatform('LINKEDIN')) as Provider],
+    ['PINTEREST', createPinterestProvider(forPlatform('PINTEREST')) as Provider],
+    ['FACEBOOK', createFacebookProvider(forPlatform('FACEBOOK')) as Provider],
+    ['INSTAGRAM', createInstagramProvider(forPlatform('INSTAGRAM')) as Provider],
+    ['THREADS', createThreadsProvider(forPlatform('THREADS')) as Provider],
+    ['BLUESKY', createBlueskyProvider(forPlatform('BLUESKY')) as Provider],
+    ['DISCORD', createDiscordProvider(forPlatform('DISCORD')) as Provider],
+    ['VK', createVkProvider(forPlatform('VK')) as Provider],
   ]);
   for (const [platform, provider] of providers) providers.set(platform, withBoundedMessages(provider));
 
   return {
     outbound: options.outbound,
+    outboundFor: (platform) => outboundFor?.(platform) ?? options.outbound,
     get(platform: PlatformName): Provider {
       const provider = providers.get(platform);
       if (!provider) {

@@ -85,7 +85,9 @@ builder.mutationFields((t) => ({
   }),
   createApiKey: t.field({
     type: CreatedApiKey,
-    description: 'A key for programs: it acts in this workspace like the user who created it, until it expires or is revoked.',
+    description:
+      'A key for programs: it acts in this workspace like the user who created it, until it expires or is revoked. ' +
+      'Needs a session token (login): with an API key it is FORBIDDEN, so a key cannot mint keys that outlive it.',
     args: {
       name: t.arg.string({ required: true }),
       expiresAt: t.arg({ type: 'DateTime', description: 'When the key stops working (or expiresInDays; neither: until revoked).' }),

@@ -1,5 +1,6 @@
 import type { Prisma } from '../db/database.js';
 import type { DeliveryEvents } from '../events/deliveryEvents.js';
+import type { AppError } from '../domain/errors.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { unauthenticated } from '../domain/errors.js';
 
@@ -16,6 +17,11 @@ export interface Context {
   authError: Error | null;
   /** The client's address as throttles count it (src/security/clientIp.ts). */
   clientIp: string;
+  /**
+   * With `auth`: asks again whether the credential it came from still authenticates (the refusal, or null), for
+   * subscriptions, which stay open long after their context was built (src/server/subscriptionAuth.ts).
+   */
+  recheckAuth?: () => Promise<AppError | null>;
 }
 
 export function requireAuth(ctx: Context): Auth {

@@ -59,6 +59,10 @@ const PostingPolicyType = builder.objectRef<PostingPolicy & { platform: string }
       description: 'Where the smart scheduler and autoSchedule place posts without a time (inside the posting hours). Empty: any hour the rules allow.',
       resolve: (p) => weekdays(p.queueHours),
     }),
+    queueHoursRestricted: t.boolean({
+      description: 'Whether queue hours are set at all (false: any hour the rules allow; true with no queueHours: the smart scheduler places nothing).',
+      resolve: (p) => Object.keys(p.queueHours).length > 0,
+    }),
     queueSpacingMinutes: t.exposeInt('queueSpacingMinutes', { description: 'Spacing between the posts the smart scheduler places.' }),
     dailyCap: t.exposeInt('dailyCap', { nullable: true, description: "Per calendar day in the channel's time zone." }),
     rolling24hCap: t.exposeInt('rolling24hCap', { nullable: true }),

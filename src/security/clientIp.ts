@@ -11,7 +11,10 @@ export function clientIp(remoteAddress: string | null | undefined, forwardedFor:
   let chosen = remoteAddress ?? '';
   if (trustedHops > 0 && forwardedFor) {
     const hops = [...forwardedFor.split(',').map((s) => s.trim()), chosen];
-    chosen = hops[Math.max(0, hops.length - 1 - trustedHops)];
+    const at = hops.length - 1 - trustedHops;
+    // Fewer entries than trusted proxies: the request did not come through all of them (or the header was cut), so
+    // even the leftmost entry may be the client's own writing. The socket is the one address nobody chose.
+    if (at >= 0) chosen = hops[at];
   }
   return throttleKeyOf(chosen);
 }

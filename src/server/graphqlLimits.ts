@@ -98,7 +98,9 @@ export interface GraphQLLimitsPlugins {
 
 /**
  * @param isSignedIn asked only when a result that never reached execution carries a suggestion (the context, which
- *   knows the caller, is built after validation): rare, so authenticating once more then costs nothing in practice.
+ *   knows the caller, is built after validation, and may not be built at all). It must answer from the request's one
+ *   context (graphqlRoutes.ts keeps it per request), never authenticate a second time: that would spend the
+ *   workspace's budget, or count a refused credential, twice.
  */
 export function graphqlLimits(limits: GraphQLLimits, isSignedIn: (request: Request, serverContext: object) => Promise<boolean>): GraphQLLimitsPlugins {
   const judged = new WeakSet<Request>();

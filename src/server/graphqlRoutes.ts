@@ -13,6 +13,7 @@ import { createMaskError, yogaLogging } from './errorMasking.js';
 import { useInputGuard } from './inputGuard.js';
 import { graphqlLimits, type GraphQLLimits } from './graphqlLimits.js';
 import { crossOrigin } from './crossOrigin.js';
+import { useSubscriptionAuth } from './subscriptionAuth.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -39,7 +40,18 @@ export interface GraphQLRoutes {
 }
 
 export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoutes {
+  // An HTTP request's context, built once however many ask: yoga, and the suggestion gate for a result that never
+  // reached execution (graphqlLimits.ts). Building it authenticates, which spends the workspace's budget and counts
+  // refused credentials, so a request must do it once.
+  const contexts = new WeakMap<Request, Promise<Context>>();
   const contextOf = (initial: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage }) => {
+    const request = initial.request;
+    if (!request) return buildContext(initial);
+    let context = contexts.get(request);
+    if (!context) contexts.set(request, (context = buildContext(initial)));
+    return context;
+  };
+  const buildContext = (initial: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage }) => {
     const fromHttp = initial.request?.headers.get('authorization') ?? null;
     const fromWs = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
     // The node request is the server context on HTTP (yoga's node adapter) and passed as req for graphql-ws below.
@@ -50,6 +62,7 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
   };
   const limits = graphqlLimits(options.limits, async (request, serverContext) => (await contextOf({ request, ...serverContext })).auth !== null);
   const origins = crossOrigin(options.publicUrl, options.limits.corsOrigins);
+  const maskError = createMaskError(options.logger);
   const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -60,9 +73,9 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
     cors: false,
     // Yoga logs every error a client causes (bad input, not found) at debug; unexpected ones are logged by maskError.
     logging: yogaLogging(options.logger),
-    plugins: [useInputGuard(), ...origins.plugins, ...limits.plugins],
+    plugins: [useInputGuard(), ...origins.plugins, ...limits.plugins, useSubscriptionAuth({ everyMs: options.limits.subscriptionAuthCheckMs, maskError })],
     context: (initial) => contextOf(initial as Parameters<typeof contextOf>[0]),
-    maskedErrors: { maskError: createMaskError(options.logger) },
+    maskedErrors: { maskError },
   });
 
   const wss = new WebSocketServer({ noServer: true });
@@ -84,12 +97,19 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
           if (error instanceof GraphQLError) return [error]; // e.g. over the token limit: answered, not a closed socket
           throw error;
         }
+        let contextValue: Context;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          // RATE_LIMITED (retryAfterSeconds) or another refusal: answered like HTTP answers it, and the socket stays open.
+          return [forSocket(maskError(error))];
+        }
         const args = {
           schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);
@@ -112,4 +132,12 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
     ],
     close: () => wsServer.dispose() as Promise<void>,
   };
+}
+
+/** An error as graphql-ws sends it: without `extensions.http` (HTTP's status and headers, which yoga leaves out of JSON too). */
+function forSocket(error: Error): GraphQLError {
+  const graphqlError = error instanceof GraphQLError ? error : new GraphQLError(error.message);
+  const { extensions } = graphqlError;
+  if (!('http' in extensions)) return graphqlError;
+  return new GraphQLError(graphqlError.message, { extensions: Object.fromEntries(Object.entries(extensions).filter(([key]) => key !== 'http')) });
 }

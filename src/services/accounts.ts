@@ -23,7 +23,7 @@ import { hashPassword, PASSWORD_MAX_BYTES, passwordProblem, verifyPassword } fro
 import { hashApiKey, issueSessionToken, parseAuthorization, verifySessionToken } from '../security/credentials.js';
 import { hashRecoveryCode, totpStep } from '../security/totp.js';
 import { Issues } from './validation.js';
-import { refuseWhenSpent, spend } from './throttles.js';
+import { spend } from './throttles.js';
 import type { ServiceDeps } from './deps.js';
 import type { Auth } from '../domain/auth.js';
 
@@ -83,29 +83,35 @@ export interface LoginInput {
 
 /**
  * Refused alike, whether the email is unknown or the password wrong: the same message after the same hashing.
- * Failures count per account (the email, known or not) and per address; past either limit even the right password
- * is refused until the window ends. With two-factor on, a right password without a code is TWO_FACTOR_REQUIRED.
+ * Attempts count per address and per account (the email, known or not) before anything is checked, so attempts sent
+ * at once cannot all be checked; past either limit even the right password is refused, without hashing, until the
+ * window ends. A right one gives its attempt back (and forgets the account's failures): only failures use the limits
+ * up. With two-factor on, a right password without a code is TWO_FACTOR_REQUIRED.
  */
 export async function login(deps: ServiceDeps, input: LoginInput, clientIp: string): Promise<{ token: string }> {
   refuseOversizedPassword(input.password, ['password']);
   const email = normalizeEmail(input.email);
   const { loginAccount, loginIp } = deps.throttles;
-  await refuseWhenSpent(loginIp, clientIp, 'login attempts from this address');
-  await refuseWhenSpent(loginAccount, email, 'login attempts for this account');
-  const failed = async (message: string) => {
-    await Promise.all([loginIp.count(clientIp), loginAccount.count(email)]);
-    return unauthenticated(message);
-  };
+  await spend(loginIp, clientIp, 'login attempts from this address');
+  try {
+    await spend(loginAccount, email, 'login attempts for this account');
+  } catch (error) {
+    // Refused for the account, never checked: not a failure of this address.
+    await loginIp.giveBack(clientIp);
+    throw error;
+  }
   const user = await findUserByEmail(deps.pool, email);
   const valid = await verifyPassword(input.password, user?.passwordHash ?? UNKNOWN_USER_HASH);
-  if (!user || !valid || !user.workspaceId) throw await failed(WRONG);
+  if (!user || !valid || !user.workspaceId) throw unauthenticated(WRONG);
   if (user.totpEnabled) {
     if (!input.code) {
+      // The password was right: no failure, and the call with the code counts on its own.
+      await Promise.all([loginIp.giveBack(clientIp), loginAccount.giveBack(email)]);
       throw new AppError('TWO_FACTOR_REQUIRED', 'This account signs in with a second factor: send login again with code (from the authenticator app, or a recovery code)');
     }
-    if (!(await passSecondFactor(deps, user, input.code))) throw await failed('The two-factor code is wrong or was used already');
+    if (!(await passSecondFactor(deps, user, input.code))) throw unauthenticated('The two-factor code is wrong or was used already');
   }
-  await loginAccount.reset(email);
+  await Promise.all([loginIp.giveBack(clientIp), loginAccount.reset(email)]);
   return { token: await startSession(deps, user.id, user.workspaceId) };
 }
 
@@ -128,12 +134,13 @@ export async function changePassword(deps: ServiceDeps, auth: Auth, currentPassw
   if (!user) throw unauthenticated();
   const problem = passwordProblem(newPassword, { minLength: deps.config.accounts.passwordMinLength, email: user.email });
   if (problem) throw ValidationError.single(['newPassword'], problem.rule, problem.message);
-  // Someone holding a stolen session must not get to guess the password here without the login's limits.
-  await refuseWhenSpent(deps.throttles.loginAccount, user.email, 'password attempts for this account');
+  // Someone holding a stolen session must not get to guess the password here without the login's limits: counted
+  // before it is checked, given back when right (see spend).
+  await spend(deps.throttles.loginAccount, user.email, 'password attempts for this account');
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-    await deps.throttles.loginAccount.count(user.email);
     throw ValidationError.single(['currentPassword'], 'incorrect', 'currentPassword is not the current password');
   }
+  await deps.throttles.loginAccount.giveBack(user.email);
   await updatePasswordHash(deps.pool, user.id, await hashPassword(newPassword));
   return revokeUserSessions(deps.pool, user.id, sessionId);
 }

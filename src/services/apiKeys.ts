@@ -3,6 +3,7 @@ import { insertApiKey, revokeApiKey as revokeKeyRow } from '../store/accounts.js
 import { notFound } from '../domain/errors.js';
 import { generateApiKey } from '../security/credentials.js';
 import { Issues, uuidOrNil } from './validation.js';
+import { sessionOf } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import type { Auth } from '../domain/auth.js';
 
@@ -14,7 +15,12 @@ export interface ApiKeyInput {
   expiresInDays?: number | null;
 }
 
+/**
+ * Needs a session: a key that leaked, or one meant to expire soon, must not mint keys that outlive it. Listing and
+ * revoking stay open to keys, since revoking is how a leaked key is stopped with whatever credential is at hand.
+ */
 export async function createApiKey(deps: ServiceDeps, auth: Auth, input: ApiKeyInput) {
+  sessionOf(auth, 'createApiKey');
   const issues = new Issues();
   const name = input.name.trim();
   issues.check(name.length >= 1 && name.length <= 100, ['name'], 'length', 'name must be 1 to 100 characters');

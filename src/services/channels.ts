@@ -141,7 +141,7 @@ export async function checkAccount(deps: ServiceDeps, platform: PlatformName, cr
 async function refuseUserUrls(deps: ServiceDeps, provider: Provider, credentials: unknown, path: (string | number)[]): Promise<void> {
   const issues = new Issues();
   for (const { field, url } of provider.userUrls?.(credentials) ?? []) {
-    const refused = await deps.providers.outbound.check(url);
+    const refused = await deps.providers.outboundFor(provider.platform).check(url);
     if (refused) issues.add([...path, field], 'outbound', refused.message);
   }
   issues.throwIfAny();

@@ -107,7 +107,7 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
   }
   issues.throwIfAny();
   // The user's server is called (its app registered, later its token endpoint): refused before any of that.
-  const refused = oauth?.needsInstanceUrl ? await deps.providers.outbound.check(input.instanceUrl!) : null;
+  const refused = oauth?.needsInstanceUrl ? await deps.providers.outboundFor(input.platform).check(input.instanceUrl!) : null;
   if (refused) throw ValidationError.single(['input', 'instanceUrl'], 'outbound', refused.message);
 
   const instanceUrl = input.instanceUrl?.replace(/\/+$/, '') ?? null;

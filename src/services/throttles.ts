@@ -15,8 +15,8 @@ export interface Throttles {
 
 export function createThrottles(pool: pg.Pool, limits: Config['throttle']): Throttles {
   return {
-    loginAccount: throttleCounter(pool, 'login-account', limits.loginPerAccount),
-    loginIp: throttleCounter(pool, 'login-ip', limits.loginPerIp),
+    loginAccount: throttleCounter(pool, 'login-account', limits.loginPerAccount, { givesBack: true }),
+    loginIp: throttleCounter(pool, 'login-ip', limits.loginPerIp, { givesBack: true }),
     signupIp: throttleCounter(pool, 'signup-ip', limits.signupPerIp),
     badCredentialsIp: throttleCounter(pool, 'bad-credentials-ip', limits.badCredentialsPerIp),
     apiWorkspace: throttleCounter(pool, 'api-workspace', limits.apiPerWorkspace),
@@ -24,15 +24,15 @@ export function createThrottles(pool: pg.Pool, limits: Config['throttle']): Thro
 }
 
 /**
- * For counters of failures: refuses once `points` failures were counted in the window, before the attempt is even
- * looked at. So the right password after too many wrong ones is refused too, and refusing costs no hashing.
+ * For budgets (sign-ups, requests): counts this request, and refuses it when it is one over.
+ *
+ * For checked attempts (a password, a code) too: the attempt is counted before it is looked at, so attempts sent at
+ * once each get a count of their own, and at most `points` of them are ever checked in a window, across processes
+ * (reading the count first and counting failures afterwards would let them all read the same "none used"). Past the
+ * limit even the right password is refused, and refusing costs no hashing. The caller gives the attempt back
+ * (`counter.giveBack`) or starts the key afresh (`counter.reset`) when it turns out right, so that only failures use
+ * the limit up.
  */
-export async function refuseWhenSpent(counter: ThrottleCounter, key: string, what: string): Promise<void> {
-  const state = await counter.peek(key);
-  if (state.used >= counter.limit.points) throw rateLimited(what, state.msLeft);
-}
-
-/** For budgets: counts this request, and refuses it when it is one over. */
 export async function spend(counter: ThrottleCounter, key: string, what: string): Promise<void> {
   const state = await counter.count(key);
   if (state.used > counter.limit.points) throw rateLimited(what, state.msLeft);

@@ -4,7 +4,7 @@ import { disableTotp, enableTotp, findUserById, setPendingTotpSecret, takeTotpSt
 import { conflict, unauthenticated, ValidationError } from '../domain/errors.js';
 import { verifyPassword } from '../security/passwords.js';
 import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpStep, totpUri } from '../security/totp.js';
-import { refuseWhenSpent } from './throttles.js';
+import { spend } from './throttles.js';
 import { passSecondFactor, sessionOf } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import type { Auth } from '../domain/auth.js';
@@ -25,12 +25,13 @@ export async function enableTwoFactorFinish(deps: ServiceDeps, auth: Auth, code:
   const user = await signedInUser(deps, auth);
   if (user.totpEnabled) throw conflict('Two-factor sign-in is already on');
   if (!user.totpSecretSealed) throw conflict('Call enableTwoFactorStart first, then add the secret to an authenticator app');
-  await refuseWhenSpent(deps.throttles.loginAccount, user.email, 'two-factor attempts for this account');
+  // Counted before it is checked, given back when right (see spend): codes sent at once cannot all be checked.
+  await spend(deps.throttles.loginAccount, user.email, 'two-factor attempts for this account');
   const step = await totpStep(deps.secrets.open(user.totpSecretSealed), code.trim());
   if (step === null || !(await takeTotpStep(deps.pool, user.id, step))) {
-    await deps.throttles.loginAccount.count(user.email);
     throw ValidationError.single(['code'], 'incorrect', 'code is not the current code of the authenticator app (6 digits)');
   }
+  await deps.throttles.loginAccount.giveBack(user.email);
   const recoveryCodes = newRecoveryCodes();
   if (!(await enableTotp(deps.pool, user.id, recoveryCodes.map(hashRecoveryCode)))) throw conflict('Two-factor sign-in is already on');
   return { recoveryCodes };
@@ -42,18 +43,18 @@ export async function disableTwoFactor(deps: ServiceDeps, auth: Auth, proof: { p
   if (!proof.password === !proof.code) throw ValidationError.single(['password'], 'exactlyOne', 'send exactly one of password or code');
   const user = await signedInUser(deps, auth);
   if (!user.totpEnabled) return false;
-  await refuseWhenSpent(deps.throttles.loginAccount, user.email, 'two-factor attempts for this account');
+  await spend(deps.throttles.loginAccount, user.email, 'two-factor attempts for this account');
   const proven = proof.password
     ? Buffer.byteLength(proof.password) <= 256 && (await verifyPassword(proof.password, user.passwordHash))
     : await passSecondFactor(deps, user, proof.code!);
   if (!proven) {
-    await deps.throttles.loginAccount.count(user.email);
     throw ValidationError.single(
       [proof.password ? 'password' : 'code'],
       'incorrect',
       proof.password ? 'password is not the current password' : 'code is wrong or was used already',
     );
   }
+  await deps.throttles.loginAccount.giveBack(user.email);
   await disableTotp(deps.pool, user.id);
   return true;
 }

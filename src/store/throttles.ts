@@ -15,14 +15,25 @@ export interface ThrottleState {
 
 export interface ThrottleCounter {
   readonly limit: ThrottleLimit;
-  /** What the key has used, without counting anything. */
-  peek(key: string): Promise<ThrottleState>;
   /** How long the key is still refused from this process's memory (0: not known to have used its limit); no statement. */
   heldBack(key: string): number;
-  /** Counts one for the key, and says what it has used now (more than limit.points: over). */
+  /** Counts one for the key, and says what it has used now (more than limit.points: over). One atomic upsert. */
   count(key: string): Promise<ThrottleState>;
+  /**
+   * Gives back one point counted in the current window (an attempt that turned out right). Never below zero, and
+   * nothing once the window has ended: a point given back late must not become credit in the next window.
+   */
+  giveBack(key: string): Promise<void>;
   /** Starts the key afresh (a login that succeeded forgets that account's failures). */
   reset(key: string): Promise<void>;
+}
+
+export interface ThrottleOptions {
+  /**
+   * Points may be given back (attempts counted before they are checked): a key is then refused from memory only
+   * once it went over its limit, since reaching it with an attempt that is then given back is not being over.
+   */
+  givesBack?: boolean;
 }
 
 /**
@@ -30,7 +41,7 @@ export interface ThrottleCounter {
  * `tableCreated: true` because migration 0006 made the table, and `clearExpiredByTimeout: false` because the
  * housekeeping task deletes expired rows (forgetExpiredThrottles), not a timer in every process.
  */
-export function throttleCounter(pool: pg.Pool, name: string, limit: ThrottleLimit): ThrottleCounter {
+export function throttleCounter(pool: pg.Pool, name: string, limit: ThrottleLimit, options: ThrottleOptions = {}): ThrottleCounter {
   const limiter = new RateLimiterPostgres({
     storeClient: pool,
     storeType: 'pool',
@@ -40,8 +51,9 @@ export function throttleCounter(pool: pg.Pool, name: string, limit: ThrottleLimi
     keyPrefix: name,
     points: limit.points,
     duration: limit.seconds,
-    // A key that used its limit is refused from memory until its window ends: a flood costs no statements.
-    inMemoryBlockOnConsumed: limit.points,
+    // A key that used its limit (or, when points are given back, went over it) is refused from memory until its window
+    // ends: a flood costs no statements. The memory is this process's: another process learns it from its own count.
+    inMemoryBlockOnConsumed: options.givesBack ? limit.points + 1 : limit.points,
   });
   const hashed = (key: string) => createHash('sha256').update(key).digest('base64url');
   const stateOf = (res: RateLimiterRes | null): ThrottleState => (res ? { used: res.consumedPoints, msLeft: Math.max(0, res.msBeforeNext) } : { used: 0, msLeft: 0 });
@@ -49,11 +61,6 @@ export function throttleCounter(pool: pg.Pool, name: string, limit: ThrottleLimi
   return {
     limit,
     heldBack,
-    async peek(key) {
-      const blockedMs = heldBack(key);
-      if (blockedMs > 0) return { used: limit.points + 1, msLeft: blockedMs };
-      return stateOf(await limiter.get(hashed(key)));
-    },
     async count(key) {
       try {
         return stateOf(await limiter.consume(hashed(key)));
@@ -62,6 +69,10 @@ export function throttleCounter(pool: pg.Pool, name: string, limit: ThrottleLimi
         if (refused instanceof RateLimiterRes) return { used: Math.max(refused.consumedPoints, limit.points + 1), msLeft: Math.max(0, refused.msBeforeNext) };
         throw refused;
       }
+    },
+    async giveBack(key) {
+      // Not the library's reward(): its upsert would insert -1 for a key whose window ended, a credit for the next one.
+      await pool.query(`UPDATE throttles SET points = points - 1 WHERE key = $1 AND points > 0 AND expire > $2`, [limiter.getKey(hashed(key)), Date.now()]);
     },
     async reset(key) {
       await limiter.delete(hashed(key));

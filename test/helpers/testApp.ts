@@ -109,6 +109,9 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
   const ready = new Promise<void>((resolve) => {
     client.on('connected', () => resolve());
   });
+  let end: () => void = () => {};
+  /** Settles when the server completes the subscription or fails it (see `errors`). */
+  const ended = new Promise<void>((resolve) => (end = resolve));
   const dispose = client.subscribe<T>(
     { query, variables },
     {
@@ -120,14 +123,16 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
       error: (error) => {
         errors.push(error);
         wake?.();
+        end();
       },
-      complete: () => {},
+      complete: () => end(),
     },
   );
   return {
     items,
     errors,
     ready,
+    ended,
     dispose,
     async until(predicate: (items: T[]) => boolean, timeoutMs = 10_000): Promise<T[]> {
       const deadline = Date.now() + timeoutMs;

@@ -48,6 +48,8 @@ ALTER TABLE "recovery_codes" ADD CONSTRAINT "recovery_codes_user_id_fkey" FOREIG
 -- rate-limiter-flexible's PostgreSQL table, in the shape its RateLimiterPostgres expects (key, points, expire in
 -- epoch milliseconds). Created here, not by the library at run time (tableCreated: true), so that the database
 -- user needs no CREATE right and every process agrees on one table. Expired rows go in the housekeeping task.
+-- Like worker_pools, it is not in schema.prisma on purpose: only src/store/throttles.ts touches it, in SQL, and
+-- `npm run migration:diff` compares Prisma models only, so it never proposes to drop it.
 CREATE TABLE throttles (
   key    varchar(255) PRIMARY KEY,
   points integer NOT NULL DEFAULT 0,

@@ -155,7 +155,8 @@ export function createOutboundPolicy(options: OutboundPolicyOptions): OutboundPo
       if (refused) return callback(refused);
       if (lookupOptions.all) return callback(null, addresses);
       const [first] = addresses;
-      return callback(null, first!.address, first!.family);
+      if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }) as NodeJS.ErrnoException);
+      return callback(null, first.address, first.family);
     });
   }) as LookupFunction;
 
