@@ -12,6 +12,7 @@ import { createSecrets, loadMasterKey, type Secrets } from './security/secrets.j
 import { clientIp as clientIpOf } from './security/clientIp.js';
 import { AppError } from './domain/errors.js';
 import { createThrottles } from './services/throttles.js';
+import { createSmtpMailer } from './integrations/mail.js';
 import type { DeliveryEvents } from './events/deliveryEvents.js';
 import { startHttpServer } from './server/httpServer.js';
 import { RouteTable } from './server/routes.js';
@@ -64,7 +65,17 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
     await runWorkerMigrations({ pgPool: database.pool, logger: quietWorkerLogger });
 
     const providers: ProviderRegistry = createProviderRegistry({ ...config.providers, ...outboundPolicies(config.providers) });
-    const services: ServiceDeps = { prisma: database.prisma, pool: database.pool, providers, secrets, config, logger, throttles: createThrottles(database.pool, config.throttle) };
+    const mailer = config.mail ? createSmtpMailer(config.mail, config.providers.requestTimeoutMs) : null;
+    const services: ServiceDeps = {
+      prisma: database.prisma,
+      pool: database.pool,
+      providers,
+      secrets,
+      config,
+      logger,
+      throttles: createThrottles(database.pool, config.throttle),
+      mailer,
+    };
 
     if (config.role !== 'worker') {
       const [{ listenForDeliveryEvents }, { createGraphQLRoutes, GRAPHQL_PATH }, { authenticateRequest }, { createCredentialChecks }, { schema }] = await Promise.all([
@@ -120,6 +131,7 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
           await server.stop();
           await events?.close();
           await worker?.stop();
+          mailer?.close();
           await database.close();
         })()),
     };

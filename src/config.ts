@@ -24,7 +24,10 @@ export interface Config {
   secretKey: string | null;
   sessionTtlSeconds: number;
   accounts: {
-    /** open: anyone may sign up; invite: (until teams land) like closed; closed: nobody. The first account of an empty instance always may. */
+    /**
+     * open: anyone may sign up; invite: new people only through an invitation (acceptInvitation); closed: no new
+     * accounts at all (an invitation then reaches only people who have one). The first account of an empty instance always may.
+     */
     signup: 'open' | 'invite' | 'closed';
     /** In characters (code points); see src/security/passwords.ts for the other rules. */
     passwordMinLength: number;
@@ -71,6 +74,8 @@ export interface Config {
     /** How often the worker looks for tokens to renew. */
     refreshIntervalMinutes: number;
   };
+  /** Outgoing mail (invitations); null when SMTP_URL is not set: links are then only returned, never mailed. */
+  mail: { smtpUrl: string; from: string } | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** What one GraphQL request may ask for, and who may see the schema (src/server/graphqlLimits.ts). */
   graphql: {
@@ -180,6 +185,11 @@ const envSchema = z.object({
     .optional(),
   TOKEN_REFRESH_AHEAD_MINUTES: int(1, 7 * 24 * 60).default(30),
   TOKEN_REFRESH_INTERVAL_MINUTES: int(1, 59).default(10),
+  SMTP_URL: z
+    .string()
+    .refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.com:465 (smtp:// upgrades with STARTTLS when the server offers it)')
+    .optional(),
+  SMTP_FROM: z.string().trim().min(3).max(320).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   POSTFLOW_GRAPHQL_MAX_DEPTH: int(2, 100).default(10),
   POSTFLOW_GRAPHQL_MAX_COST: int(10, 10_000_000).default(20_000),
@@ -258,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       outboundAllow: e.POSTFLOW_OUTBOUND_ALLOW ?? [],
     },
     tokens: { refreshAheadMinutes: e.TOKEN_REFRESH_AHEAD_MINUTES, refreshIntervalMinutes: e.TOKEN_REFRESH_INTERVAL_MINUTES },
+    mail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM ?? `PostFlow <postflow@${new URL(e.SMTP_URL).hostname}>` } : null,
     logLevel: e.LOG_LEVEL,
     graphql: {
       maxDepth: e.POSTFLOW_GRAPHQL_MAX_DEPTH,
@@ -298,6 +309,15 @@ function isPublicUrl(value: string): boolean {
     !value.includes('?') &&
     !value.includes('#')
   );
+}
+
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^smtps?:$/.test(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function isOrigin(value: string): boolean {

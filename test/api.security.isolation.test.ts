@@ -20,9 +20,11 @@ import { schema } from '../src/schema/index.js';
 import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
 import { collect, startTestApp, type GraphQLErrorShape, type TestApp } from './helpers/testApp.js';
 import { createChannel, createPost } from './helpers/scenario.js';
+import { OPERATIONS, ROLES, type Role, type Scope } from '../src/domain/roles.js';
+import { hashPassword } from '../src/security/passwords.js';
 
-/** Operations anyone may call: what signing in or up takes, and the public list of networks. */
-const PUBLIC = new Set(['signup', 'login', 'networks']);
+/** Operations anyone may call (signing in or up, the list of networks, accepting an invitation): the table says which. */
+const PUBLIC = new Set(Object.entries(OPERATIONS).flatMap(([name, access]) => (access.public ? [name] : [])));
 const PASSWORD = 'vivid-ocean-lantern-42';
 
 let t: TestApp;
@@ -270,4 +272,154 @@ describe('every operation of the schema', () => {
       expect(p.own.errors, `${p.name} on B's own ids`).toEqual([]);
     }
   }, 60_000);
+});
+
+// ---- Roles: every operation with every role, and with API keys of narrower scopes, against the one table ----
+
+interface Caller {
+  label: string;
+  role: Role;
+  credential: string;
+  /** API keys only: the key's scopes. */
+  scopes?: Scope[];
+  /** Sessions only: to sign in again after an operation that ended the session (logout and the like). */
+  email?: string;
+}
+
+/** What the table (src/domain/roles.ts) lets this caller do, read here on its own rather than through refusal(). */
+function tableAllows(caller: Caller, operation: string): boolean {
+  const access = OPERATIONS[operation]!;
+  if (access.public) return true;
+  if (ROLES.indexOf(caller.role) < ROLES.indexOf(access.role)) return false;
+  if (!caller.scopes) return true;
+  return access.key === 'any' || (access.key !== 'session' && caller.scopes.includes(access.key));
+}
+
+/** A refusal by the table: FORBIDDEN naming the operation (a service's own FORBIDDEN, e.g. "the owner cannot leave", is not one). */
+const tableRefused = (errors: unknown, operation: string) =>
+  (JSON.parse(JSON.stringify(errors ?? [])) as GraphQLErrorShape[]).flat().some((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.operation === operation);
+
+describe('every operation with every role', () => {
+  let c: Side;
+  const callers: Caller[] = [];
+  const members: { userId: string; role: Role }[] = [];
+
+  /** A person who is a member of C only, with this role, inserted as section 1's invitations would (a test may write rows). */
+  async function member(label: string, role: Role): Promise<{ email: string; token: string; userId: string }> {
+    const email = `${label}-${randomBytes(4).toString('hex')}@example.com`;
+    const { pool } = t.app.database;
+    const user = await pool.query<{ id: string }>(`INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING id`, [email, await hashPassword(PASSWORD)]);
+    await pool.query(`INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, $3)`, [c.ids.workspace, user.rows[0]!.id, role]);
+    members.push({ userId: user.rows[0]!.id, role });
+    const login = await t.ok<{ login: { token: string } }>(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: email, p: PASSWORD });
+    return { email, token: login.login.token, userId: user.rows[0]!.id };
+  }
+  const key = async (token: string, scopes?: string[]) =>
+    (await t.ok<{ createApiKey: { key: string } }>(`mutation($s: [ApiScope!]) { createApiKey(name: "matrix", scopes: $s) { key } }`, { s: scopes }, token)).createApiKey.key;
+
+  beforeAll(async () => {
+    c = await makeSide('charlie');
+    members.push({ userId: c.ids.user, role: 'OWNER' });
+    const ownerEmail = JSON.parse((await snapshot(c)).users)[0].email as string;
+    for (const role of ['VIEWER', 'EDITOR', 'ADMIN'] as const) {
+      const m = await member(role.toLowerCase(), role);
+      callers.push({ label: `${role} session`, role, credential: m.token, email: m.email });
+    }
+    callers.push({ label: 'OWNER session', role: 'OWNER', credential: c.token, email: ownerEmail });
+    callers.push({ label: 'OWNER key posts:read', role: 'OWNER', credential: await key(c.token, ['POSTS_READ']), scopes: ['posts:read'] });
+    callers.push({
+      label: 'OWNER key channels:read posts:write',
+      role: 'OWNER',
+      credential: await key(c.token, ['CHANNELS_READ', 'POSTS_WRITE']),
+      scopes: ['channels:read', 'posts:write'],
+    });
+    // A key with every scope of an ADMIN whose creator is then demoted: it may do only what an EDITOR may.
+    const demoted = await member('demoted', 'ADMIN');
+    const full = await key(demoted.token);
+    await t.app.database.pool.query(`UPDATE memberships SET role = 'EDITOR' WHERE user_id = $1`, [demoted.userId]);
+    members.at(-1)!.role = 'EDITOR';
+    callers.push({
+      label: 'key of an ADMIN demoted to EDITOR',
+      role: 'EDITOR',
+      credential: full,
+      scopes: ['posts:read', 'posts:write', 'channels:read', 'channels:write', 'members:write'],
+    });
+  }, 60_000);
+
+  /** Puts back what an operation changed about the callers: memberships and roles (removeMember, leaveWorkspace, transferOwnership), sessions. */
+  async function restore(): Promise<void> {
+    for (const m of members) {
+      await t.app.database.pool.query(
+        `INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = EXCLUDED.role`,
+        [c.ids.workspace, m.userId, m.role],
+      );
+    }
+    for (const caller of callers) {
+      if (!caller.email || !(await t.gql(`{ workspace { id } }`, {}, caller.credential)).errors?.length) continue;
+      const login = await t.ok<{ login: { token: string } }>(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: caller.email, p: PASSWORD });
+      caller.credential = login.login.token;
+    }
+  }
+
+  it('has a row for every operation of the schema, and an operation for every row', () => {
+    const operations = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((root) => Object.keys(root!.getFields()));
+    expect(operations.filter((name) => !OPERATIONS[name])).toEqual([]);
+    expect(Object.keys(OPERATIONS).filter((name) => !operations.includes(name))).toEqual([]);
+  });
+
+  it('starts each subscription for the roles and keys the table allows, and refuses the others with FORBIDDEN', async () => {
+    const probes: { what: string; allowed: boolean; name: string; sub: ReturnType<typeof collect> }[] = [];
+    for (const caller of callers) {
+      const client = t.ws(caller.credential);
+      for (const field of Object.values(schema.getSubscriptionType()!.getFields())) {
+        const { query, variables } = operationFor('subscription', field, c.ids, false);
+        probes.push({ what: `${caller.label}: ${field.name}`, allowed: tableAllows(caller, field.name), name: field.name, sub: collect(client, query, variables) });
+      }
+    }
+    for (const p of probes.filter((p) => !p.allowed)) await p.sub.ended;
+    // The allowed ones hear C's events: a post's deliveries appear, its channel pauses and resumes.
+    for (let i = 0; probes.some((p) => p.allowed && p.sub.items.length === 0); i++) {
+      if (i > 30) throw new Error(`never heard C's events: ${probes.filter((p) => p.allowed && !p.sub.items.length).map((p) => p.what)}`);
+      await createPost(t, c.token, { content: 'stir', channelIds: [c.ids.channel], draft: true });
+      for (const verb of ['pauseChannel', 'resumeChannel']) await t.ok(`mutation($id: ID!) { ${verb}(id: $id) { id } }`, { id: c.ids.channel }, c.token);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    const wrong = probes
+      .filter((p) => (p.allowed ? p.sub.errors.length > 0 : !tableRefused(p.sub.errors, p.name)))
+      .map((p) => `${p.what}: ${JSON.stringify(p.sub.errors).slice(0, 200)}`);
+    expect(wrong).toEqual([]);
+  }, 60_000);
+
+  it('allows every query and mutation exactly as the table says, refusing with FORBIDDEN that names what is needed', async () => {
+    const wrong: string[] = [];
+    let refused = 0;
+    for (const [kind, root] of [
+      ['query', schema.getQueryType()],
+      ['mutation', schema.getMutationType()],
+    ] as const) {
+      for (const field of Object.values(root!.getFields())) {
+        for (const caller of callers) {
+          const { query, variables } = operationFor(kind, field, c.ids);
+          const result = await t.gql(query, variables, caller.credential);
+          const allowed = tableAllows(caller, field.name);
+          const codes = codesOf(result.errors);
+          // A caller whose credential stopped working would pass for "allowed": restore() keeps them signed in (a
+          // public operation such as login answers UNAUTHENTICATED for its own reasons).
+          const untyped = ['INTERNAL_SERVER_ERROR', 'NO_CODE', ...(PUBLIC.has(field.name) ? [] : ['UNAUTHENTICATED'])];
+          if (codes.some((code) => untyped.includes(code))) wrong.push(`${caller.label}: ${field.name} gave ${codes}`);
+          if (allowed === tableRefused(result.errors, field.name))
+            wrong.push(`${caller.label}: ${field.name} ${allowed ? 'refused' : 'allowed'} (${JSON.stringify(result.errors ?? []).slice(0, 200)})`);
+          if (!allowed) {
+            refused++;
+            const message = result.errors!.find((e) => e.extensions?.code === 'FORBIDDEN')!.message;
+            if (!/needs (the [A-Z]+ role|an API key with the [a-z:]+ scope|a session token)/.test(message))
+              wrong.push(`${caller.label}: ${field.name} refused without saying what it needs: ${message}`);
+          }
+          await restore();
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(refused).toBeGreaterThan(50);
+  }, 240_000);
 });

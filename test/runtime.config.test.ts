@@ -22,6 +22,21 @@ function configProblems(env: Record<string, string>): string[] {
   return [];
 }
 
+describe('SMTP_URL', () => {
+  it('is off by default, and takes smtp:// or smtps:// with a sender', () => {
+    expect(loadConfig({}).mail).toBeNull();
+    expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example.com:465' }).mail).toEqual({
+      smtpUrl: 'smtps://u:p@mail.example.com:465',
+      from: 'PostFlow <postflow@mail.example.com>',
+    });
+    expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525', SMTP_FROM: 'Team <team@example.com>' }).mail?.from).toBe('Team <team@example.com>');
+  });
+
+  it.each(['http://mail.example.com', 'mail.example.com:25', 'smtp://'])('refuses %s, naming the setting', (value) => {
+    expect(configProblems({ SMTP_URL: value })[0]).toMatch(/^SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+  });
+});
+
 describe('POSTFLOW_PUBLIC_URL', () => {
   it('defaults to http://localhost:PORT', () => {
     expect(loadConfig({}).publicUrl).toBe('http://localhost:4000');

@@ -3,6 +3,13 @@ import { requireAuth } from './context.js';
 import { changePassword, login, logout, logoutEverywhere, signup } from '../services/accounts.js';
 import { createApiKey, revokeApiKey } from '../services/apiKeys.js';
 import { disableTwoFactor, enableTwoFactorFinish, enableTwoFactorStart } from '../services/twoFactor.js';
+import { SCOPES, type Scope } from '../domain/roles.js';
+
+/** posts:read is POSTS_READ: GraphQL enum values cannot hold a colon. */
+const ApiScopeEnum = builder.enumType('ApiScope', {
+  description: "What an API key may do; it never does more than its creator's role allows (see the table of roles in the README).",
+  values: Object.fromEntries(SCOPES.map((scope) => [scope.replace(':', '_').toUpperCase(), { value: scope }])) as Record<string, { value: Scope }>,
+});
 
 const AuthPayload = builder.objectRef<{ token: string }>('AuthPayload').implement({
   fields: (t) => ({ token: t.exposeString('token', { description: 'Send as "Authorization: Bearer <token>". It works until it expires or its session is ended (logout).' }) }),
@@ -32,6 +39,7 @@ builder.prismaObject('ApiKey', {
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'Updated at most once a minute.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'Null: until revoked.' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    scopes: t.field({ type: [ApiScopeEnum], resolve: (key) => (key.scopes ?? []) as Scope[] }),
   }),
 });
 
@@ -86,12 +94,13 @@ builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: CreatedApiKey,
     description:
-      'A key for programs: it acts in this workspace like the user who created it, until it expires or is revoked. ' +
-      'Needs a session token (login): with an API key it is FORBIDDEN, so a key cannot mint keys that outlive it.',
+      'A key for programs: it acts in this workspace with its scopes, never beyond the current role of the user who created it, until it ' +
+      'expires or is revoked. Needs a session token (login): with an API key it is FORBIDDEN, so a key cannot mint keys that outlive it.',
     args: {
       name: t.arg.string({ required: true }),
       expiresAt: t.arg({ type: 'DateTime', description: 'When the key stops working (or expiresInDays; neither: until revoked).' }),
       expiresInDays: t.arg.int(),
+      scopes: t.arg({ type: [ApiScopeEnum], description: "What the key may do (default: every scope the creator's role allows)." }),
     },
     resolve: (_root, args, ctx) => createApiKey(ctx.services, requireAuth(ctx), args),
   }),

@@ -2,10 +2,12 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from './context.js';
+import { RoleTable, scopeAuthOptions, type AuthScopes } from './authorization.js';
 
 /**
  * A connection's page: `first`/`last` above the maximum are served the maximum (Pothos caps them), and the cost
@@ -18,13 +20,17 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
+  AuthScopes: AuthScopes;
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  // scope-auth first, so that its check runs before any other plugin's work on a field; the role table gives every
+  // root field its scope (src/schema/authorization.ts).
+  plugins: [ScopeAuthPlugin, RoleTable, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
+  scopeAuth: scopeAuthOptions,
   prisma: {
     client: (ctx) => ctx.prisma,
     dmmf: getDatamodel(),

@@ -21,6 +21,11 @@ export const ScheduleLayerEnum = builder.enumType('ScheduleLayer', {
   } as const,
 });
 
+export const MemberRoleEnum = builder.enumType('MemberRole', {
+  description: 'What a member may do (src/domain/roles.ts); each role may do everything the ones below it may.',
+  values: ['OWNER', 'ADMIN', 'EDITOR', 'VIEWER'] as const,
+});
+
 export const PostSourceEnum = builder.enumType('PostSource', { values: ['MANUAL', 'PRODUCT', 'ARTICLE', 'IMPORT'] as const });
 
 export const SchedulingModeEnum = builder.enumType('SchedulingMode', {

@@ -7,5 +7,6 @@ import './network.js';
 import './delivery.js';
 import './post.js';
 import './scheduling.js';
+import './members.js';
 
 export const schema = builder.toSchema();

@@ -34,7 +34,15 @@ const WRONG = 'The email or the password is wrong';
 /** How stale last-seen / last-used may get before a request writes it again. */
 const TOUCH_EVERY_MS = 60_000;
 
-const normalizeEmail = (email: string) => email.trim().toLowerCase();
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+export const isEmailAddress = (email: string) => EMAIL.test(email) && email.length <= 254;
+
+/** The rules a new account's email and password follow, wherever it is created (signup, acceptInvitation). */
+export function checkNewAccount(deps: ServiceDeps, issues: Issues, email: string, password: string, passwordPath: string[] = ['password']): void {
+  issues.check(isEmailAddress(email), ['email'], 'email', 'email must be an email address');
+  const problem = passwordProblem(password, { minLength: deps.config.accounts.passwordMinLength, email });
+  if (problem) issues.add(passwordPath, problem.rule, problem.message);
+}
 
 export interface SignupInput {
   email: string;
@@ -46,9 +54,7 @@ export async function signup(deps: ServiceDeps, input: SignupInput, clientIp: st
   await spend(deps.throttles.signupIp, clientIp, 'sign-ups from this address');
   const email = normalizeEmail(input.email);
   const issues = new Issues();
-  issues.check(EMAIL.test(email) && email.length <= 254, ['email'], 'email', 'email must be an email address');
-  const problem = passwordProblem(input.password, { minLength: deps.config.accounts.passwordMinLength, email });
-  if (problem) issues.add(['password'], problem.rule, problem.message);
+  checkNewAccount(deps, issues, email, input.password);
   const workspaceName = input.workspaceName.trim();
   issues.check(workspaceName.length >= 1 && workspaceName.length <= 100, ['workspaceName'], 'length', 'workspaceName must be 1 to 100 characters');
   issues.throwIfAny();
@@ -70,7 +76,7 @@ export async function signup(deps: ServiceDeps, input: SignupInput, clientIp: st
 const signupClosed = (mode: 'invite' | 'closed' | 'open') =>
   forbidden(
     mode === 'invite'
-      ? 'Sign-up on this server is by invitation (POSTFLOW_SIGNUP=invite), and invitations are not available yet: ask its operator for an account'
+      ? 'Sign-up on this server is by invitation (POSTFLOW_SIGNUP=invite): ask a workspace for an invitation, then accept it (acceptInvitation with a password)'
       : 'Sign-up is closed on this server (POSTFLOW_SIGNUP=closed): ask its operator for an account',
   );
 
@@ -168,7 +174,8 @@ function refuseOversizedPassword(password: string, path: string[]): void {
   if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) throw ValidationError.single(path, 'maxBytes', `${path.join('.')} must be at most ${PASSWORD_MAX_BYTES} bytes`);
 }
 
-async function startSession(deps: ServiceDeps, userId: string, workspaceId: string): Promise<string> {
+/** A new session of the person in one workspace, and its token: a session belongs to one workspace. */
+export async function startSession(deps: ServiceDeps, userId: string, workspaceId: string): Promise<string> {
   const expiresAt = new Date(Date.now() + deps.config.sessionTtlSeconds * 1000);
   const sessionId = await insertSession(deps.pool, { userId, workspaceId, expiresAt });
   return issueSessionToken({ sessionId, userId, workspaceId }, deps.secrets.sessionSigningKey, expiresAt);
@@ -209,7 +216,7 @@ export async function authenticate(deps: ServiceDeps, header: string | null | un
     const apiKey = credential.key ? await findLiveApiKey(deps.pool, hashApiKey(credential.key)) : null;
     if (!apiKey) throw unauthenticated('This API key is not valid (revoked, expired or mistyped)');
     if (isStale(apiKey.lastUsedAt)) touchLater(deps, () => touchApiKey(deps.pool, apiKey.id));
-    return { workspaceId: apiKey.workspaceId, userId: apiKey.createdById, via: 'apiKey', apiKeyId: apiKey.id };
+    return { workspaceId: apiKey.workspaceId, userId: apiKey.createdById, via: 'apiKey', apiKeyId: apiKey.id, role: apiKey.role, scopes: apiKey.scopes };
   }
   const claims = verifySessionToken(credential.token, deps.secrets.sessionSigningKey);
   if (!claims) throw unauthenticated('This session token is not valid or has expired: login again');
@@ -218,7 +225,7 @@ export async function authenticate(deps: ServiceDeps, header: string | null | un
     throw unauthenticated('This session has ended (logged out, revoked, or the account or its membership is gone): login again');
   }
   if (isStale(session.lastSeenAt)) touchLater(deps, () => touchSession(deps.pool, claims.sessionId));
-  return { workspaceId: session.workspaceId, userId: session.userId, via: 'session', sessionId: claims.sessionId };
+  return { workspaceId: session.workspaceId, userId: session.userId, via: 'session', sessionId: claims.sessionId, role: session.role };
 }
 
 const isStale = (at: Date | null) => !at || Date.now() - at.getTime() >= TOUCH_EVERY_MS;

@@ -6,6 +6,7 @@ import { Issues, uuidOrNil } from './validation.js';
 import { sessionOf } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import type { Auth } from '../domain/auth.js';
+import { scopesOf, type Scope } from '../domain/roles.js';
 
 const MAX_DAYS = 3650;
 
@@ -13,6 +14,8 @@ export interface ApiKeyInput {
   name: string;
   expiresAt?: Date | null;
   expiresInDays?: number | null;
+  /** What the key may do; by default everything its creator's role allows (src/domain/roles.ts). */
+  scopes?: readonly Scope[] | null;
 }
 
 /**
@@ -37,9 +40,16 @@ export async function createApiKey(deps: ServiceDeps, auth: Auth, input: ApiKeyI
       expiresAt = new Date(Date.now() + days * 86_400_000);
     }
   }
+  // A key is no way around a role: it may carry only what its creator may do (and is held to their role at each use).
+  const allowed = scopesOf(auth.role);
+  const scopes = input.scopes == null ? allowed : [...new Set(input.scopes)];
+  issues.check(scopes.length > 0, ['scopes'], 'required', 'scopes must name at least one scope (leave it out for every scope your role allows)');
+  scopes.forEach((scope, i) =>
+    issues.check(allowed.includes(scope), ['scopes', i], 'role', `${scope} is beyond the ${auth.role} role: a key may carry only ${allowed.join(', ')}`),
+  );
   issues.throwIfAny();
   const { key, prefix, hash } = generateApiKey();
-  const id = await insertApiKey(deps.pool, { workspaceId: auth.workspaceId, createdById: auth.userId, name, prefix, keyHash: hash, expiresAt });
+  const id = await insertApiKey(deps.pool, { workspaceId: auth.workspaceId, createdById: auth.userId, name, prefix, keyHash: hash, expiresAt, scopes });
   const apiKey = await deps.prisma.apiKey.findUniqueOrThrow({ where: { id } });
   return { key, apiKey };
 }

@@ -5,6 +5,7 @@ import type { Secrets } from '../security/secrets.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Throttles } from './throttles.js';
+import type { Mailer } from '../integrations/mail.js';
 
 /** What the services need, handed over by the composition root (src/app.ts). */
 export interface ServiceDeps {
@@ -17,4 +18,6 @@ export interface ServiceDeps {
   logger: Logger;
   /** Attempts counted in PostgreSQL: logins, signups, refused credentials, each workspace's API budget. */
   throttles: Throttles;
+  /** Outgoing mail, when SMTP_URL is set; null: invitation links are only returned to the inviter. */
+  mailer: Mailer | null;
 }

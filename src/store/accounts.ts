@@ -1,6 +1,7 @@
 // People, their workspaces, sessions, API keys and two-factor state.
 import type pg from 'pg';
 import { rows, transaction, type Sql } from './sql.js';
+import type { Role, Scope } from '../domain/roles.js';
 
 /** Unique violation on users.email: the account exists. */
 export const isDuplicateEmail = (error: unknown) => (error as { code?: string })?.code === '23505' && /email/.test((error as { constraint?: string }).constraint ?? '');
@@ -77,15 +78,23 @@ export async function insertSession(sql: Sql, session: { userId: string; workspa
   return created.id;
 }
 
+/** The person's role comes with the lookup every request makes anyway: authorization costs no statement of its own. */
+interface LiveSession {
+  userId: string;
+  workspaceId: string;
+  lastSeenAt: Date;
+  role: Role;
+}
+
 /**
  * A session that still opens its workspace: not revoked, not expired, and its person still a member there (a deleted
  * user's sessions go with the row; a removed membership leaves the session, which this join then refuses). One
  * lookup by primary key on the hot path of every request.
  */
-export async function findLiveSession(sql: Sql, id: string): Promise<{ userId: string; workspaceId: string; lastSeenAt: Date } | null> {
-  const found = await rows<{ userId: string; workspaceId: string; lastSeenAt: Date }>(
+export async function findLiveSession(sql: Sql, id: string): Promise<LiveSession | null> {
+  const found = await rows<LiveSession>(
     sql,
-    `SELECT s.user_id AS "userId", s.workspace_id AS "workspaceId", s.last_seen_at AS "lastSeenAt"
+    `SELECT s.user_id AS "userId", s.workspace_id AS "workspaceId", s.last_seen_at AS "lastSeenAt", m.role
        FROM sessions s JOIN memberships m ON m.user_id = s.user_id AND m.workspace_id = s.workspace_id
       WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
     [id],
@@ -120,21 +129,34 @@ export async function deleteEndedSessions(sql: Sql): Promise<number> {
 
 export async function insertApiKey(
   sql: Sql,
-  key: { workspaceId: string; createdById: string; name: string; prefix: string; keyHash: string; expiresAt: Date | null },
+  key: { workspaceId: string; createdById: string; name: string; prefix: string; keyHash: string; expiresAt: Date | null; scopes: readonly Scope[] },
 ): Promise<string> {
   const [created] = await rows<{ id: string }>(
     sql,
-    `INSERT INTO api_keys (workspace_id, created_by_id, name, prefix, key_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [key.workspaceId, key.createdById, key.name, key.prefix, key.keyHash, key.expiresAt],
+    `INSERT INTO api_keys (workspace_id, created_by_id, name, prefix, key_hash, expires_at, scopes) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [key.workspaceId, key.createdById, key.name, key.prefix, key.keyHash, key.expiresAt, key.scopes],
   );
   return created.id;
 }
 
-/** A key that still works: not revoked, not expired, its creator still a member of its workspace. By its unique hash. */
-export async function findLiveApiKey(sql: Sql, keyHash: string): Promise<{ id: string; workspaceId: string; createdById: string; lastUsedAt: Date | null } | null> {
-  const found = await rows<{ id: string; workspaceId: string; createdById: string; lastUsedAt: Date | null }>(
+interface LiveApiKey {
+  id: string;
+  workspaceId: string;
+  createdById: string;
+  lastUsedAt: Date | null;
+  /** The creator's role now: a key never does more than the person who made it may today. */
+  role: Role;
+  scopes: Scope[];
+}
+
+/**
+ * A key that still works: not revoked, not expired, its creator still a member of its workspace (a removed creator's
+ * keys are refused by this join). By its unique hash.
+ */
+export async function findLiveApiKey(sql: Sql, keyHash: string): Promise<LiveApiKey | null> {
+  const found = await rows<LiveApiKey>(
     sql,
-    `SELECT k.id, k.workspace_id AS "workspaceId", k.created_by_id AS "createdById", k.last_used_at AS "lastUsedAt"
+    `SELECT k.id, k.workspace_id AS "workspaceId", k.created_by_id AS "createdById", k.last_used_at AS "lastUsedAt", m.role, COALESCE(k.scopes, '{}') AS scopes
        FROM api_keys k JOIN memberships m ON m.user_id = k.created_by_id AND m.workspace_id = k.workspace_id
       WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
     [keyHash],

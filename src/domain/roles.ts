@@ -1,0 +1,126 @@
+// Who may do what: the one table of GraphQL root operation -> the least role it needs and, for API keys, the scope.
+// src/schema/builder.ts applies it to every root field through Pothos' scope-auth (nothing checks roles by hand), the
+// schema refuses to build with a root field the table lacks, and test/api.security.isolation.test.ts tries every
+// operation with every role and with narrowed keys against it. README.md ("Roles") says the same for people.
+import { AppError } from './errors.js';
+
+/** Least first: each role may do everything the ones before it may. */
+export const ROLES = ['VIEWER', 'EDITOR', 'ADMIN', 'OWNER'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What an API key may be given. Only what today's operations need; the teams issue names more to come. */
+export const SCOPES = ['posts:read', 'posts:write', 'channels:read', 'channels:write', 'members:write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/**
+ * - `public`: acts on no workspace (signing in or up, the list of networks, an invitation that is its own credential).
+ * - `role`: the least role; `key`: a scope an API key needs, `any` (every key, the role still checked: reading the
+ *   workspace itself, revoking a leaked key with whatever is at hand), or `session` (keys refused: the person's own
+ *   sign-in, minting credentials).
+ */
+export type Access = { public: true } | { public?: false; role: Role; key: Scope | 'any' | 'session' };
+
+const PUBLIC: Access = { public: true };
+const needs = (role: Role, key: Scope | 'any' | 'session'): Access => ({ role, key });
+
+export const OPERATIONS: Readonly<Record<string, Access>> = {
+  // --- signing in, the caller's own sign-in ---
+  signup: PUBLIC,
+  login: PUBLIC,
+  networks: PUBLIC,
+  logout: needs('VIEWER', 'session'),
+  logoutEverywhere: needs('VIEWER', 'session'),
+  changePassword: needs('VIEWER', 'session'),
+  enableTwoFactorStart: needs('VIEWER', 'session'),
+  enableTwoFactorFinish: needs('VIEWER', 'session'),
+  disableTwoFactor: needs('VIEWER', 'session'),
+  // --- the workspace and its keys (keys act for the workspace: settings, hence ADMIN) ---
+  workspace: needs('VIEWER', 'any'),
+  apiKeys: needs('ADMIN', 'any'),
+  createApiKey: needs('ADMIN', 'session'),
+  revokeApiKey: needs('ADMIN', 'any'),
+  // --- channels ---
+  channel: needs('VIEWER', 'channels:read'),
+  channels: needs('VIEWER', 'channels:read'),
+  nextSlots: needs('VIEWER', 'channels:read'),
+  channelUpdated: needs('VIEWER', 'channels:read'),
+  createChannel: needs('ADMIN', 'channels:write'),
+  updateChannel: needs('ADMIN', 'channels:write'),
+  updateChannelPolicy: needs('ADMIN', 'channels:write'),
+  pauseChannel: needs('ADMIN', 'channels:write'),
+  resumeChannel: needs('ADMIN', 'channels:write'),
+  deleteChannel: needs('ADMIN', 'channels:write'),
+  connectChannelStart: needs('ADMIN', 'channels:write'),
+  connectChannelFinish: needs('ADMIN', 'channels:write'),
+  // --- posts: reading and dry runs ---
+  post: needs('VIEWER', 'posts:read'),
+  posts: needs('VIEWER', 'posts:read'),
+  failedDeliveries: needs('VIEWER', 'posts:read'),
+  validatePost: needs('VIEWER', 'posts:read'),
+  previewSchedule: needs('VIEWER', 'posts:read'),
+  deliveryUpdated: needs('VIEWER', 'posts:read'),
+  // --- posts: writing. An editor may schedule and publish at once (createPost takes publishNow too); approval, when
+  // a workspace turns it on, is what will hold an editor's posts back (issue 12, section 3). ---
+  createPost: needs('EDITOR', 'posts:write'),
+  bulkCreatePosts: needs('EDITOR', 'posts:write'),
+  updatePost: needs('EDITOR', 'posts:write'),
+  reschedulePost: needs('EDITOR', 'posts:write'),
+  rescheduleDelivery: needs('EDITOR', 'posts:write'),
+  publishNow: needs('EDITOR', 'posts:write'),
+  autoSchedule: needs('EDITOR', 'posts:write'),
+  runSmartSchedule: needs('EDITOR', 'posts:write'),
+  cancelPost: needs('EDITOR', 'posts:write'),
+  deletePost: needs('EDITOR', 'posts:write'),
+  retryDelivery: needs('EDITOR', 'posts:write'),
+  confirmPublished: needs('EDITOR', 'posts:write'),
+  // --- members and workspaces (issue 12, section 1) ---
+  members: needs('VIEWER', 'any'),
+  workspaces: needs('VIEWER', 'session'),
+  switchWorkspace: needs('VIEWER', 'session'),
+  leaveWorkspace: needs('VIEWER', 'session'),
+  // The invitation's token is the credential: the invitee may have no account yet (acceptInvitation(token, password)).
+  acceptInvitation: PUBLIC,
+  inviteMember: needs('ADMIN', 'members:write'),
+  // Pending invitations name people's emails, and their links are credentials: those who invite manage them.
+  invitations: needs('ADMIN', 'members:write'),
+  revokeInvitation: needs('ADMIN', 'members:write'),
+  changeRole: needs('ADMIN', 'members:write'),
+  removeMember: needs('ADMIN', 'members:write'),
+  transferOwnership: needs('OWNER', 'session'),
+};
+
+export const atLeast = (role: Role, least: Role): boolean => ROLES.indexOf(role) >= ROLES.indexOf(least);
+
+/** Every scope of the operations a role may perform: what a new key of that role gets unless it asks for fewer. */
+export function scopesOf(role: Role): Scope[] {
+  const granted = new Set<string>();
+  for (const access of Object.values(OPERATIONS)) {
+    if (!access.public && atLeast(role, access.role) && (SCOPES as readonly string[]).includes(access.key)) granted.add(access.key);
+  }
+  return SCOPES.filter((scope) => granted.has(scope));
+}
+
+/** The caller as authorization sees it (a structural slice of Auth, so that this file needs nothing above it). */
+export interface Grant {
+  role: Role;
+  via: 'session' | 'apiKey';
+  /** An API key's own scopes (its creator's current role bounds them too, through `role`). */
+  scopes?: readonly string[];
+}
+
+/** Null when the caller may perform the operation; otherwise FORBIDDEN, naming what it needs. */
+export function refusal(grant: Grant, operation: string): AppError | null {
+  const access = OPERATIONS[operation];
+  if (!access) return new AppError('FORBIDDEN', `${operation} has no entry in the table of roles`, { operation });
+  if (access.public) return null;
+  if (!atLeast(grant.role, access.role)) {
+    const by = grant.via === 'apiKey' ? "this API key's creator is" : 'you are';
+    return new AppError('FORBIDDEN', `${operation} needs the ${access.role} role (${by} ${grant.role})`, { operation, requiredRole: access.role, role: grant.role });
+  }
+  if (grant.via !== 'apiKey') return null;
+  if (access.key === 'session') return new AppError('FORBIDDEN', `${operation} needs a session token (login), not an API key`, { operation, requiredCredential: 'session' });
+  if (access.key !== 'any' && !grant.scopes?.includes(access.key)) {
+    return new AppError('FORBIDDEN', `${operation} needs an API key with the ${access.key} scope`, { operation, requiredScope: access.key });
+  }
+  return null;
+}
