@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { PlatformName, PlatformSettings } from './domain/platforms.js';
+import { PLANS, type Plan } from './domain/plans.js';
 import { parseOutboundAllow } from './security/outbound/policy.js';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -73,6 +74,15 @@ export interface Config {
     refreshAheadMinutes: number;
     /** How often the worker looks for tokens to renew. */
     refreshIntervalMinutes: number;
+  };
+  /** How many days the audit trail keeps an event; the housekeeping task deletes older ones. */
+  auditRetentionDays: number;
+  /** Plans (src/domain/plans.ts): what new workspaces get, and who may set any workspace's plan. */
+  plans: {
+    /** POSTFLOW_DEFAULT_PLAN: a self-hosted instance limits nobody unless its operator says so. */
+    defaultPlan: Plan;
+    /** POSTFLOW_ADMIN_EMAILS, lowercased: instance administrators besides the instance's first account. */
+    adminEmails: string[];
   };
   /** Outgoing mail (invitations); null when SMTP_URL is not set: links are then only returned, never mailed. */
   mail: { smtpUrl: string; from: string } | null;
@@ -185,6 +195,12 @@ const envSchema = z.object({
     .optional(),
   TOKEN_REFRESH_AHEAD_MINUTES: int(1, 7 * 24 * 60).default(30),
   TOKEN_REFRESH_INTERVAL_MINUTES: int(1, 59).default(10),
+  POSTFLOW_AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
+  POSTFLOW_DEFAULT_PLAN: z.enum(PLANS).default('UNLIMITED'),
+  POSTFLOW_ADMIN_EMAILS: z
+    .string()
+    .refine((v) => v.split(',').every((e) => /^[^\s@,]+@[^\s@,]+$/.test(e.trim())), 'must be a comma-separated list of email addresses, e.g. ops@example.com,owner@example.com')
+    .optional(),
   SMTP_URL: z
     .string()
     .refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.com:465 (smtp:// upgrades with STARTTLS when the server offers it)')
@@ -268,6 +284,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       outboundAllow: e.POSTFLOW_OUTBOUND_ALLOW ?? [],
     },
     tokens: { refreshAheadMinutes: e.TOKEN_REFRESH_AHEAD_MINUTES, refreshIntervalMinutes: e.TOKEN_REFRESH_INTERVAL_MINUTES },
+    auditRetentionDays: e.POSTFLOW_AUDIT_RETENTION_DAYS,
+    plans: { defaultPlan: e.POSTFLOW_DEFAULT_PLAN, adminEmails: e.POSTFLOW_ADMIN_EMAILS?.split(',').map((email) => email.trim().toLowerCase()) ?? [] },
     mail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM ?? `PostFlow <postflow@${new URL(e.SMTP_URL).hostname}>` } : null,
     logLevel: e.LOG_LEVEL,
     graphql: {

@@ -7,8 +7,11 @@ import type { DeliveryStatus } from '../generated/prisma/enums.js';
 export type { DeliveryStatus };
 
 const transitions: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
-  DRAFT: ['SCHEDULED', 'PENDING', 'CANCELLED'],
+  DRAFT: ['SCHEDULED', 'PENDING', 'CANCELLED', 'AWAITING_APPROVAL'],
   PENDING: ['SCHEDULED', 'PENDING', 'DRAFT', 'CANCELLED'],
+  // Held for an ADMIN (the workspace's approval setting): approved (SCHEDULED, or PENDING for the smart scheduler),
+  // sent back to its author (DRAFT), or rejected or withdrawn (CANCELLED). Never PUBLISHING: the claim takes SCHEDULED only.
+  AWAITING_APPROVAL: ['SCHEDULED', 'PENDING', 'DRAFT', 'CANCELLED'],
   SCHEDULED: ['SCHEDULED', 'PUBLISHING', 'PENDING', 'DRAFT', 'CANCELLED'],
   PUBLISHING: ['PUBLISHED', 'SCHEDULED', 'FAILED', 'UNCONFIRMED'],
   PUBLISHED: [],

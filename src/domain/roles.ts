@@ -18,9 +18,20 @@ export type Scope = (typeof SCOPES)[number];
  *   workspace itself, revoking a leaked key with whatever is at hand), or `session` (keys refused: the person's own
  *   sign-in, minting credentials).
  */
-export type Access = { public: true } | { public?: false; role: Role; key: Scope | 'any' | 'session' };
+export type Access = { public: true } | { public?: false; instanceAdmin?: false; role: Role; key: Scope | 'any' | 'session' } | InstanceAccess;
+
+/**
+ * `instanceAdmin`: acts on the instance, across workspaces (a workspace's plan). Needs a session of an instance
+ * administrator: the instance's first account, or an email in POSTFLOW_ADMIN_EMAILS. No role in the caller's own
+ * workspace is enough, and no API key (a key acts for one workspace).
+ */
+export interface InstanceAccess {
+  public?: false;
+  instanceAdmin: true;
+}
 
 const PUBLIC: Access = { public: true };
+const INSTANCE_ADMIN: Access = { instanceAdmin: true };
 const needs = (role: Role, key: Scope | 'any' | 'session'): Access => ({ role, key });
 
 export const OPERATIONS: Readonly<Record<string, Access>> = {
@@ -87,6 +98,20 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   changeRole: needs('ADMIN', 'members:write'),
   removeMember: needs('ADMIN', 'members:write'),
   transferOwnership: needs('OWNER', 'session'),
+  // --- plans (issue 12, section 4): the plan is the instance's to give, not the workspace's to choose ---
+  setWorkspacePlan: INSTANCE_ADMIN,
+  // --- the audit trail (issue 12, section 6): who did what is for those who manage the workspace. A key reads it
+  // with members:write, the scope of keys that manage people, rather than a scope of its own. ---
+  auditLog: needs('ADMIN', 'members:write'),
+  // --- approval (issue 12, section 3). Settings are the workspace's, hence ADMIN, and need a person's session (a
+  // leaked key must not turn approval off). Authors submit and comment; deciding is an ADMIN's, and an ADMIN's key
+  // needs posts:write for it like for any change to posts. ---
+  updateWorkspaceSettings: needs('ADMIN', 'session'),
+  submitForApproval: needs('EDITOR', 'posts:write'),
+  addComment: needs('EDITOR', 'posts:write'),
+  approvePost: needs('ADMIN', 'posts:write'),
+  requestChanges: needs('ADMIN', 'posts:write'),
+  rejectPost: needs('ADMIN', 'posts:write'),
 };
 
 export const atLeast = (role: Role, least: Role): boolean => ROLES.indexOf(role) >= ROLES.indexOf(least);
@@ -95,7 +120,7 @@ export const atLeast = (role: Role, least: Role): boolean => ROLES.indexOf(role)
 export function scopesOf(role: Role): Scope[] {
   const granted = new Set<string>();
   for (const access of Object.values(OPERATIONS)) {
-    if (!access.public && atLeast(role, access.role) && (SCOPES as readonly string[]).includes(access.key)) granted.add(access.key);
+    if (!access.public && !access.instanceAdmin && atLeast(role, access.role) && (SCOPES as readonly string[]).includes(access.key)) granted.add(access.key);
   }
   return SCOPES.filter((scope) => granted.has(scope));
 }
@@ -106,13 +131,26 @@ export interface Grant {
   via: 'session' | 'apiKey';
   /** An API key's own scopes (its creator's current role bounds them too, through `role`). */
   scopes?: readonly string[];
+  /** Whether the person administers the instance; looked up only for instance operations (absent: no). */
+  instanceAdmin?: boolean;
 }
+
+/** Whether the operation is an instance administrator's (its caller's status is then looked up before refusal()). */
+export const isInstanceOperation = (operation: string): boolean => !!(OPERATIONS[operation] as InstanceAccess | undefined)?.instanceAdmin;
 
 /** Null when the caller may perform the operation; otherwise FORBIDDEN, naming what it needs. */
 export function refusal(grant: Grant, operation: string): AppError | null {
   const access = OPERATIONS[operation];
   if (!access) return new AppError('FORBIDDEN', `${operation} has no entry in the table of roles`, { operation });
   if (access.public) return null;
+  if (access.instanceAdmin) {
+    if (grant.via === 'apiKey') return new AppError('FORBIDDEN', `${operation} needs a session token (login), not an API key`, { operation, requiredCredential: 'session' });
+    if (grant.instanceAdmin) return null;
+    return new AppError('FORBIDDEN', `${operation} needs an instance administrator (the first account of this server, or an email in POSTFLOW_ADMIN_EMAILS)`, {
+      operation,
+      requiredRole: 'INSTANCE_ADMIN',
+    });
+  }
   if (!atLeast(grant.role, access.role)) {
     const by = grant.via === 'apiKey' ? "this API key's creator is" : 'you are';
     return new AppError('FORBIDDEN', `${operation} needs the ${access.role} role (${by} ${grant.role})`, { operation, requiredRole: access.role, role: grant.role });

@@ -113,7 +113,7 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
       if (summary.renewed || summary.failed) logger.info('renewed expiring channel access', { ...summary });
     },
     [TASKS.housekeeping]: async () => {
-      logger.debug('forgot expired rows', { ...(await forgetExpired(pool)) });
+      logger.debug('forgot expired rows', { ...(await forgetExpired(pool, { auditRetentionDays: config.auditRetentionDays })) });
     },
     [TASKS.settleUnconfirmed]: createSettleTask({ pool, providers, secrets, logger }),
     [TASKS.smartSchedule]: async () => {

@@ -4,6 +4,7 @@ import { changePassword, login, logout, logoutEverywhere, signup } from '../serv
 import { createApiKey, revokeApiKey } from '../services/apiKeys.js';
 import { disableTwoFactor, enableTwoFactorFinish, enableTwoFactorStart } from '../services/twoFactor.js';
 import { SCOPES, type Scope } from '../domain/roles.js';
+import { PlanEnum } from './enums.js';
 
 /** posts:read is POSTS_READ: GraphQL enum values cannot hold a colon. */
 const ApiScopeEnum = builder.enumType('ApiScope', {
@@ -19,7 +20,7 @@ builder.prismaObject('Workspace', {
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
-    plan: t.exposeString('plan'),
+    plan: t.expose('plan', { type: PlanEnum }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

@@ -4,7 +4,8 @@
 import SchemaBuilder, { BasePlugin, PothosSchemaError, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import { unauthenticated } from '../domain/errors.js';
-import { OPERATIONS, refusal } from '../domain/roles.js';
+import { OPERATIONS, isInstanceOperation, refusal } from '../domain/roles.js';
+import { isInstanceAdmin } from '../services/plans.js';
 import type { Context } from './context.js';
 
 const ROOT_KINDS = new Set(['Query', 'Mutation', 'Subscription']);
@@ -47,7 +48,20 @@ export interface AuthScopes {
 export const scopeAuthOptions = {
   authorizeOnSubscribe: true,
   authScopes: (ctx: Context) => ({
-    operation: (operation: string) => !!ctx.auth && refusal(ctx.auth, operation) === null,
+    operation: (operation: string) => (isInstanceOperation(operation) ? instanceScope(ctx, operation) : !!ctx.auth && refusal(ctx.auth, operation) === null),
   }),
-  unauthorizedError: (_parent: unknown, ctx: Context, info: GraphQLResolveInfo) => (ctx.auth ? refusal(ctx.auth, info.fieldName) : ctx.authError) ?? unauthenticated(),
+  unauthorizedError: (_parent: unknown, ctx: Context, info: GraphQLResolveInfo) =>
+    (ctx.auth ? refusal({ ...ctx.auth, instanceAdmin: instanceAdmins.get(ctx) }, info.fieldName) : ctx.authError) ?? unauthenticated(),
 };
+
+/**
+ * Whether the caller administers the instance is read only when an instance operation asks (one statement), not at
+ * every authentication; the answer is kept for the rest of the request, and unauthorizedError reads it there.
+ */
+const instanceAdmins = new WeakMap<Context, boolean>();
+
+async function instanceScope(ctx: Context, operation: string): Promise<boolean> {
+  if (!ctx.auth) return false;
+  if (!instanceAdmins.has(ctx)) instanceAdmins.set(ctx, ctx.auth.via === 'session' && (await isInstanceAdmin(ctx.services, ctx.auth.userId)));
+  return refusal({ ...ctx.auth, instanceAdmin: instanceAdmins.get(ctx) }, operation) === null;
+}

@@ -87,27 +87,27 @@ builder.mutationFields((t) => ({
   createChannel: t.prismaField({
     type: 'Channel',
     args: { input: t.arg({ type: CreateChannelInput, required: true }) },
-    resolve: (_q, _root, args, ctx) => createChannel(ctx.services, requireAuth(ctx).workspaceId, args.input),
+    resolve: (_q, _root, args, ctx) => createChannel(ctx.services, requireAuth(ctx), args.input),
   }),
   updateChannel: t.prismaField({
     type: 'Channel',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateChannelInput, required: true }) },
-    resolve: (_q, _root, args, ctx) => updateChannel(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.input),
+    resolve: (_q, _root, args, ctx) => updateChannel(ctx.services, requireAuth(ctx), String(args.id), args.input),
   }),
   pauseChannel: t.prismaField({
     type: 'Channel',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => setChannelPaused(ctx.services, requireAuth(ctx).workspaceId, String(args.id), true),
+    resolve: (_q, _root, args, ctx) => setChannelPaused(ctx.services, requireAuth(ctx), String(args.id), true),
   }),
   resumeChannel: t.prismaField({
     type: 'Channel',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => setChannelPaused(ctx.services, requireAuth(ctx).workspaceId, String(args.id), false),
+    resolve: (_q, _root, args, ctx) => setChannelPaused(ctx.services, requireAuth(ctx), String(args.id), false),
   }),
   deleteChannel: t.prismaField({
     type: 'Channel',
     description: 'Stops using the channel: its unpublished deliveries are cancelled; published history stays.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => deleteChannel(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+    resolve: (_q, _root, args, ctx) => deleteChannel(ctx.services, requireAuth(ctx), String(args.id)),
   }),
 }));

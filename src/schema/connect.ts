@@ -55,6 +55,6 @@ builder.mutationFields((t) => ({
       code: t.arg.string({ required: true }),
       account: t.arg({ type: 'JSON', description: 'What else the network added to the redirect, e.g. VK { deviceId: <device_id> }.' }),
     },
-    resolve: (_q, _root, args, ctx) => connectChannelFinish(ctx.services, requireAuth(ctx).workspaceId, args.state, args.code, (args.account ?? {}) as Record<string, unknown>),
+    resolve: (_q, _root, args, ctx) => connectChannelFinish(ctx.services, requireAuth(ctx), args.state, args.code, (args.account ?? {}) as Record<string, unknown>),
   }),
 }));

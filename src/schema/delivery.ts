@@ -78,7 +78,10 @@ builder.mutationFields((t) => ({
   rescheduleDelivery: t.prismaField({
     type: 'Delivery',
     args: { id: t.arg.id({ required: true }), scheduledAt: t.arg({ type: 'DateTime', required: true }), schedulingMode: t.arg({ type: RequestModeEnum }) },
-    resolve: (_q, _root, args, ctx) => rescheduleDelivery(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.scheduledAt, args.schedulingMode),
+    resolve: (_q, _root, args, ctx) => {
+      const auth = requireAuth(ctx);
+      return rescheduleDelivery(ctx.services, auth.workspaceId, String(args.id), args.scheduledAt, args.schedulingMode, auth.role);
+    },
   }),
   retryDelivery: t.prismaField({
     type: 'Delivery',

@@ -2,6 +2,7 @@
 import { builder } from './builder.js';
 import { PLATFORM_NAMES } from '../integrations/types.js';
 import { DELIVERY_STATUSES } from '../domain/deliveryStatus.js';
+import { PLANS } from '../domain/plans.js';
 
 export const PlatformEnum = builder.enumType('Platform', { values: PLATFORM_NAMES });
 
@@ -24,6 +25,11 @@ export const ScheduleLayerEnum = builder.enumType('ScheduleLayer', {
 export const MemberRoleEnum = builder.enumType('MemberRole', {
   description: 'What a member may do (src/domain/roles.ts); each role may do everything the ones below it may.',
   values: ['OWNER', 'ADMIN', 'EDITOR', 'VIEWER'] as const,
+});
+
+export const PlanEnum = builder.enumType('Plan', {
+  description: "A workspace's plan: its limits are in the README (Plans) and in workspace { usage }.",
+  values: PLANS,
 });
 
 export const PostSourceEnum = builder.enumType('PostSource', { values: ['MANUAL', 'PRODUCT', 'ARTICLE', 'IMPORT'] as const });

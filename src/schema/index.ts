@@ -8,5 +8,8 @@ import './delivery.js';
 import './post.js';
 import './scheduling.js';
 import './members.js';
+import './plans.js';
+import './audit.js';
+import './approval.js';
 
 export const schema = builder.toSchema();

@@ -110,23 +110,23 @@ builder.mutationFields((t) => ({
       scheduledAt: t.arg({ type: 'DateTime', required: true }),
       schedulingMode: t.arg({ type: RequestModeEnum, description: "Default: the post's own mode (SHIFT unless it was created EXACT)." }),
     },
-    resolve: (_q, _root, args, ctx) => reschedulePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.scheduledAt, args.schedulingMode),
+    resolve: (_q, _root, args, ctx) => reschedulePost(ctx.services, requireAuth(ctx), String(args.id), args.scheduledAt, args.schedulingMode),
   }),
   publishNow: t.prismaField({
     type: 'Post',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => publishPostNow(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+    resolve: (_q, _root, args, ctx) => publishPostNow(ctx.services, requireAuth(ctx), String(args.id)),
   }),
   cancelPost: t.prismaField({
     type: 'Post',
     description: 'Cancels every delivery not yet published. Refused when all are already published.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => cancelPost(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+    resolve: (_q, _root, args, ctx) => cancelPost(ctx.services, requireAuth(ctx), String(args.id)),
   }),
   deletePost: t.id({
     description: 'Deletes the post, its deliveries and their history; returns the id.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => deletePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id)),
+    resolve: (_root, args, ctx) => deletePost(ctx.services, requireAuth(ctx), String(args.id)),
   }),
 }));
 

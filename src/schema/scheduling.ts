@@ -130,7 +130,7 @@ const PreviewedDelivery = builder
   });
 
 const BulkCreatePostsPayload = builder
-  .objectRef<{ postIds: string[]; created: number; existing: number; scheduled: number; pending: number; drafts: number }>('BulkCreatePostsPayload')
+  .objectRef<{ postIds: string[]; created: number; existing: number; scheduled: number; pending: number; drafts: number; awaitingApproval: number }>('BulkCreatePostsPayload')
   .implement({
     fields: (t) => ({
       postIds: t.exposeIDList('postIds', { description: 'One per input row, in order (an existing post for a known idempotencyKey).' }),
@@ -139,6 +139,7 @@ const BulkCreatePostsPayload = builder
       scheduled: t.exposeInt('scheduled', { description: 'Deliveries scheduled.' }),
       pending: t.exposeInt('pending', { description: 'Deliveries waiting for the smart scheduler, which runs right after.' }),
       drafts: t.exposeInt('drafts'),
+      awaitingApproval: t.exposeInt('awaitingApproval', { description: "Deliveries held for an ADMIN's approval (the workspace's approval setting)." }),
     }),
   });
 
@@ -193,6 +194,9 @@ builder.mutationFields((t) => ({
     type: ['Post'],
     description: 'Hands these posts to the smart scheduler: every delivery not yet published is placed in an evenly spread free slot.',
     args: { postIds: t.arg.idList({ required: true }) },
-    resolve: (_q, _root, args, ctx) => autoSchedulePosts(ctx.services, requireAuth(ctx).workspaceId, args.postIds.map(String)),
+    resolve: (_q, _root, args, ctx) => {
+      const auth = requireAuth(ctx);
+      return autoSchedulePosts(ctx.services, auth.workspaceId, args.postIds.map(String), auth.role);
+    },
   }),
 }));

@@ -61,7 +61,7 @@ export async function signup(deps: ServiceDeps, input: SignupInput, clientIp: st
   const mode = deps.config.accounts.signup;
   // Closed and invite-only instances still take their very first account (otherwise nobody could ever sign in).
   if (mode !== 'open' && (await anyUsers(deps.pool))) throw signupClosed(mode);
-  const owner = { email, passwordHash: await hashPassword(input.password), workspaceName };
+  const owner = { email, passwordHash: await hashPassword(input.password), workspaceName, plan: deps.config.plans.defaultPlan };
   try {
     const created = mode === 'open' ? await insertOwner(deps.pool, owner) : await insertFirstOwner(deps.pool, owner);
     if (!created) throw signupClosed(mode);

@@ -7,6 +7,8 @@ import { sessionOf } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import type { Auth } from '../domain/auth.js';
 import { scopesOf, type Scope } from '../domain/roles.js';
+import { refuseWithoutApiAccess } from './plans.js';
+import { recordAudit } from '../store/audit.js';
 
 const MAX_DAYS = 3650;
 
@@ -48,8 +50,11 @@ export async function createApiKey(deps: ServiceDeps, auth: Auth, input: ApiKeyI
     issues.check(allowed.includes(scope), ['scopes', i], 'role', `${scope} is beyond the ${auth.role} role: a key may carry only ${allowed.join(', ')}`),
   );
   issues.throwIfAny();
+  await refuseWithoutApiAccess(deps, auth.workspaceId);
   const { key, prefix, hash } = generateApiKey();
   const id = await insertApiKey(deps.pool, { workspaceId: auth.workspaceId, createdById: auth.userId, name, prefix, keyHash: hash, expiresAt, scopes });
+  // The prefix names the key in lists; the key itself never reaches the trail.
+  await recordAudit(deps.pool, { actor: auth, action: 'api_key.created', target: { type: 'api_key', id }, details: { name, prefix, scopes, expiresAt } });
   const apiKey = await deps.prisma.apiKey.findUniqueOrThrow({ where: { id } });
   return { key, apiKey };
 }
@@ -57,5 +62,6 @@ export async function createApiKey(deps: ServiceDeps, auth: Auth, input: ApiKeyI
 /** Revokes a key of the caller's workspace at once: the next request with it is refused. */
 export async function revokeApiKey(deps: ServiceDeps, auth: Auth, id: string): Promise<{ id: string }> {
   if (!(await revokeKeyRow(deps.pool, auth.workspaceId, uuidOrNil(id)))) throw notFound('API key', id);
+  await recordAudit(deps.pool, { actor: auth, action: 'api_key.revoked', target: { type: 'api_key', id } });
   return deps.prisma.apiKey.findUniqueOrThrow({ where: { id } });
 }

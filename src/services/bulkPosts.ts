@@ -3,11 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import { transaction } from '../store/sql.js';
 import { insertPosts } from '../store/posts.js';
+import { recordAuditMany } from '../store/audit.js';
+import type { Actor } from '../domain/audit.js';
 import { validatePostInput, type CreatePostInput } from './postInput.js';
 import { placeRequests } from './placement.js';
 import { newRows, placementRequests, type PostRow } from './newPosts.js';
 import { Issues } from './validation.js';
 import type { ServiceDeps } from './deps.js';
+import { refuseOverPlan } from './plans.js';
+import { held, holdsPostsOf } from './approval.js';
+import type { Role } from '../domain/roles.js';
 
 export const MAX_BULK_POSTS = 50_000;
 
@@ -19,9 +24,11 @@ export interface BulkResult {
   scheduled: number;
   pending: number;
   drafts: number;
+  /** Deliveries held for an approval (the workspace's approval setting). */
+  awaitingApproval: number;
 }
 
-export async function bulkCreatePosts(deps: ServiceDeps, auth: { workspaceId: string; userId: string }, inputs: CreatePostInput[], autoSchedule: boolean): Promise<BulkResult> {
+export async function bulkCreatePosts(deps: ServiceDeps, auth: Actor & { userId: string; role?: Role }, inputs: CreatePostInput[], autoSchedule: boolean): Promise<BulkResult> {
   const issues = new Issues();
   if (inputs.length > MAX_BULK_POSTS) issues.add(['posts'], 'maxItems', `at most ${MAX_BULK_POSTS} posts per call`).throwIfAny();
   const rowsIn = inputs.map((input) => (autoSchedule && !input.scheduledAt && !input.publishNow && !input.draft ? { ...input, autoSchedule: true } : input));
@@ -50,13 +57,18 @@ export async function bulkCreatePosts(deps: ServiceDeps, auth: { workspaceId: st
   issues.throwIfAny();
 
   const result = await transaction(deps.pool, async (client) => {
+    // The whole import or none of it: one that would pass the month's posts is refused before anything is placed.
+    if (rows.length) await refuseOverPlan(client, auth.workspaceId, 'postsPerMonth', rows.length);
     const plan = await placeRequests(client, placementRequests(rows), { lock: true });
     for (const r of plan.refused) issues.add(['posts', Number(r.key.split(':')[0]), 'scheduledAt'], r.rule, r.message);
     issues.throwIfAny();
-    const { posts, deliveries } = newRows(rows, plan.placed, 'IMPORT');
+    const { posts, deliveries: made } = newRows(rows, plan.placed, 'IMPORT');
+    const deliveries = (await holdsPostsOf(client, auth.workspaceId, auth.role)) ? held(made) : made;
     await insertPosts(client, { workspaceId: auth.workspaceId, authorId: auth.userId }, posts, deliveries);
+    const created = posts.map((p) => p.id);
+    await recordAuditMany(client, auth, 'post.created', 'post', created);
     const count = (status: string) => deliveries.filter((d) => d.status === status).length;
-    return { scheduled: count('SCHEDULED'), pending: count('PENDING'), drafts: count('DRAFT') };
+    return { scheduled: count('SCHEDULED'), pending: count('PENDING'), drafts: count('DRAFT'), awaitingApproval: count('AWAITING_APPROVAL') };
   });
   return { postIds, created: rows.length, existing: inputs.length - rows.length, ...result };
 }

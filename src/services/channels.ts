@@ -13,6 +13,9 @@ import { policyOf } from './scheduling.js';
 import { requestSmartSchedule } from '../store/jobs.js';
 import { defaultPolicy } from '../scheduling/policy.js';
 import { limitsFor } from '../integrations/limits.js';
+import { refuseOverPlan } from './plans.js';
+import { recordAudit } from '../store/audit.js';
+import type { Actor } from '../domain/audit.js';
 
 export interface ChannelInput {
   platform?: PlatformName | null;
@@ -23,7 +26,8 @@ export interface ChannelInput {
   policy?: PolicyPatch | null;
 }
 
-export async function createChannel(deps: ServiceDeps, workspaceId: string, input: ChannelInput): Promise<Channel> {
+export async function createChannel(deps: ServiceDeps, auth: Actor, input: ChannelInput): Promise<Channel> {
+  const { workspaceId } = auth;
   const issues = new Issues();
   const platform = input.platform;
   if (!platform || !deps.providers.platforms().includes(platform)) {
@@ -33,13 +37,20 @@ export async function createChannel(deps: ServiceDeps, workspaceId: string, inpu
   const credentials = platform && deps.providers.platforms().includes(platform) ? parseCredentials(deps, issues, platform, input.credentials) : null;
   const policy = input.policy && platform ? applyPolicyPatch(defaultPolicy(limitsFor(platform)), input.policy, platform, issues, ['input', 'policy']) : null;
   issues.throwIfAny();
+  // Refused before the network is asked when the plan is full already; the locked count below is what decides.
+  await refuseOverPlan(deps.pool, workspaceId, 'channels', 1, { lock: false });
   const connected = await connectAccount(deps, platform!, credentials, ['input', 'credentials']);
-  const id = await insertChannel(deps.pool, { workspaceId, platform: platform!, name: input.name!.trim(), timezone: input.timezone ?? 'UTC', ...connected, policy });
+  const id = await transaction(deps.pool, async (client) => {
+    await refuseOverPlan(client, workspaceId, 'channels', 1);
+    return insertChannel(client, { workspaceId, platform: platform!, name: input.name!.trim(), timezone: input.timezone ?? 'UTC', ...connected, policy });
+  });
+  // No transaction to share: the channel row is one statement, so the event follows it.
+  await recordAudit(deps.pool, { actor: auth, action: 'channel.connected', target: { type: 'channel', id }, details: { platform, accountHandle: connected.accountHandle } });
   return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }
 
-export async function updateChannel(deps: ServiceDeps, workspaceId: string, id: string, input: ChannelInput): Promise<Channel> {
-  const channel = await findChannel(deps, workspaceId, id);
+export async function updateChannel(deps: ServiceDeps, auth: Actor, id: string, input: ChannelInput): Promise<Channel> {
+  const channel = await findChannel(deps, auth.workspaceId, id);
   const issues = new Issues();
   checkNameAndZone(issues, input, false);
   const credentials = input.credentials != null ? parseCredentials(deps, issues, channel.platform, input.credentials) : null;
@@ -48,35 +59,39 @@ export async function updateChannel(deps: ServiceDeps, workspaceId: string, id: 
   await transaction(deps.pool, async (client) => {
     await updateChannelRow(client, id, { ...(input.name != null && { name: input.name.trim() }), ...(input.timezone != null && { timezone: input.timezone }), ...connected });
     if (connected && channel.needsReconnect) await requeueHeldDeliveries(client, id);
+    if (connected) await recordAudit(client, { actor: auth, action: 'channel.reconnected', target: { type: 'channel', id }, details: { accountHandle: connected.accountHandle } });
   });
   return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }
 
 /** Puts new credentials on an existing channel (a reconnect), releasing what waited for it. */
-export async function reconnectChannel(deps: ServiceDeps, channel: Channel, connected: ConnectedColumns): Promise<Channel> {
+export async function reconnectChannel(deps: ServiceDeps, auth: Actor, channel: Channel, connected: ConnectedColumns): Promise<Channel> {
   await transaction(deps.pool, async (client) => {
     await updateChannelRow(client, channel.id, { ...connected });
     if (channel.needsReconnect) await requeueHeldDeliveries(client, channel.id);
+    await recordAudit(client, { actor: auth, action: 'channel.reconnected', target: { type: 'channel', id: channel.id }, details: { accountHandle: connected.accountHandle } });
   });
   return deps.prisma.channel.findUniqueOrThrow({ where: { id: channel.id } });
 }
 
-export async function setChannelPaused(deps: ServiceDeps, workspaceId: string, id: string, paused: boolean): Promise<Channel> {
-  await findChannel(deps, workspaceId, id);
+export async function setChannelPaused(deps: ServiceDeps, auth: Actor, id: string, paused: boolean): Promise<Channel> {
+  await findChannel(deps, auth.workspaceId, id);
   await transaction(deps.pool, async (client) => {
     await updateChannelRow(client, id, { paused });
     // A paused channel's due deliveries are held (left SCHEDULED, not published); resuming queues them again.
     if (!paused) await requeueHeldDeliveries(client, id);
+    await recordAudit(client, { actor: auth, action: paused ? 'channel.paused' : 'channel.resumed', target: { type: 'channel', id } });
   });
   return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }
 
 /** Removes the channel from use; its unpublished deliveries are cancelled, its published history is kept. */
-export async function deleteChannel(deps: ServiceDeps, workspaceId: string, id: string): Promise<Channel> {
-  await findChannel(deps, workspaceId, id);
+export async function deleteChannel(deps: ServiceDeps, auth: Actor, id: string): Promise<Channel> {
+  await findChannel(deps, auth.workspaceId, id);
   await transaction(deps.pool, async (client) => {
     await cancelChannelDeliveries(client, id);
     await updateChannelRow(client, id, { deletedAt: new Date(), paused: true });
+    await recordAudit(client, { actor: auth, action: 'channel.deleted', target: { type: 'channel', id } });
   });
   return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }

@@ -33,6 +33,8 @@ import { checkNewAccount, isEmailAddress, normalizeEmail, sessionOf, startSessio
 import { spend } from './throttles.js';
 import { Issues, uuidOrNil } from './validation.js';
 import type { ServiceDeps } from './deps.js';
+import { refuseOverPlan } from './plans.js';
+import { recordAudit } from '../store/audit.js';
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -58,15 +60,20 @@ export async function inviteMember(deps: ServiceDeps, auth: Auth, emailGiven: st
   if (RANK[role] > RANK[callerRole]) throw forbidden(`A ${callerRole} cannot invite a ${role}`);
   if (await isMemberByEmail(deps.pool, auth.workspaceId, email)) throw conflict(`${email} is already a member of this workspace`, { field: 'email' });
   const token = randomBytes(32).toString('base64url');
-  const invitation = await insertInvitation(deps.pool, {
-    workspaceId: auth.workspaceId,
-    email,
-    role,
-    tokenHash: hashInvitationToken(token),
-    invitedById: auth.userId,
-    expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+  // A pending invitation holds a seat of the plan; one replacing the same email's earlier one adds none.
+  const invitation = await transaction(deps.pool, async (client) => {
+    await refuseOverPlan(client, auth.workspaceId, 'members', 1, { except: { invitationEmail: email } });
+    return insertInvitation(client, {
+      workspaceId: auth.workspaceId,
+      email,
+      role,
+      tokenHash: hashInvitationToken(token),
+      invitedById: auth.userId,
+      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+    });
   });
   const link = `${deps.config.publicUrl}/invitations/${token}`;
+  await recordAudit(deps.pool, { actor: auth, action: 'member.invited', target: { type: 'invitation', id: invitation.id }, details: { email, role } });
   return { invitation, link, mailed: await mailInvitation(deps, auth, invitation, link) };
 }
 
@@ -130,9 +137,18 @@ export async function acceptInvitation(deps: ServiceDeps, auth: Auth | null, tok
   }
   try {
     await transaction(deps.pool, async (client) => {
+      // Its own seat is counted already; checked again because the plan may have shrunk since it was sent.
+      await refuseOverPlan(client, invitation.workspaceId, 'members', 1, { except: { invitationId: invitation.id } });
       if (!(await takeInvitation(client, invitation.id))) throw unusable();
       if (newAccount) userId = await insertUser(client, invitation.email, newAccount.passwordHash);
       if (!(await insertMembership(client, invitation.workspaceId, userId, invitation.role))) throw conflict('You are a member of this workspace already');
+      // The invitation is the credential here: the new member acts, through no session yet (nor key).
+      await recordAudit(client, {
+        actor: { workspaceId: invitation.workspaceId, userId, via: 'session' },
+        action: 'member.joined',
+        target: { type: 'member', id: userId },
+        details: { role: invitation.role, invitationId: invitation.id },
+      });
     });
   } catch (error) {
     if (isDuplicateEmail(error)) throw conflict(`An account with email ${invitation.email} exists: login, then acceptInvitation signed in`);
@@ -162,6 +178,7 @@ export async function changeRole(deps: ServiceDeps, auth: Auth, userId: string, 
     if (RANK[role] > RANK[callerRole]) throw forbidden(`A ${callerRole} cannot make someone ${role}`);
     if (target.role === 'OWNER' && role !== 'OWNER' && (await countOwners(client, auth.workspaceId)) === 1) throw lastOwner();
     await updateMemberRole(client, auth.workspaceId, target.userId, role);
+    await recordAudit(client, { actor: auth, action: 'member.role_changed', target: { type: 'member', id: target.userId }, details: { from: target.role, to: role } });
     return { ...target, role };
   });
 }
@@ -173,6 +190,7 @@ export async function removeMember(deps: ServiceDeps, auth: Auth, userId: string
     if (!target) throw notFound('Member', userId);
     if (target.role === 'OWNER' && callerRole !== 'OWNER') throw forbidden('Only an OWNER removes an OWNER');
     if (target.role === 'OWNER' && (await countOwners(client, auth.workspaceId)) === 1) throw lastOwner();
+    await recordAudit(client, { actor: auth, action: 'member.removed', target: { type: 'member', id: target.userId }, details: { role: target.role } });
     return (await deleteMembership(client, auth.workspaceId, target.userId)).removed;
   });
 }
@@ -182,6 +200,7 @@ export async function leaveWorkspace(deps: ServiceDeps, auth: Auth): Promise<boo
   sessionOf(auth, 'leaveWorkspace');
   return inWorkspace(deps, auth, async (client, callerRole) => {
     if (callerRole === 'OWNER' && (await countOwners(client, auth.workspaceId)) === 1) throw lastOwner();
+    await recordAudit(client, { actor: auth, action: 'member.removed', target: { type: 'member', id: auth.userId }, details: { role: callerRole, left: true } });
     return (await deleteMembership(client, auth.workspaceId, auth.userId)).removed;
   });
 }
@@ -195,6 +214,7 @@ export async function transferOwnership(deps: ServiceDeps, auth: Auth, userId: s
     if (target.userId === auth.userId) throw conflict('You are the OWNER already: name another member');
     await updateMemberRole(client, auth.workspaceId, target.userId, 'OWNER');
     await updateMemberRole(client, auth.workspaceId, auth.userId, 'ADMIN');
+    await recordAudit(client, { actor: auth, action: 'ownership.transferred', target: { type: 'member', id: target.userId }, details: { from: auth.userId } });
     return { ...target, role: 'OWNER' };
   });
 }

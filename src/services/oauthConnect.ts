@@ -2,6 +2,8 @@
 //   start:  the state and PKCE verifier are kept server-side (sealed), the client gets the URL to send the user to;
 //   finish: the state is consumed once, the code exchanged, the account checked, and a channel created, or the
 //           existing channel for that account reconnected (keeping its refresh token, releasing held deliveries).
+import { recordAudit } from '../store/audit.js';
+import type { Actor } from '../domain/audit.js';
 import { randomBytes } from 'node:crypto';
 import type { Channel } from '../generated/prisma/client.js';
 import { ValidationError } from '../domain/errors.js';
@@ -9,6 +11,8 @@ import { pkcePair } from '../integrations/oauth.js';
 import type { OAuthApp, PlatformName, Provider } from '../integrations/types.js';
 import { insertChannel } from '../store/channels.js';
 import { insertOAuthState, takeOAuthState } from '../store/connections.js';
+import { transaction } from '../store/sql.js';
+import { refuseOverPlan } from './plans.js';
 import { checkAccount, connectedColumns, findChannel, keepRefreshToken, reconnectChannel } from './channels.js';
 import type { ServiceDeps } from './deps.js';
 import { forgetRegisteredApp, isUnknownClient, registeredApp } from './registeredApps.js';
@@ -141,7 +145,8 @@ export async function connectChannelStart(deps: ServiceDeps, workspaceId: string
 }
 
 /** `account` adds what the network put in the redirect beside the code (VK ID's device_id) to the account chosen at start. */
-export async function connectChannelFinish(deps: ServiceDeps, workspaceId: string, state: string, code: string, account: Record<string, unknown> = {}): Promise<Channel> {
+export async function connectChannelFinish(deps: ServiceDeps, auth: Actor, state: string, code: string, account: Record<string, unknown> = {}): Promise<Channel> {
+  const { workspaceId } = auth;
   const issues = new Issues();
   issues.check(typeof code === 'string' && code !== '', ['code'], 'required', 'code must be the code the network added to the redirect');
   issues.throwIfAny();
@@ -186,15 +191,25 @@ export async function connectChannelFinish(deps: ServiceDeps, workspaceId: strin
     ? await findChannel(deps, workspaceId, request.channelId)
     : await deps.prisma.channel.findFirst({ where: { workspaceId, platform: row.platform, accountHandle: checked.accountHandle, deletedAt: null }, orderBy: { createdAt: 'asc' } });
   if (target) {
-    return reconnectChannel(deps, target, connectedColumns(deps, row.platform, { ...checked, credentials: keepRefreshToken(deps, target, checked.credentials) }));
+    return reconnectChannel(deps, auth, target, connectedColumns(deps, row.platform, { ...checked, credentials: keepRefreshToken(deps, target, checked.credentials) }));
   }
-  const id = await insertChannel(deps.pool, {
-    workspaceId,
-    platform: row.platform,
-    name: request.name ?? checked.accountHandle.slice(0, 100),
-    timezone: request.timezone ?? 'UTC',
-    ...connectedColumns(deps, row.platform, checked),
-    policy: null,
+  // Only a new channel counts against the plan: a reconnect (above) never does.
+  const id = await transaction(deps.pool, async (client) => {
+    await refuseOverPlan(client, workspaceId, 'channels', 1);
+    return insertChannel(client, {
+      workspaceId,
+      platform: row.platform,
+      name: request.name ?? checked.accountHandle.slice(0, 100),
+      timezone: request.timezone ?? 'UTC',
+      ...connectedColumns(deps, row.platform, checked),
+      policy: null,
+    });
+  });
+  await recordAudit(deps.pool, {
+    actor: auth,
+    action: 'channel.connected',
+    target: { type: 'channel', id },
+    details: { platform: row.platform, accountHandle: checked.accountHandle },
   });
   return deps.prisma.channel.findUniqueOrThrow({ where: { id } });
 }

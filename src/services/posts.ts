@@ -16,8 +16,13 @@ import type { ServiceDeps } from './deps.js';
 import { modeForReschedule, placeOrRefuse, type Placed, type RequestMode } from './placement.js';
 import { newRows, placementRequests, type PostRow } from './newPosts.js';
 import { runSmartSchedule } from './smartSchedule.js';
+import { refuseOverPlan } from './plans.js';
+import { held, holdsPostsOf, refuseUnapproved } from './approval.js';
+import type { Role } from '../domain/roles.js';
+import { recordAudit } from '../store/audit.js';
+import type { Actor } from '../domain/audit.js';
 
-export async function createPost(deps: ServiceDeps, auth: { workspaceId: string; userId: string | null }, input: CreatePostInput): Promise<Post> {
+export async function createPost(deps: ServiceDeps, auth: Actor & { role?: Role }, input: CreatePostInput): Promise<Post> {
   const { workspaceId } = auth;
   const byKey = () => deps.prisma.post.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey! } } });
   if (input.idempotencyKey) {
@@ -33,9 +38,13 @@ export async function createPost(deps: ServiceDeps, auth: { workspaceId: string;
   const row: PostRow = { index: 0, input, valid, postId: randomUUID() };
   try {
     await transaction(deps.pool, async (client) => {
+      // First, so that a post over the plan takes no channel lock and places nothing.
+      await refuseOverPlan(client, workspaceId, 'postsPerMonth', 1);
       const placed = await placeOrRefuse(client, placementRequests([row]), ['input', 'scheduledAt']);
-      const { posts, deliveries } = newRows([row], new Map(placed.map((p) => [p.key, p])), 'MANUAL');
+      const { posts, deliveries: made } = newRows([row], new Map(placed.map((p) => [p.key, p])), 'MANUAL');
+      const deliveries = (await holdsPostsOf(client, workspaceId, auth.role)) ? held(made) : made;
       await insertPosts(client, { workspaceId, authorId: auth.userId }, posts, deliveries);
+      await recordAudit(client, { actor: auth, action: 'post.created', target: { type: 'post', id: row.postId }, details: { channelIds } });
     });
   } catch (error) {
     // Two requests with one idempotency key raced: the loser returns the winner's post.
@@ -83,7 +92,8 @@ export async function updatePost(deps: ServiceDeps, workspaceId: string, id: str
  * Reschedules every delivery of the post that is not on the network yet (drafts included), under each channel's
  * policy: SHIFT or EXACT as the post was created (or as given), IMMEDIATE for publishNow.
  */
-export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id: string, scheduledAt: Date, requested?: RequestMode | null): Promise<Post> {
+export async function reschedulePost(deps: ServiceDeps, auth: Actor & { role?: Role }, id: string, scheduledAt: Date, requested?: RequestMode | null): Promise<Post> {
+  const { workspaceId } = auth;
   const issues = new Issues();
   if (requested !== 'IMMEDIATE') checkNotInPast(issues, ['scheduledAt'], scheduledAt);
   issues.throwIfAny();
@@ -93,7 +103,16 @@ export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id:
   const live = post.deliveries.filter((d) => d.channel.deletedAt === null);
   if (live.length === 0 && post.deliveries.length > 0) throw conflict(`Post ${id} has no channel left: all of its channels were deleted`, { postId: id });
   const movable = live.filter((d) => EDITABLE_STATUSES.includes(d.status));
+  // Drafts and rejected posts go out only through an approval when the caller's posts need one.
+  await refuseUnapproved(
+    deps,
+    workspaceId,
+    auth.role,
+    live.map((d) => d.status),
+  );
   if (movable.length === 0) {
+    if (live.some((d) => d.status === 'AWAITING_APPROVAL'))
+      throw conflict(`Post ${id} is awaiting approval: an ADMIN approves it (approvePost) or sends it back (requestChanges)`, { postId: id });
     const unsettled = live.find((d) => d.status === 'UNCONFIRMED');
     if (unsettled) throw unconfirmed(unsettled.id);
     const busy = live.find((d) => d.status === 'PUBLISHING');
@@ -108,18 +127,20 @@ export async function reschedulePost(deps: ServiceDeps, workspaceId: string, id:
     );
     await scheduleOrConflict(client, placed);
     await setSchedulingMode(client, [id], mode);
+    await recordAudit(client, { actor: auth, action: 'post.rescheduled', target: { type: 'post', id }, details: { scheduledAt, mode } });
   });
   return withoutRelations(post);
 }
 
-export const publishPostNow = (deps: ServiceDeps, workspaceId: string, id: string) => reschedulePost(deps, workspaceId, id, new Date(), 'IMMEDIATE');
+export const publishPostNow = (deps: ServiceDeps, auth: Actor & { role?: Role }, id: string) => reschedulePost(deps, auth, id, new Date(), 'IMMEDIATE');
 
-export async function rescheduleDelivery(deps: ServiceDeps, workspaceId: string, deliveryId: string, scheduledAt: Date, requested?: RequestMode | null) {
+export async function rescheduleDelivery(deps: ServiceDeps, workspaceId: string, deliveryId: string, scheduledAt: Date, requested?: RequestMode | null, role?: Role) {
   const issues = new Issues();
   checkNotInPast(issues, ['scheduledAt'], scheduledAt);
   issues.throwIfAny();
   const delivery = await findDelivery(deps, workspaceId, deliveryId);
   if (delivery.channel.deletedAt) throw channelDeleted(deliveryId, delivery.channel);
+  await refuseUnapproved(deps, workspaceId, role, [delivery.status]);
   assertTransition(deliveryId, delivery.status, 'SCHEDULED');
   if (delivery.status === 'UNCONFIRMED') throw unconfirmed(deliveryId);
   await transaction(deps.pool, async (client) => {
@@ -167,7 +188,7 @@ export async function confirmDeliveryPublished(deps: ServiceDeps, workspaceId: s
 }
 
 /** Hands posts to the smart scheduler: their deliveries not yet out become PENDING and are placed at once. */
-export async function autoSchedulePosts(deps: ServiceDeps, workspaceId: string, postIds: string[]): Promise<Post[]> {
+export async function autoSchedulePosts(deps: ServiceDeps, workspaceId: string, postIds: string[], role?: Role): Promise<Post[]> {
   const posts: Awaited<ReturnType<typeof findPost>>[] = [];
   for (const [i, id] of postIds.entries()) {
     const post = isUuid(id) ? await deps.prisma.post.findFirst({ where: { id, workspaceId }, include: { deliveries: { include: { channel: true } } } }) : null;
@@ -175,6 +196,12 @@ export async function autoSchedulePosts(deps: ServiceDeps, workspaceId: string, 
     posts.push(post);
   }
   const movable = posts.flatMap((p) => p.deliveries).filter((d) => ['DRAFT', 'SCHEDULED', 'PENDING'].includes(d.status) && d.channel.deletedAt === null);
+  await refuseUnapproved(
+    deps,
+    workspaceId,
+    role,
+    movable.map((d) => d.status),
+  );
   await transaction(deps.pool, async (client) => {
     const changed = await queueForSmartSchedule(
       client,
@@ -191,8 +218,8 @@ export async function autoSchedulePosts(deps: ServiceDeps, workspaceId: string, 
   return posts.map(withoutRelations);
 }
 
-export async function cancelPost(deps: ServiceDeps, workspaceId: string, id: string): Promise<Post> {
-  const post = await findPost(deps, workspaceId, id);
+export async function cancelPost(deps: ServiceDeps, auth: Actor, id: string): Promise<Post> {
+  const post = await findPost(deps, auth.workspaceId, id);
   const cancellable = post.deliveries.filter((d) => d.status !== 'CANCELLED' && d.status !== 'PUBLISHED' && d.status !== 'PUBLISHING');
   if (cancellable.length === 0) {
     const blocking = post.deliveries.find((d) => d.status === 'PUBLISHED' || d.status === 'PUBLISHING');
@@ -206,12 +233,13 @@ export async function cancelPost(deps: ServiceDeps, workspaceId: string, id: str
       cancellable.map((d) => d.id),
     );
     if (cancelled.length !== cancellable.length) throw conflict('A delivery started publishing while the post was being cancelled: look at it again', { postId: id });
+    await recordAudit(client, { actor: auth, action: 'post.cancelled', target: { type: 'post', id }, details: { deliveries: cancelled.length } });
   });
   return withoutRelations(post);
 }
 
-export async function deletePost(deps: ServiceDeps, workspaceId: string, id: string): Promise<string> {
-  const post = await findPost(deps, workspaceId, id);
+export async function deletePost(deps: ServiceDeps, auth: Actor, id: string): Promise<string> {
+  const post = await findPost(deps, auth.workspaceId, id);
   if (post.deliveries.some((d) => d.status === 'PUBLISHING')) throw conflict(`Post ${id} is being published right now: delete it once that is done`, { postId: id });
   await transaction(deps.pool, async (client) => {
     await removePublishJobs(
@@ -219,6 +247,7 @@ export async function deletePost(deps: ServiceDeps, workspaceId: string, id: str
       post.deliveries.map((d) => d.id),
     );
     await deletePostRow(client, id);
+    await recordAudit(client, { actor: auth, action: 'post.deleted', target: { type: 'post', id } });
   });
   return id;
 }

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { rows, transaction, type Sql } from './sql.js';
 import type { Role, Scope } from '../domain/roles.js';
+import type { Plan } from '../domain/plans.js';
 
 /** Unique violation on users.email: the account exists. */
 export const isDuplicateEmail = (error: unknown) => (error as { code?: string })?.code === '23505' && /email/.test((error as { constraint?: string }).constraint ?? '');
@@ -10,16 +11,18 @@ interface NewOwner {
   email: string;
   passwordHash: string;
   workspaceName: string;
+  /** The new workspace's plan (POSTFLOW_DEFAULT_PLAN). */
+  plan: Plan;
 }
 
 const INSERT_OWNER = `WITH u AS (INSERT INTO users (email, password_hash) SELECT $1, $2 WHERE $4 OR NOT EXISTS (SELECT 1 FROM users) RETURNING id),
-          w AS (INSERT INTO workspaces (name) SELECT $3 FROM u RETURNING id),
+          w AS (INSERT INTO workspaces (name, plan) SELECT $3, $5::"Plan" FROM u RETURNING id),
           m AS (INSERT INTO memberships (workspace_id, user_id, role) SELECT w.id, u.id, 'OWNER' FROM w, u)
      SELECT u.id AS "userId", w.id AS "workspaceId" FROM u, w`;
 
 /** A new person with a new workspace they own, in one statement. */
 export async function insertOwner(sql: Sql, owner: NewOwner): Promise<{ userId: string; workspaceId: string }> {
-  const [created] = await rows<{ userId: string; workspaceId: string }>(sql, INSERT_OWNER, [owner.email, owner.passwordHash, owner.workspaceName, true]);
+  const [created] = await rows<{ userId: string; workspaceId: string }>(sql, INSERT_OWNER, [owner.email, owner.passwordHash, owner.workspaceName, true, owner.plan]);
   return created;
 }
 
@@ -32,7 +35,7 @@ const FIRST_OWNER_LOCK = 7_346_110;
 export async function insertFirstOwner(pool: pg.Pool, owner: NewOwner): Promise<{ userId: string; workspaceId: string } | null> {
   return transaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [FIRST_OWNER_LOCK]);
-    const [created] = await rows<{ userId: string; workspaceId: string }>(client, INSERT_OWNER, [owner.email, owner.passwordHash, owner.workspaceName, false]);
+    const [created] = await rows<{ userId: string; workspaceId: string }>(client, INSERT_OWNER, [owner.email, owner.passwordHash, owner.workspaceName, false, owner.plan]);
     return created ?? null;
   });
 }

@@ -13,12 +13,16 @@ export async function lockChannels(sql: Sql, channelIds: string[]): Promise<void
   if (channelIds.length) await sql.query(`SELECT id FROM channels WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [channelIds]);
 }
 
-/** Instants taken on a channel around [from, until): scheduled or publishing ones, and when published ones went out. */
+/**
+ * Instants taken on a channel around [from, until): scheduled or publishing ones, and when published ones went out.
+ * A post awaiting approval holds its slot until the decision (approval usually follows soon, and its approver sees
+ * the time it will have); changes requested or a rejection frees it.
+ */
 export async function loadOccupancy(sql: Sql, channelId: string, from: number, until: number, exclude: string[] = []): Promise<Occupancy> {
   const taken = await rows<{ at: Date }>(
     sql,
     `SELECT coalesce(published_at, scheduled_at) AS at FROM deliveries
-      WHERE channel_id = $1::uuid AND status IN ('SCHEDULED', 'PUBLISHING', 'PUBLISHED', 'UNCONFIRMED')
+      WHERE channel_id = $1::uuid AND status IN ('AWAITING_APPROVAL', 'SCHEDULED', 'PUBLISHING', 'PUBLISHED', 'UNCONFIRMED')
         AND coalesce(published_at, scheduled_at) >= $2 AND coalesce(published_at, scheduled_at) < $3
         AND NOT (id = ANY($4::uuid[]))`,
     [channelId, new Date(from - 2 * DAY), new Date(until + 8 * DAY), exclude],

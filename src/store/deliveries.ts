@@ -9,7 +9,12 @@ const RESCHEDULE = edge(EDITABLE_STATUSES, 'SCHEDULED');
 /** retryDelivery(force): the person checked the network and the post is not there. */
 const RETRY_UNCONFIRMED = edge(['UNCONFIRMED'], 'SCHEDULED');
 const TO_QUEUE = edge(['DRAFT', 'SCHEDULED', 'PENDING'], 'PENDING');
-const CANCEL = edge(['DRAFT', 'PENDING', 'SCHEDULED', 'FAILED', 'UNCONFIRMED'], 'CANCELLED');
+const CANCEL = edge(['DRAFT', 'PENDING', 'AWAITING_APPROVAL', 'SCHEDULED', 'FAILED', 'UNCONFIRMED'], 'CANCELLED');
+/** Approval (issue 12, section 3): a draft submitted, an approval to a time or to the queue, changes requested. */
+const SUBMIT = edge(['DRAFT'], 'AWAITING_APPROVAL');
+const APPROVE = edge(['AWAITING_APPROVAL'], 'SCHEDULED');
+const APPROVE_TO_QUEUE = edge(['AWAITING_APPROVAL'], 'PENDING');
+const SEND_BACK = edge(['AWAITING_APPROVAL'], 'DRAFT');
 const PLACE = edge(['PENDING'], 'SCHEDULED');
 /** At publish time: a rule now refuses the instant, or a rate limit is in force. */
 const POSTPONE = edge(['SCHEDULED'], 'SCHEDULED');
@@ -27,9 +32,10 @@ export interface Placement {
  * Puts deliveries at their new times, with their jobs. Returns the ids changed: a delivery whose status left the
  * allowed ones meanwhile (a worker claimed it) is not touched, and the caller decides what that means.
  */
-export async function scheduleDeliveries(sql: Sql, placed: Placement[], options: { resetAttempts?: boolean; unconfirmed?: boolean } = {}): Promise<string[]> {
+export async function scheduleDeliveries(sql: Sql, placed: Placement[], options: { resetAttempts?: boolean; unconfirmed?: boolean; approved?: boolean } = {}): Promise<string[]> {
   if (!placed.length) return [];
-  const { from, to } = options.unconfirmed ? RETRY_UNCONFIRMED : RESCHEDULE;
+  // An approval is the only way out of AWAITING_APPROVAL to a time: the other callers' edges never include it.
+  const { from, to } = options.approved ? APPROVE : options.unconfirmed ? RETRY_UNCONFIRMED : RESCHEDULE;
   const changed = await rows<{ id: string; scheduled_at: Date }>(
     sql,
     `UPDATE deliveries d SET status = $1::"DeliveryStatus", scheduled_at = u.at, requested_at = u.requested_at, schedule_reason = u.reason,
@@ -47,16 +53,42 @@ export async function scheduleDeliveries(sql: Sql, placed: Placement[], options:
 }
 
 /** Hands deliveries to the smart scheduler (PENDING), removing their publish jobs. Returns the ids changed. */
-export async function queueForSmartSchedule(sql: Sql, deliveryIds: string[]): Promise<string[]> {
+export async function queueForSmartSchedule(sql: Sql, deliveryIds: string[], options: { approved?: boolean } = {}): Promise<string[]> {
+  const { from, to } = options.approved ? APPROVE_TO_QUEUE : TO_QUEUE;
   const changed = await rows<{ id: string }>(
     sql,
     `UPDATE deliveries SET status = $1::"DeliveryStatus", schedule_reason = 'Waiting for the smart scheduler', requested_at = NULL, updated_at = now()
       WHERE id = ANY($2::uuid[]) AND status = ANY($3::"DeliveryStatus"[]) RETURNING id`,
-    [TO_QUEUE.to, deliveryIds, TO_QUEUE.from],
+    [to, deliveryIds, from],
   );
   await removePublishJobs(
     sql,
     changed.map((c) => c.id),
+  );
+  return changed.map((c) => c.id);
+}
+
+/**
+ * Holds drafts for approval (submitForApproval). scheduled_at stays: it is where the post would go, shown to the
+ * approver and counted as taken (store/channels.ts loadOccupancy) until the decision. No job: nothing publishes it.
+ */
+export async function submitForApproval(sql: Sql, deliveryIds: string[]): Promise<string[]> {
+  const changed = await rows<{ id: string }>(
+    sql,
+    `UPDATE deliveries SET status = $1::"DeliveryStatus", schedule_reason = 'Waiting for approval', updated_at = now()
+      WHERE id = ANY($2::uuid[]) AND status = ANY($3::"DeliveryStatus"[]) RETURNING id`,
+    [SUBMIT.to, deliveryIds, SUBMIT.from],
+  );
+  return changed.map((c) => c.id);
+}
+
+/** Changes requested: back to DRAFT for the author, keeping scheduled_at as the time asked for when resubmitted. */
+export async function sendBackToDraft(sql: Sql, deliveryIds: string[]): Promise<string[]> {
+  const changed = await rows<{ id: string }>(
+    sql,
+    `UPDATE deliveries SET status = $1::"DeliveryStatus", schedule_reason = 'Changes requested by an approver', updated_at = now()
+      WHERE id = ANY($2::uuid[]) AND status = ANY($3::"DeliveryStatus"[]) RETURNING id`,
+    [SEND_BACK.to, deliveryIds, SEND_BACK.from],
   );
   return changed.map((c) => c.id);
 }

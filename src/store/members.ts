@@ -1,6 +1,6 @@
 // Members of a workspace, invitations to join one, and the workspaces a person belongs to.
 import type pg from 'pg';
-import { rows, transaction, type Sql } from './sql.js';
+import { rows, type Sql } from './sql.js';
 import type { MemberRole } from '../generated/prisma/enums.js';
 
 export interface Member {
@@ -119,20 +119,21 @@ export interface InvitationRow {
 const INVITATION_COLUMNS = `i.id, i.workspace_id AS "workspaceId", w.name AS "workspaceName", i.email, i.role, i.expires_at AS "expiresAt",
   i.accepted_at AS "acceptedAt", i.revoked_at AS "revokedAt"`;
 
-/** A new invitation; an earlier one still pending for the same email in the workspace is revoked, so one link works. */
-export async function insertInvitation(pool: pg.Pool, invitation: NewInvitation): Promise<InvitationRow> {
-  return transaction(pool, async (client) => {
-    await client.query(`UPDATE invitations SET revoked_at = now() WHERE workspace_id = $1 AND email = $2 AND accepted_at IS NULL AND revoked_at IS NULL`, [
-      invitation.workspaceId,
-      invitation.email,
-    ]);
-    const [created] = await rows<{ id: string }>(
-      client,
-      `INSERT INTO invitations (workspace_id, email, role, token_hash, invited_by_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [invitation.workspaceId, invitation.email, invitation.role, invitation.tokenHash, invitation.invitedById, invitation.expiresAt],
-    );
-    return (await rows<InvitationRow>(client, `SELECT ${INVITATION_COLUMNS} FROM invitations i JOIN workspaces w ON w.id = i.workspace_id WHERE i.id = $1`, [created.id]))[0];
-  });
+/**
+ * A new invitation; an earlier one still pending for the same email in the workspace is revoked, so one link works.
+ * In the caller's transaction, which counts the plan's members first (src/services/members.ts).
+ */
+export async function insertInvitation(client: pg.PoolClient, invitation: NewInvitation): Promise<InvitationRow> {
+  await client.query(`UPDATE invitations SET revoked_at = now() WHERE workspace_id = $1 AND email = $2 AND accepted_at IS NULL AND revoked_at IS NULL`, [
+    invitation.workspaceId,
+    invitation.email,
+  ]);
+  const [created] = await rows<{ id: string }>(
+    client,
+    `INSERT INTO invitations (workspace_id, email, role, token_hash, invited_by_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [invitation.workspaceId, invitation.email, invitation.role, invitation.tokenHash, invitation.invitedById, invitation.expiresAt],
+  );
+  return (await rows<InvitationRow>(client, `SELECT ${INVITATION_COLUMNS} FROM invitations i JOIN workspaces w ON w.id = i.workspace_id WHERE i.id = $1`, [created.id]))[0];
 }
 
 export async function findInvitationByTokenHash(sql: Sql, tokenHash: string): Promise<InvitationRow | null> {
@@ -144,6 +145,15 @@ export async function findInvitationByTokenHash(sql: Sql, tokenHash: string): Pr
 export async function takeInvitation(sql: Sql, id: string): Promise<boolean> {
   const taken = await sql.query(`UPDATE invitations SET accepted_at = now() WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()`, [id]);
   return (taken.rowCount ?? 0) > 0;
+}
+
+/**
+ * Housekeeping: invitations that ended (accepted, revoked or expired) over 30 days ago. The hash of a used token is
+ * useless to anyone; the month keeps "who invited whom" visible for a while (the audit trail keeps it longer).
+ */
+export async function deleteEndedInvitations(sql: Sql): Promise<number> {
+  const deleted = await sql.query(`DELETE FROM invitations WHERE least(accepted_at, revoked_at, expires_at) < now() - interval '30 days'`);
+  return deleted.rowCount ?? 0;
 }
 
 /** Revokes one of the workspace's pending invitations; false when it has no such pending invitation. */

@@ -19,7 +19,8 @@ export interface NewDelivery {
   id: string;
   postId: string;
   channelId: string;
-  status: Extract<DeliveryStatus, 'SCHEDULED' | 'PENDING' | 'DRAFT'>;
+  /** AWAITING_APPROVAL gets no job: only an approval schedules it (services/approval.ts). */
+  status: Extract<DeliveryStatus, 'SCHEDULED' | 'PENDING' | 'DRAFT' | 'AWAITING_APPROVAL'>;
   scheduledAt: Date | null;
   requestedAt: Date | null;
   reason: string | null;

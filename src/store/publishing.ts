@@ -4,9 +4,11 @@
 // from the transition table; every statement is safe to run again, which is what lets callers retry them.
 import { randomUUID } from 'node:crypto';
 import { edge, type DeliveryStatus } from '../domain/deliveryStatus.js';
+import { systemActor } from '../domain/audit.js';
 import type { PlatformName } from '../integrations/types.js';
 import { CHANNEL_IS_ACTIVE } from './channels.js';
 import { enqueuePublishJobs } from './jobs.js';
+import { recordAudit } from './audit.js';
 import { workerIsAlive } from './workers.js';
 import { rows, type Sql } from './sql.js';
 
@@ -111,6 +113,13 @@ export interface Success {
   externalUrl: string | null;
 }
 
+// The audit trail's delivery.published event, written by the same statement as the status (the worker is SYSTEM):
+// only a delivery that did move gets one, so a repeated record adds none.
+const AUDIT_PUBLISHED = `
+  INSERT INTO audit_events (workspace_id, via, action, target_type, target_id, details)
+  SELECT workspace_id, 'SYSTEM', 'delivery.published', 'delivery', id::text, jsonb_build_object('postId', post_id, 'channelId', channel_id, 'externalUrl', external_url)
+    FROM delivery`;
+
 // Many successes, one statement; as with claims, rows locked by someone else are left to recordPublished, and every
 // join is a primary-key lookup from the locked rows. An attempt another worker already closed as abandoned is
 // corrected: the network answered after all.
@@ -126,7 +135,9 @@ const RECORD_BATCH = `
        delivery AS (
          UPDATE deliveries d SET status = '${PUBLISHED.to}', external_id = f.external_id, external_url = f.external_url, published_at = now(),
                 last_error = NULL, updated_at = now()
-           FROM free f WHERE d.id = f.id AND d.status = ANY('{${PUBLISHED.from.join(',')}}'::"DeliveryStatus"[]))
+           FROM free f WHERE d.id = f.id AND d.status = ANY('{${PUBLISHED.from.join(',')}}'::"DeliveryStatus"[])
+         RETURNING d.id, d.workspace_id, d.post_id, d.channel_id, d.external_url),
+       audit AS (${AUDIT_PUBLISHED})
   SELECT id FROM free`;
 
 /** Records successes; one flag per item, false for rows someone else held locked (record those one by one). */
@@ -146,8 +157,11 @@ const RECORD_ONE = `
   WITH attempt AS (
            UPDATE delivery_attempts SET outcome = 'SUCCEEDED', finished_at = now(), response_code = $3, error_class = NULL, response_message = NULL
             WHERE id = $2 AND outcome IN ('IN_PROGRESS', 'UNKNOWN'))
-         UPDATE deliveries SET status = $6::"DeliveryStatus", external_id = $4, external_url = $5, published_at = now(), last_error = NULL, updated_at = now()
-          WHERE id = $1 AND status = ANY($7::"DeliveryStatus"[])`;
+       , delivery AS (
+           UPDATE deliveries SET status = $6::"DeliveryStatus", external_id = $4, external_url = $5, published_at = now(), last_error = NULL, updated_at = now()
+            WHERE id = $1 AND status = ANY($7::"DeliveryStatus"[])
+           RETURNING id, workspace_id, post_id, channel_id, external_url)
+  ${AUDIT_PUBLISHED}`;
 
 export async function recordPublished(sql: Sql, s: Success): Promise<void> {
   await sql.query(RECORD_ONE, [s.deliveryId, s.attemptId, s.responseCode, s.externalId, s.externalUrl, PUBLISHED.to, PUBLISHED.from]);
@@ -178,12 +192,18 @@ export async function recordFailedAttempt(sql: Sql, deliveryId: string, attempt:
   if (!closed.rowCount) return false;
   const { from, to } = AFTER_FAILURE[next.status];
   const runAt = next.status === 'SCHEDULED' ? next.runAt : null;
-  const moved = await sql.query(
+  const moved = await sql.query<{ workspace_id: string; post_id: string; channel_id: string }>(
     `UPDATE deliveries SET status = $2::"DeliveryStatus", scheduled_at = coalesce($3, scheduled_at), last_error = $4, updated_at = now()
-      WHERE id = $1 AND status = ANY($5::"DeliveryStatus"[])`,
+      WHERE id = $1 AND status = ANY($5::"DeliveryStatus"[]) RETURNING workspace_id, post_id, channel_id`,
     [deliveryId, to, runAt, next.lastError, from],
   );
   if (moved.rowCount && runAt) await enqueuePublishJobs(sql, [{ deliveryId, runAt }]);
+  // Given up on: the audit trail says so (the network's message stays on the delivery, not in the trail).
+  const failed = next.status === 'FAILED' ? moved.rows[0] : undefined;
+  if (failed) {
+    const details = { postId: failed.post_id, channelId: failed.channel_id, errorClass: attempt.errorClass, responseCode: attempt.responseCode };
+    await recordAudit(sql, { actor: systemActor(failed.workspace_id), action: 'delivery.failed', target: { type: 'delivery', id: deliveryId }, details });
+  }
   return (moved.rowCount ?? 0) > 0;
 }
 

@@ -7,6 +7,8 @@ import { postponeDelivery } from './deliveries.js';
 import type { Sql } from './sql.js';
 import { deleteExpiredThrottles } from './throttles.js';
 import { deleteEndedSessions } from './accounts.js';
+import { deleteEndedInvitations } from './members.js';
+import { deleteOldAuditEvents } from './audit.js';
 
 export interface RateLimitedChannel {
   channelId: string;
@@ -49,11 +51,30 @@ export async function waitForRateLimit(sql: Sql, deliveryId: string, until: Date
   await postponeDelivery(sql, deliveryId, until, `Waiting for the ${reason} to reset at ${until.toISOString()}`, { recordRequested: false });
 }
 
-/** Forgets what no longer matters: rate-limit blocks long past, connections nobody finished, ended throttle windows and sessions. */
-export async function forgetExpired(sql: Sql): Promise<{ rateLimitBlocks: number; oauthStates: number; throttles: number; sessions: number }> {
+export interface Forgotten {
+  rateLimitBlocks: number;
+  oauthStates: number;
+  throttles: number;
+  sessions: number;
+  invitations: number;
+  auditEvents: number;
+}
+
+/**
+ * Forgets what no longer matters: rate-limit blocks long past, connections nobody finished, ended throttle windows
+ * and sessions, invitations ended a month ago, audit events past their retention (POSTFLOW_AUDIT_RETENTION_DAYS).
+ */
+export async function forgetExpired(sql: Sql, options: { auditRetentionDays?: number } = {}): Promise<Forgotten> {
   // A block is kept an hour past its end: it still explains why a delivery waited.
   const blocks = await sql.query(`DELETE FROM rate_limit_blocks WHERE until < now() - interval '1 hour'`);
   // connectChannelFinish refuses an expired state by itself; this only keeps the table small.
   const states = await sql.query(`DELETE FROM oauth_states WHERE expires_at < now()`);
-  return { rateLimitBlocks: blocks.rowCount ?? 0, oauthStates: states.rowCount ?? 0, throttles: await deleteExpiredThrottles(sql), sessions: await deleteEndedSessions(sql) };
+  return {
+    rateLimitBlocks: blocks.rowCount ?? 0,
+    oauthStates: states.rowCount ?? 0,
+    throttles: await deleteExpiredThrottles(sql),
+    sessions: await deleteEndedSessions(sql),
+    invitations: await deleteEndedInvitations(sql),
+    auditEvents: await deleteOldAuditEvents(sql, options.auditRetentionDays ?? 365),
+  };
 }
