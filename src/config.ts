@@ -45,6 +45,9 @@ export interface Config {
     badCredentialsPerIp: ThrottleLimit;
     /** Authenticated requests (HTTP operations and subscriptions) per workspace. */
     apiPerWorkspace: ThrottleLimit;
+    /** Password reset mails asked for, per client IP and per email (known or not); reset attempts per client IP. */
+    passwordResetPerIp: ThrottleLimit;
+    passwordResetPerEmail: ThrottleLimit;
   };
   worker: {
     concurrency: number;
@@ -177,6 +180,8 @@ const envSchema = z.object({
   POSTFLOW_THROTTLE_SIGNUP_IP: limit('10/3600'),
   POSTFLOW_THROTTLE_BAD_CREDENTIALS_IP: limit('30/900'),
   POSTFLOW_THROTTLE_API_WORKSPACE: limit('6000/3600'),
+  POSTFLOW_THROTTLE_PASSWORD_RESET_IP: limit('20/3600'),
+  POSTFLOW_THROTTLE_PASSWORD_RESET_EMAIL: limit('5/3600'),
   WORKER_CONCURRENCY: int(1, 500).default(64),
   PUBLISH_MAX_ATTEMPTS: int(1, 50).default(6),
   PUBLISH_RETRY_BASE_DELAY_MS: int(1, 3_600_000).default(30_000),
@@ -268,6 +273,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       signupPerIp: e.POSTFLOW_THROTTLE_SIGNUP_IP,
       badCredentialsPerIp: e.POSTFLOW_THROTTLE_BAD_CREDENTIALS_IP,
       apiPerWorkspace: e.POSTFLOW_THROTTLE_API_WORKSPACE,
+      passwordResetPerIp: e.POSTFLOW_THROTTLE_PASSWORD_RESET_IP,
+      passwordResetPerEmail: e.POSTFLOW_THROTTLE_PASSWORD_RESET_EMAIL,
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

@@ -13,7 +13,7 @@ export const SCOPES = ['posts:read', 'posts:write', 'channels:read', 'channels:w
 export type Scope = (typeof SCOPES)[number];
 
 /**
- * - `public`: acts on no workspace (signing in or up, the list of networks, an invitation that is its own credential).
+ * - `public`: acts on no workspace (signing in or up, the list of networks, an invitation or a password reset link that is its own credential).
  * - `role`: the least role; `key`: a scope an API key needs, `any` (every key, the role still checked: reading the
  *   workspace itself, revoking a leaked key with whatever is at hand), or `session` (keys refused: the person's own
  *   sign-in, minting credentials).
@@ -38,6 +38,8 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   // --- signing in, the caller's own sign-in ---
   signup: PUBLIC,
   login: PUBLIC,
+  requestPasswordReset: PUBLIC,
+  resetPassword: PUBLIC,
   networks: PUBLIC,
   logout: needs('VIEWER', 'session'),
   logoutEverywhere: needs('VIEWER', 'session'),

@@ -1,6 +1,7 @@
 import { builder } from './builder.js';
 import { requireAuth } from './context.js';
 import { changePassword, login, logout, logoutEverywhere, signup } from '../services/accounts.js';
+import { requestPasswordReset, resetPassword } from '../services/passwordReset.js';
 import { createApiKey, revokeApiKey } from '../services/apiKeys.js';
 import { disableTwoFactor, enableTwoFactorFinish, enableTwoFactorStart } from '../services/twoFactor.js';
 import { SCOPES, type Scope } from '../domain/roles.js';
@@ -78,6 +79,20 @@ builder.mutationFields((t) => ({
       'a TOTP code or one of the recovery codes. Too many failures answer RATE_LIMITED (HTTP 429, Retry-After).',
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }), code: t.arg.string() },
     resolve: (_root, args, ctx) => login(ctx.services, args, ctx.clientIp),
+  }),
+  requestPasswordReset: t.boolean({
+    description:
+      'Mails a link to set a new password (good once, for an hour) when SMTP is configured and the email has an account. ' +
+      'Always answers true, so it tells nobody whether an account exists.',
+    args: { email: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => requestPasswordReset(ctx.services, args.email, ctx.clientIp),
+  }),
+  resetPassword: t.boolean({
+    description:
+      'Sets a new password with the token from a reset link (the last part of the link) and ends every session of the account. ' +
+      'An unknown, used or expired token is NOT_FOUND; a weak password is VALIDATION_FAILED and leaves the link usable.',
+    args: { token: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => resetPassword(ctx.services, args.token, args.password, ctx.clientIp),
   }),
   logout: t.boolean({
     description: 'Ends the session this request came with: its token is refused from now on.',

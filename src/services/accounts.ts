@@ -138,8 +138,7 @@ export async function changePassword(deps: ServiceDeps, auth: Auth, currentPassw
   refuseOversizedPassword(currentPassword, ['currentPassword']);
   const user = await findUserById(deps.pool, auth.userId);
   if (!user) throw unauthenticated();
-  const problem = passwordProblem(newPassword, { minLength: deps.config.accounts.passwordMinLength, email: user.email });
-  if (problem) throw ValidationError.single(['newPassword'], problem.rule, problem.message);
+  refuseWeakPassword(deps, newPassword, user.email, ['newPassword']);
   // Someone holding a stolen session must not get to guess the password here without the login's limits: counted
   // before it is checked, given back when right (see spend).
   await spend(deps.throttles.loginAccount, user.email, 'password attempts for this account');
@@ -169,8 +168,14 @@ export async function passSecondFactor(deps: ServiceDeps, user: Pick<LoginUser, 
   return useRecoveryCode(deps.pool, user.id, hashRecoveryCode(typed));
 }
 
+/** A new password for an existing account (changePassword, resetPassword) follows the same rules as at sign-up. */
+export function refuseWeakPassword(deps: ServiceDeps, password: string, email: string, path: string[]): void {
+  const problem = passwordProblem(password, { minLength: deps.config.accounts.passwordMinLength, email });
+  if (problem) throw ValidationError.single(path, problem.rule, problem.message);
+}
+
 /** A password over the size limit is refused before anything else: it is never hashed. */
-function refuseOversizedPassword(password: string, path: string[]): void {
+export function refuseOversizedPassword(password: string, path: string[]): void {
   if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) throw ValidationError.single(path, 'maxBytes', `${path.join('.')} must be at most ${PASSWORD_MAX_BYTES} bytes`);
 }
 

@@ -11,6 +11,8 @@ export interface Throttles {
   signupIp: ThrottleCounter;
   badCredentialsIp: ThrottleCounter;
   apiWorkspace: ThrottleCounter;
+  passwordResetIp: ThrottleCounter;
+  passwordResetEmail: ThrottleCounter;
 }
 
 export function createThrottles(pool: pg.Pool, limits: Config['throttle']): Throttles {
@@ -20,6 +22,8 @@ export function createThrottles(pool: pg.Pool, limits: Config['throttle']): Thro
     signupIp: throttleCounter(pool, 'signup-ip', limits.signupPerIp),
     badCredentialsIp: throttleCounter(pool, 'bad-credentials-ip', limits.badCredentialsPerIp),
     apiWorkspace: throttleCounter(pool, 'api-workspace', limits.apiPerWorkspace),
+    passwordResetIp: throttleCounter(pool, 'password-reset-ip', limits.passwordResetPerIp),
+    passwordResetEmail: throttleCounter(pool, 'password-reset-email', limits.passwordResetPerEmail),
   };
 }
 

@@ -9,6 +9,7 @@ import { deleteExpiredThrottles } from './throttles.js';
 import { deleteEndedSessions } from './accounts.js';
 import { deleteEndedInvitations } from './members.js';
 import { deleteOldAuditEvents } from './audit.js';
+import { deleteEndedPasswordResets } from './passwordResets.js';
 
 export interface RateLimitedChannel {
   channelId: string;
@@ -58,11 +59,12 @@ export interface Forgotten {
   sessions: number;
   invitations: number;
   auditEvents: number;
+  passwordResets: number;
 }
 
 /**
  * Forgets what no longer matters: rate-limit blocks long past, connections nobody finished, ended throttle windows
- * and sessions, invitations ended a month ago, audit events past their retention (POSTFLOW_AUDIT_RETENTION_DAYS).
+ * and sessions, invitations ended a month ago, password resets used or expired, audit events past their retention (POSTFLOW_AUDIT_RETENTION_DAYS).
  */
 export async function forgetExpired(sql: Sql, options: { auditRetentionDays?: number } = {}): Promise<Forgotten> {
   // A block is kept an hour past its end: it still explains why a delivery waited.
@@ -76,5 +78,6 @@ export async function forgetExpired(sql: Sql, options: { auditRetentionDays?: nu
     sessions: await deleteEndedSessions(sql),
     invitations: await deleteEndedInvitations(sql),
     auditEvents: await deleteOldAuditEvents(sql, options.auditRetentionDays ?? 365),
+    passwordResets: await deleteEndedPasswordResets(sql),
   };
 }
