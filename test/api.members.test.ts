@@ -2,9 +2,8 @@
 // link in the mail, single use and expiry, the rules about owners, removal ending sessions and keys at once, and a
 // person in several workspaces switching between them.
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpSink, type SmtpSink } from './helpers/smtp.js';
 import { signUp, startTestApp, type GraphQLErrorShape, type TestApp } from './helpers/testApp.js';
 
 const PASSWORD = 'vivid-ocean-lantern-42';
@@ -12,43 +11,21 @@ const INVITE = `mutation($email: String!, $role: MemberRole!) { inviteMember(ema
 const ACCEPT = `mutation($token: String!, $password: String) { acceptInvitation(token: $token, password: $password) { token } }`;
 const MEMBERS = `{ members { userId email role joinedAt } }`;
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-
 let t: TestApp;
-let smtp: SMTPServer;
-const mails: Received[] = [];
+let smtp: SmtpSink;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as AddressInfo;
-  t = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_FROM: 'PostFlow <noreply@postflow.test>' } });
+  smtp = await startSmtpSink();
+  t = await startTestApp({ env: smtp.env });
 }, 60_000);
 afterAll(async () => {
   await t?.stop();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
 });
 
 const email = (label: string) => `${label}-${randomBytes(4).toString('hex')}@example.com`;
 const codes = (errors: GraphQLErrorShape[] | undefined) => (errors ?? []).map((e) => e.extensions?.code);
 const tokenOf = (link: string) => new URL(link).pathname.split('/').at(-1)!;
-
-/** The mail's text as written: quoted-printable soft line breaks and escapes undone. */
-const decoded = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 async function workspaceId(token: string): Promise<string> {
   return (await t.ok<{ workspace: { id: string } }>(`{ workspace { id } }`, {}, token)).workspace.id;
@@ -81,9 +58,9 @@ describe('invitations', () => {
     const { rows: stored } = await t.app.database.pool.query(`SELECT token_hash FROM invitations WHERE id = $1`, [created.invitation.id]);
     expect(stored[0].token_hash).not.toContain(tokenOf(created.link));
 
-    const mail = mails.find((m) => m.to.includes(invitee.toLowerCase()));
+    const mail = smtp.mails.find((m) => m.to.includes(invitee.toLowerCase()));
     expect(mail, 'the invitation was mailed').toBeDefined();
-    const link = /https?:\/\/\S+\/invitations\/[A-Za-z0-9_-]+/.exec(decoded(mail!.raw))?.[0];
+    const link = /https?:\/\/\S+\/invitations\/[A-Za-z0-9_-]+/.exec(mail!.text)?.[0];
     expect(link).toBe(created.link);
     const pending = await t.ok<{ invitations: { id: string }[] }>(`{ invitations { id email role } }`, {}, owner);
     expect(pending.invitations.map((i) => i.id)).toEqual([created.invitation.id]);

@@ -2,9 +2,8 @@
 // session, the old password refused and the new one accepted, a link good once and for an hour, the same answer for
 // an email without an account (and no mail), and the sign-up password rules.
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpSink, type SmtpSink } from './helpers/smtp.js';
 import { signUp, startTestApp, type GraphQLErrorShape, type TestApp } from './helpers/testApp.js';
 
 const OLD_PASSWORD = 'correct horse'; // signUp's
@@ -13,58 +12,27 @@ const REQUEST = `mutation($email: String!) { requestPasswordReset(email: $email)
 const RESET = `mutation($token: String!, $password: String!) { resetPassword(token: $token, password: $password) }`;
 const LOGIN = `mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }`;
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-
 let t: TestApp;
-let smtp: SMTPServer;
-const mails: Received[] = [];
-const waiting: (() => void)[] = [];
+let smtp: SmtpSink;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-        waiting.splice(0).forEach((wake) => wake());
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as AddressInfo;
-  t = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_FROM: 'PostFlow <noreply@postflow.test>' } });
+  smtp = await startSmtpSink();
+  t = await startTestApp({ env: smtp.env });
 }, 60_000);
 afterAll(async () => {
   await t?.stop();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
 });
 
 const email = (label: string) => `${label}-${randomBytes(4).toString('hex')}@example.com`;
 const codes = (errors: GraphQLErrorShape[] | undefined) => (errors ?? []).map((e) => e.extensions?.code);
-/** The mail's text as written: quoted-printable soft line breaks and escapes undone. */
-const decoded = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-
-/** The mails to an address, once there are `count` of them: the mail is sent after the answer, so it is awaited. */
-async function mailsTo(address: string, count = 1): Promise<Received[]> {
-  for (;;) {
-    const found = mails.filter((m) => m.to.includes(address));
-    if (found.length >= count) return found;
-    await new Promise<void>((resolve) => waiting.push(resolve));
-  }
-}
+const mailsTo = (address: string, count = 1) => smtp.mailsTo(address, count);
 
 /** Asks for a reset of `address` and returns the token from the link in the mail (its `nth` mail, from 1). */
 async function requestToken(address: string, nth = 1): Promise<string> {
   expect((await t.ok<{ requestPasswordReset: boolean }>(REQUEST, { email: address })).requestPasswordReset).toBe(true);
   const mail = (await mailsTo(address, nth))[nth - 1]!;
-  const link = new RegExp(`${t.app.services.config.publicUrl}/reset-password/([A-Za-z0-9_-]{43})`).exec(decoded(mail.raw));
+  const link = new RegExp(`${t.app.services.config.publicUrl}/reset-password/([A-Za-z0-9_-]{43})`).exec(mail.text);
   expect(link, 'the mail holds the link').not.toBeNull();
   return link![1]!;
 }
@@ -120,7 +88,7 @@ describe('password reset', () => {
     // The unknown email was asked about first and its request had finished (it decides without mailing before it
     // answers); by the time the known one's mail is here, nothing has come for the unknown one.
     await mailsTo(someone);
-    expect(mails.filter((m) => m.to.includes(nobody))).toEqual([]);
+    expect(smtp.mails.filter((m) => m.to.includes(nobody))).toEqual([]);
     const rows = await t.app.database.pool.query(`SELECT count(*)::int AS n FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = $1`, [nobody]);
     expect(rows.rows[0].n).toBe(0);
   });
