@@ -5,6 +5,7 @@
 //   src/jobs/, src/services/            background tasks, use cases (jobs may import services, not the other way)
 //   src/store/                          the only layer that writes rows
 //   src/scheduling/                     pure core: src/domain/ and its own files only, no I/O
+//   src/templates/                      pure: post templates (liquidjs) and fitting a text to a network, no I/O
 //   src/integrations/, src/events/      network connectors; LISTEN/NOTIFY fan-out (placed beside integrations)
 //   src/domain/, src/security/, src/logger.ts, src/config.ts, src/db/, src/generated/
 //
@@ -15,7 +16,7 @@ const ROOT = '^src/(main|app)\\.ts$';
 const API = '^src/(server|schema)/';
 const USE_CASES = '^src/(jobs|services)/';
 const STORE = '^src/store/';
-const CORE = '^src/(scheduling|integrations|events)/';
+const CORE = '^src/(scheduling|templates|integrations|events)/';
 const BASE = '^src/(domain/|security/|db/|generated/|logger\\.ts$|config\\.ts$)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -71,6 +72,16 @@ module.exports = {
       to: {
         dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
         pathNot: ['(^|/)node_modules/(luxon|zod|@types/luxon)/', '^(crypto|util|assert)$'],
+      },
+    },
+    {
+      name: 'templates-are-pure',
+      severity: 'error',
+      comment: 'Post templates import src/domain/, the pure text counting of the connectors, and liquidjs: no I/O.',
+      from: { path: '^src/templates/' },
+      to: {
+        pathNot: ['^src/(templates|domain)/', '^src/integrations/textLength\\.ts$', '(^|/)node_modules/liquidjs/'],
+        dependencyTypesNot: ['type-only'],
       },
     },
     {
