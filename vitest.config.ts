@@ -14,7 +14,7 @@ const resolve = { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }
 const groups: { name: string; include: string[]; exclude?: string[] }[] = [
   // No database, no network: the pure scheduling core (property tests) and the checks of the code's own structure.
   // processTimeZone.test.ts only makes sense under the TZ runs below.
-  { name: 'unit', include: ['test/scheduling/**/*.test.ts', 'test/architecture*.test.ts'], exclude: ['test/scheduling/processTimeZone.test.ts'] },
+  { name: 'unit', include: ['test/scheduling/**/*.test.ts', 'test/templates/**/*.test.ts', 'test/architecture*.test.ts'], exclude: ['test/scheduling/processTimeZone.test.ts'] },
   // Each provider against its network's fake.
   { name: 'integrations', include: ['test/integrations/**/*.test.ts'] },
   // The GraphQL API, in process.
