@@ -17,6 +17,7 @@ import type { DeliveryEvents } from './events/deliveryEvents.js';
 import { startHttpServer } from './server/httpServer.js';
 import { RouteTable } from './server/routes.js';
 import { createReadiness, healthRoutes } from './server/healthRoutes.js';
+import { exportRoutes } from './server/exportRoutes.js';
 import type { GraphQLRoutes } from './server/graphqlRoutes.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import type { ServiceDeps } from './services/deps.js';
@@ -66,6 +67,9 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
 
     const providers: ProviderRegistry = createProviderRegistry({ ...config.providers, ...outboundPolicies(config.providers) });
     const mailer = config.mail ? createSmtpMailer(config.mail, config.providers.requestTimeoutMs) : null;
+    // Billing is the API's (checkout, portal, webhooks): a worker-only process does not load the Stripe library.
+    const stripe =
+      config.billing && config.role !== 'worker' ? (await import('./integrations/stripe.js')).createStripeClient(config.billing, config.providers.requestTimeoutMs) : null;
     const services: ServiceDeps = {
       prisma: database.prisma,
       pool: database.pool,
@@ -75,6 +79,7 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
       logger,
       throttles: createThrottles(database.pool, config.throttle),
       mailer,
+      stripe,
     };
 
     if (config.role !== 'worker') {
@@ -108,11 +113,16 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
         },
       });
       routes.add(...graphql.routes);
+      // The page a preview link opens in a browser (the link's token is its credential).
+      routes.add(...(await import('./server/previewRoutes.js')).createPreviewRoutes(services));
+      // POST /stripe/webhooks exists only with billing configured: without it, 404 like any path not served.
+      if (config.billing) routes.add(...(await import('./server/stripeRoutes.js')).stripeRoutes(services, logger));
+      routes.add(...exportRoutes(services));
       graphqlUrl = `${server.url}${GRAPHQL_PATH}`;
       logger.info(`GraphQL API on ${config.publicUrl}${GRAPHQL_PATH} (GraphiQL in a browser, graphql-ws on the same path)`);
     }
     if (config.role !== 'api') {
-      worker = await startWorker({ config, databaseUrl: database.url, pool: database.pool, providers, secrets, logger });
+      worker = await startWorker({ config, databaseUrl: database.url, pool: database.pool, providers, secrets, logger, mailer });
     }
     readiness.running({ pool: database.pool, migrations: await listMigrations(), worker });
     server.markStarted();

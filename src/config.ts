@@ -48,6 +48,10 @@ export interface Config {
     /** Password reset mails asked for, per client IP and per email (known or not); reset attempts per client IP. */
     passwordResetPerIp: ThrottleLimit;
     passwordResetPerEmail: ThrottleLimit;
+    /** Preview links opened (sharedPost, GET /preview/...) per client IP, found or not: guessing tokens costs this. */
+    previewPerIp: ThrottleLimit;
+    /** Guests' comments per preview link. */
+    previewCommentsPerLink: ThrottleLimit;
   };
   worker: {
     concurrency: number;
@@ -80,6 +84,10 @@ export interface Config {
   };
   /** How many days the audit trail keeps an event; the housekeeping task deletes older ones. */
   auditRetentionDays: number;
+  /** How many days a read notification is kept; the housekeeping task deletes older ones (unread ones stay). */
+  notificationRetentionDays: number;
+  /** deleteWorkspace's grace period: the days before the workspace is purged, during which its owner may cancel. */
+  workspaceDeletionGraceDays: number;
   /** Plans (src/domain/plans.ts): what new workspaces get, and who may set any workspace's plan. */
   plans: {
     /** POSTFLOW_DEFAULT_PLAN: a self-hosted instance limits nobody unless its operator says so. */
@@ -87,6 +95,11 @@ export interface Config {
     /** POSTFLOW_ADMIN_EMAILS, lowercased: instance administrators besides the instance's first account. */
     adminEmails: string[];
   };
+  /**
+   * Paid plans through Stripe (src/services/billing.ts); null when STRIPE_SECRET_KEY is not set: no checkout, no
+   * portal, no /stripe/webhooks route.
+   */
+  billing: BillingConfig | null;
   /** Outgoing mail (invitations); null when SMTP_URL is not set: links are then only returned, never mailed. */
   mail: { smtpUrl: string; from: string } | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -110,6 +123,16 @@ export interface Config {
     /** Origins, besides the server's own, whose pages may call the API; ['*'] = any (never with credentials). */
     corsOrigins: string[];
   };
+}
+
+export interface BillingConfig {
+  secretKey: string;
+  /** The signing secret of the webhook endpoint (whsec_…), which verifies POST /stripe/webhooks. */
+  webhookSecret: string;
+  /** The Stripe price of each plan sold: checkout uses it, and a subscription's price says its plan. */
+  prices: { PRO: string; AGENCY: string };
+  /** STRIPE_API_URL: the operator's own origin (api.stripe.com, or a proxy or fake), not a user's URL. */
+  apiUrl: string;
 }
 
 /** `points` within a window of `seconds` (fixed, starting at the first one counted). */
@@ -182,6 +205,8 @@ const envSchema = z.object({
   POSTFLOW_THROTTLE_API_WORKSPACE: limit('6000/3600'),
   POSTFLOW_THROTTLE_PASSWORD_RESET_IP: limit('20/3600'),
   POSTFLOW_THROTTLE_PASSWORD_RESET_EMAIL: limit('5/3600'),
+  POSTFLOW_THROTTLE_PREVIEW_IP: limit('300/900'),
+  POSTFLOW_THROTTLE_PREVIEW_COMMENTS: limit('30/3600'),
   WORKER_CONCURRENCY: int(1, 500).default(64),
   PUBLISH_MAX_ATTEMPTS: int(1, 50).default(6),
   PUBLISH_RETRY_BASE_DELAY_MS: int(1, 3_600_000).default(30_000),
@@ -201,6 +226,8 @@ const envSchema = z.object({
   TOKEN_REFRESH_AHEAD_MINUTES: int(1, 7 * 24 * 60).default(30),
   TOKEN_REFRESH_INTERVAL_MINUTES: int(1, 59).default(10),
   POSTFLOW_AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
+  POSTFLOW_NOTIFICATION_RETENTION_DAYS: int(1, 36_500).default(30),
+  POSTFLOW_WORKSPACE_DELETION_GRACE_DAYS: int(0, 365).default(7),
   POSTFLOW_DEFAULT_PLAN: z.enum(PLANS).default('UNLIMITED'),
   POSTFLOW_ADMIN_EMAILS: z
     .string()
@@ -211,6 +238,11 @@ const envSchema = z.object({
     .refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.com:465 (smtp:// upgrades with STARTTLS when the server offers it)')
     .optional(),
   SMTP_FROM: z.string().trim().min(3).max(320).optional(),
+  STRIPE_SECRET_KEY: z.string().trim().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().trim().min(1).optional(),
+  STRIPE_PRICE_PRO: z.string().trim().min(1).optional(),
+  STRIPE_PRICE_AGENCY: z.string().trim().min(1).optional(),
+  STRIPE_API_URL: z.string().refine(isOrigin, 'must be an http(s) origin without a path, e.g. https://api.stripe.com').default('https://api.stripe.com'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   POSTFLOW_GRAPHQL_MAX_DEPTH: int(2, 100).default(10),
   POSTFLOW_GRAPHQL_MAX_COST: int(10, 10_000_000).default(20_000),
@@ -255,6 +287,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`));
   }
   const e = parsed.data;
+  const billing = billingFrom(e);
   return {
     role: e.POSTFLOW_ROLE,
     host: e.HOST,
@@ -275,6 +308,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiPerWorkspace: e.POSTFLOW_THROTTLE_API_WORKSPACE,
       passwordResetPerIp: e.POSTFLOW_THROTTLE_PASSWORD_RESET_IP,
       passwordResetPerEmail: e.POSTFLOW_THROTTLE_PASSWORD_RESET_EMAIL,
+      previewPerIp: e.POSTFLOW_THROTTLE_PREVIEW_IP,
+      previewCommentsPerLink: e.POSTFLOW_THROTTLE_PREVIEW_COMMENTS,
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
@@ -292,7 +327,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     tokens: { refreshAheadMinutes: e.TOKEN_REFRESH_AHEAD_MINUTES, refreshIntervalMinutes: e.TOKEN_REFRESH_INTERVAL_MINUTES },
     auditRetentionDays: e.POSTFLOW_AUDIT_RETENTION_DAYS,
+    notificationRetentionDays: e.POSTFLOW_NOTIFICATION_RETENTION_DAYS,
+    workspaceDeletionGraceDays: e.POSTFLOW_WORKSPACE_DELETION_GRACE_DAYS,
     plans: { defaultPlan: e.POSTFLOW_DEFAULT_PLAN, adminEmails: e.POSTFLOW_ADMIN_EMAILS?.split(',').map((email) => email.trim().toLowerCase()) ?? [] },
+    billing,
     mail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM ?? `PostFlow <postflow@${new URL(e.SMTP_URL).hostname}>` } : null,
     logLevel: e.LOG_LEVEL,
     graphql: {
@@ -334,6 +372,23 @@ function isPublicUrl(value: string): boolean {
     !value.includes('?') &&
     !value.includes('#')
   );
+}
+
+/**
+ * Billing is on with STRIPE_SECRET_KEY, and then needs the rest: a half-configured billing would sell plans whose
+ * payments never arrive. Only the names of what is missing are printed, never a key.
+ */
+function billingFrom(e: z.infer<typeof envSchema>): BillingConfig | null {
+  const { STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_PRICE_PRO: pro, STRIPE_PRICE_AGENCY: agency } = e;
+  if (!secretKey) return null;
+  const problems: string[] = [];
+  const missing = (name: string, what: string) => problems.push(`${name}: must be set with STRIPE_SECRET_KEY: ${what}`);
+  if (!webhookSecret) missing('STRIPE_WEBHOOK_SECRET', 'the signing secret of the webhook endpoint (whsec_…, in the Stripe dashboard), which verifies POST /stripe/webhooks');
+  if (!pro) missing('STRIPE_PRICE_PRO', 'the Stripe price id (price_…) of the PRO plan');
+  if (!agency) missing('STRIPE_PRICE_AGENCY', 'the Stripe price id (price_…) of the AGENCY plan');
+  if (pro && pro === agency) problems.push("STRIPE_PRICE_AGENCY: must differ from STRIPE_PRICE_PRO (a subscription's price says which plan was bought)");
+  if (!webhookSecret || !pro || !agency || problems.length) throw new ConfigError(problems);
+  return { secretKey, webhookSecret, prices: { PRO: pro, AGENCY: agency }, apiUrl: e.STRIPE_API_URL.replace(/\/+$/, '') };
 }
 
 function isSmtpUrl(value: string): boolean {

@@ -11,6 +11,8 @@ import { forgetExpired } from '../src/store/rateLimits.js';
 
 const HOOK_SECRET = 'webhook-secret-of-the-channel';
 const PASSWORD = 'vivid-ocean-lantern-42';
+/** Sets workspaces' plans (setWorkspacePlan): an instance administrator by POSTFLOW_ADMIN_EMAILS. */
+const INSTANCE_ADMIN = 'instance-admin@example.com';
 const EVENT = `id at actorId via sessionId apiKeyId action targetType targetId details`;
 const AUDIT = `query($filter: AuditFilter, $first: Int, $after: String) {
   auditLog(filter: $filter, first: $first, after: $after) { edges { cursor node { ${EVENT} } } pageInfo { hasNextPage endCursor } } }`;
@@ -33,7 +35,7 @@ let hooks: WebhookReceiver;
 
 beforeAll(async () => {
   hooks = await startWebhookReceiver({ secret: HOOK_SECRET });
-  t = await startTestApp();
+  t = await startTestApp({ env: { POSTFLOW_ADMIN_EMAILS: INSTANCE_ADMIN } });
 }, 60_000);
 afterAll(async () => {
   await t?.stop();
@@ -256,5 +258,65 @@ describe('auditLog', () => {
     expect(forgotten.auditEvents).toBe(1);
     const left = (await auditLog(owner, { action: 'post.created' })).events.map((e) => e.targetId);
     expect(left).toEqual([recent.id]);
+  });
+});
+
+describe('settings, edits and decisions', () => {
+  it('records post.updated, delivery.confirmed, channel.policy_updated and workspace.settings_updated, naming what changed', async () => {
+    const owner = await signUp(t);
+    const me = whoIs(owner);
+    const channel = await webhookChannel(owner);
+    const post = await createPost(t, owner, { content: 'first', channelIds: [channel.id], scheduledAt: inMs(3_600_000) });
+    await t.ok(`mutation($id: ID!) { updatePost(id: $id, input: { content: "second", priority: 5 }) { id } }`, { id: post.id }, owner);
+    const delivery = post.deliveries[0]!.id;
+    // The worker lost the network's answer (a test may write rows): a person saw the post out there and confirms it.
+    await t.app.database.pool.query(`UPDATE deliveries SET status = 'UNCONFIRMED' WHERE id = $1`, [delivery]);
+    await t.ok(`mutation($id: ID!) { confirmPublished(deliveryId: $id, externalUrl: "https://example.com/p/1") { id } }`, { id: delivery }, owner);
+    await t.ok(`mutation($id: ID!) { updateChannelPolicy(channelId: $id, policy: { minIntervalMinutes: 30 }) { id } }`, { id: channel.id }, owner);
+    await t.ok(`mutation { updateWorkspaceSettings(input: { approval: EDITORS }) { approval } }`, {}, owner);
+    // Setting what is already set changes nothing and records nothing.
+    await t.ok(`mutation { updateWorkspaceSettings(input: { approval: EDITORS }) { approval } }`, {}, owner);
+
+    const { events } = await auditLog(owner);
+    const workspaceId = (await t.ok(`{ workspace { id } }`, {}, owner)).workspace.id;
+    expect(events.slice(0, 4).map((e) => [e.action, e.targetType, e.targetId, e.details])).toEqual([
+      ['workspace.settings_updated', 'workspace', workspaceId, { approval: { from: 'NONE', to: 'EDITORS' } }],
+      ['channel.policy_updated', 'channel', channel.id, { fields: ['minIntervalMinutes'] }],
+      ['delivery.confirmed', 'delivery', delivery, { postId: post.id, externalUrl: 'https://example.com/p/1' }],
+      ['post.updated', 'post', post.id, { fields: ['content', 'priority'] }],
+    ]);
+    for (const e of events.slice(0, 4)) expect(e).toMatchObject({ actorId: me.userId, via: 'SESSION', sessionId: me.sessionId });
+    // A refused change is no event: the delivery is PUBLISHED now, so confirming it again is a conflict.
+    const again = await t.gql(`mutation($id: ID!) { confirmPublished(deliveryId: $id, externalUrl: "https://example.com/p/1") { id } }`, { id: delivery }, owner);
+    expect(codes(again.errors)).toEqual(['CONFLICT']);
+    expect((await auditLog(owner, { action: 'delivery.confirmed' })).events).toHaveLength(1);
+  });
+
+  it('records plan.changed in the workspace whose plan it is, attributed to the instance administrator', async () => {
+    const admin = await signUp(t, INSTANCE_ADMIN);
+    const owner = await signUp(t);
+    const workspaceId = (await t.ok(`{ workspace { id } }`, {}, owner)).workspace.id;
+    await t.ok(`mutation($id: ID!) { setWorkspacePlan(workspaceId: $id, plan: PRO) { id } }`, { id: workspaceId }, admin);
+    const { events } = await auditLog(owner, { action: 'plan.changed' });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actorId: whoIs(admin).userId, via: 'SESSION', targetType: 'workspace', targetId: workspaceId });
+    expect(events[0]!.details).toMatchObject({ from: 'UNLIMITED', to: 'PRO' });
+  });
+
+  it('records approval steps: post.submitted when a post is held or submitted, post.commented with the comment', async () => {
+    const owner = await signUp(t);
+    const channel = await webhookChannel(owner);
+    await t.ok(`mutation { updateWorkspaceSettings(input: { approval: ALL }) { approval } }`, {}, owner);
+    const held = await createPost(t, owner, { content: 'held', channelIds: [channel.id], scheduledAt: inMs(3_600_000) });
+    const draft = await createPost(t, owner, { content: 'draft', channelIds: [channel.id], draft: true });
+    await t.ok(`mutation($id: ID!) { submitForApproval(id: $id) { id } }`, { id: draft.id }, owner);
+    const comment = await t.ok(`mutation($id: ID!) { addComment(postId: $id, text: "Go?") { id } }`, { id: held.id }, owner);
+    const submitted = (await auditLog(owner, { action: 'post.submitted' })).events.map((e) => [e.targetId, e.details]);
+    expect(submitted).toEqual([
+      [draft.id, { reason: 'SUBMITTED' }],
+      [held.id, { reason: 'CREATED' }],
+    ]);
+    const commented = (await auditLog(owner, { action: 'post.commented' })).events;
+    expect(commented.map((e) => [e.targetId, e.details])).toEqual([[held.id, { commentId: comment.addComment.id }]]);
   });
 });

@@ -26,7 +26,13 @@ afterAll(async () => {
 
 const email = (label: string) => `${label}-${randomBytes(4).toString('hex')}@example.com`;
 const codes = (errors: GraphQLErrorShape[] | undefined) => (errors ?? []).map((e) => e.extensions?.code);
-const mailsTo = (address: string, count = 1) => smtp.mailsTo(address, count);
+/** The reset mails to an address, once there are `count` of them (sign-up's verification mail is not one). */
+async function mailsTo(address: string, count = 1) {
+  for (let all = count; ; all++) {
+    const resets = (await smtp.mailsTo(address, all)).filter((m) => m.text.includes('/reset-password/'));
+    if (resets.length >= count) return resets;
+  }
+}
 
 /** Asks for a reset of `address` and returns the token from the link in the mail (its `nth` mail, from 1). */
 async function requestToken(address: string, nth = 1): Promise<string> {

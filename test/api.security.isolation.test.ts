@@ -246,11 +246,17 @@ describe('every operation of the schema', () => {
       const own = operationFor('subscription', field, b.ids, false);
       probes.push({ name: field.name, attack: collect(client, attack.query, attack.variables), own: collect(client, own.query, own.variables) });
     }
-    // Each kind of event in a workspace: a post's deliveries appear, a channel pauses and resumes.
+    // Each kind of event in a workspace: a post's deliveries appear, a channel pauses and resumes, a post is commented on.
     const stir = async (side: Side) => {
       await createPost(t, side.token, { content: 'stir', channelIds: [side.ids.channel], draft: true });
+      await t.ok(`mutation($id: ID!) { addComment(postId: $id, text: "stir") { id } }`, { id: side.ids.post }, side.token);
       await t.ok(`mutation($id: ID!) { pauseChannel(id: $id) { id } }`, { id: side.ids.channel }, side.token);
       await t.ok(`mutation($id: ID!) { resumeChannel(id: $id) { id } }`, { id: side.ids.channel }, side.token);
+      // A notifiable event (as the worker writes it when a network refuses a channel): the owner is notified.
+      await t.app.database.pool.query(
+        `INSERT INTO audit_events (workspace_id, via, action, target_type, target_id) VALUES ($1, 'SYSTEM', 'channel.needs_reconnect', 'channel', $2)`,
+        [side.ids.workspace, side.ids.channel],
+      );
     };
     // B's own events reaching every subscription on its own ids prove they all listen.
     for (let i = 0; probes.some((p) => p.own.items.length === 0); i++) {
@@ -383,7 +389,14 @@ describe('every operation with every role', () => {
     for (let i = 0; probes.some((p) => p.allowed && p.sub.items.length === 0); i++) {
       if (i > 30) throw new Error(`never heard C's events: ${probes.filter((p) => p.allowed && !p.sub.items.length).map((p) => p.what)}`);
       await createPost(t, c.token, { content: 'stir', channelIds: [c.ids.channel], draft: true });
+      await t.ok(`mutation($id: ID!) { addComment(postId: $id, text: "stir") { id } }`, { id: c.ids.post }, c.token);
       for (const verb of ['pauseChannel', 'resumeChannel']) await t.ok(`mutation($id: ID!) { ${verb}(id: $id) { id } }`, { id: c.ids.channel }, c.token);
+      // A notification for every member (each person hears only their own).
+      await t.app.database.pool.query(
+        `INSERT INTO notifications (workspace_id, user_id, event_id, kind, title, body, delivery)
+         SELECT workspace_id, user_id, gen_random_uuid(), 'POST_FAILED', 'stir', 'stir', 'CONSOLE' FROM memberships WHERE workspace_id = $1`,
+        [c.ids.workspace],
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     const wrong = probes

@@ -40,13 +40,33 @@ describe('forgetExpired', () => {
       [user.rows[0]!.id, rows[0]!.id],
     );
 
-    expect(await forgetExpired(pool)).toEqual({ rateLimitBlocks: 1, oauthStates: 1, throttles: 1, sessions: 2, invitations: 0, auditEvents: 0, passwordResets: 0 });
+    expect(await forgetExpired(pool)).toEqual({
+      rateLimitBlocks: 1,
+      oauthStates: 1,
+      throttles: 1,
+      sessions: 2,
+      invitations: 0,
+      auditEvents: 0,
+      passwordResets: 0,
+      emailVerifications: 0,
+      workspaceExports: 0,
+    });
     expect(await keys(`SELECT key FROM rate_limit_blocks`)).toEqual(['X:app', 'channel:just-over']);
     expect(await keys(`SELECT state AS key FROM oauth_states`)).toEqual(['live']);
     expect(await keys(`SELECT key FROM throttles`)).toEqual(['login-ip:running']);
     // Ended within the day: kept a while, since they explain a refusal someone may be asking about.
     expect((await pool.query(`SELECT 1 FROM sessions`)).rowCount).toBe(2);
-    expect(await forgetExpired(pool)).toEqual({ rateLimitBlocks: 0, oauthStates: 0, throttles: 0, sessions: 0, invitations: 0, auditEvents: 0, passwordResets: 0 });
+    expect(await forgetExpired(pool)).toEqual({
+      rateLimitBlocks: 0,
+      oauthStates: 0,
+      throttles: 0,
+      sessions: 0,
+      invitations: 0,
+      auditEvents: 0,
+      passwordResets: 0,
+      emailVerifications: 0,
+      workspaceExports: 0,
+    });
   });
 
   it('drops audit events past the retention and invitations ended over 30 days ago, keeping the rest', async () => {
@@ -75,6 +95,6 @@ describe('forgetExpired', () => {
     expect(await keys(`SELECT email AS key FROM invitations`)).toEqual(['accepted-lately@example.com', 'expired-lately@example.com', 'pending@example.com']);
     // The default retention is a year: a month-old event stays.
     await pool.query(`UPDATE audit_events SET at = now() - interval '364 days'`);
-    expect(await forgetExpired(pool)).toMatchObject({ invitations: 0, auditEvents: 0, passwordResets: 0 });
+    expect(await forgetExpired(pool)).toMatchObject({ invitations: 0, auditEvents: 0, passwordResets: 0, emailVerifications: 0, workspaceExports: 0 });
   });
 });

@@ -10,13 +10,26 @@ export const AUDIT_ACTIONS = [
   'post.approved',
   'post.rejected',
   'post.changes_requested',
+  // Approval requested: a post submitted, created held, or sent back to the approvers by an edit (notifications read it).
+  'post.submitted',
+  'post.commented',
+  'post.updated',
+  'preview_link.created',
+  'preview_link.revoked',
+  'delivery.confirmed',
+  'channel.policy_updated',
+  'workspace.settings_updated',
   'delivery.published',
   'delivery.failed',
+  // Whether it went out is unknown (the worker lost the answer): a person must check (notifications read it).
+  'delivery.unconfirmed',
   'channel.connected',
   'channel.paused',
   'channel.resumed',
   'channel.reconnected',
   'channel.deleted',
+  // The network refused the channel's access: its posts wait for a reconnect (the system's; notifications read it).
+  'channel.needs_reconnect',
   'member.invited',
   'member.joined',
   'member.role_changed',
@@ -24,10 +37,17 @@ export const AUDIT_ACTIONS = [
   'ownership.transferred',
   'api_key.created',
   'api_key.revoked',
+  // The workspace's lifecycle (issue 12, section 1): an export asked for (everything of it, in one file), a deletion.
+  'workspace.export_requested',
+  'workspace.deletion_scheduled',
+  'workspace.deletion_cancelled',
+  // Plans and billing (issue 12, section 4): setWorkspacePlan (an administrator's session) and Stripe's webhooks (SYSTEM).
+  'plan.changed',
+  'billing.payment_failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGETS = ['post', 'delivery', 'channel', 'member', 'invitation', 'api_key', 'workspace'] as const;
+export const AUDIT_TARGETS = ['post', 'delivery', 'channel', 'member', 'invitation', 'api_key', 'workspace', 'preview_link'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGETS)[number];
 
 export const AUDIT_VIA = ['SESSION', 'API_KEY', 'SYSTEM'] as const;

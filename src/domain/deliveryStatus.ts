@@ -8,14 +8,15 @@ export type { DeliveryStatus };
 
 const transitions: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
   DRAFT: ['SCHEDULED', 'PENDING', 'CANCELLED', 'AWAITING_APPROVAL'],
-  PENDING: ['SCHEDULED', 'PENDING', 'DRAFT', 'CANCELLED'],
+  // -> AWAITING_APPROVAL: an approved post whose content is edited by someone whose posts need approval.
+  PENDING: ['SCHEDULED', 'PENDING', 'DRAFT', 'CANCELLED', 'AWAITING_APPROVAL'],
   // Held for an ADMIN (the workspace's approval setting): approved (SCHEDULED, or PENDING for the smart scheduler),
   // sent back to its author (DRAFT), or rejected or withdrawn (CANCELLED). Never PUBLISHING: the claim takes SCHEDULED only.
   AWAITING_APPROVAL: ['SCHEDULED', 'PENDING', 'DRAFT', 'CANCELLED'],
-  SCHEDULED: ['SCHEDULED', 'PUBLISHING', 'PENDING', 'DRAFT', 'CANCELLED'],
+  SCHEDULED: ['SCHEDULED', 'PUBLISHING', 'PENDING', 'DRAFT', 'CANCELLED', 'AWAITING_APPROVAL'],
   PUBLISHING: ['PUBLISHED', 'SCHEDULED', 'FAILED', 'UNCONFIRMED'],
   PUBLISHED: [],
-  FAILED: ['SCHEDULED', 'CANCELLED'],
+  FAILED: ['SCHEDULED', 'CANCELLED', 'AWAITING_APPROVAL'],
   // The network may or may not have the post: a lookup or a person settles it, or a person forces a retry.
   UNCONFIRMED: ['PUBLISHED', 'SCHEDULED', 'CANCELLED'],
   CANCELLED: ['SCHEDULED', 'DRAFT'],

@@ -1,7 +1,8 @@
 // The errors PostFlow reports to clients. Each carries a stable code; the GraphQL layer turns them into
 // GraphQL errors with `extensions.code` (and `extensions.issues` for validation), never bare strings.
 
-export type ErrorCode = 'VALIDATION_FAILED' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'RATE_LIMITED' | 'TWO_FACTOR_REQUIRED' | 'PLAN_LIMIT';
+export type ErrorCode =
+  'VALIDATION_FAILED' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'RATE_LIMITED' | 'TWO_FACTOR_REQUIRED' | 'PLAN_LIMIT' | 'BILLING_DISABLED';
 
 export interface ValidationIssue {
   /** Where the bad value is, from the operation's arguments, e.g. ["input", "content"]. */

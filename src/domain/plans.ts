@@ -36,7 +36,7 @@ export const PLAN_LIMITS: Readonly<Record<Plan, Readonly<PlanLimits>>> = {
 
 /** The limits that are counts and are enforced today. */
 export type CountedLimit = 'channels' | 'members' | 'postsPerMonth';
-export type EnforcedLimit = CountedLimit | 'apiAccess';
+export type EnforcedLimit = CountedLimit | 'apiAccess' | 'approval';
 
 export const isPlan = (value: string): value is Plan => (PLANS as readonly string[]).includes(value);
 
@@ -56,6 +56,7 @@ const WHAT: Record<EnforcedLimit, string> = {
   members: 'members (pending invitations included)',
   postsPerMonth: 'posts created this month',
   apiAccess: 'API keys',
+  approval: 'approval workflow',
 };
 
 /** PLAN_LIMIT: which limit, of which plan, and the count now; nothing was written. */
@@ -63,8 +64,10 @@ export function planLimitError(breach: PlanBreach): AppError {
   const message =
     breach.limit === 'apiAccess'
       ? `The ${breach.plan} plan has no API access: API keys need another plan`
-      : `The ${breach.plan} plan allows ${breach.max} ${WHAT[breach.limit]}; this workspace has ${breach.current}` +
-        (breach.requested > 1 ? ` and this would add ${breach.requested}` : '') +
-        ': remove some, or ask for another plan';
+      : breach.limit === 'approval'
+        ? `The ${breach.plan} plan has no approval workflow: turning approval on needs another plan`
+        : `The ${breach.plan} plan allows ${breach.max} ${WHAT[breach.limit]}; this workspace has ${breach.current}` +
+          (breach.requested > 1 ? ` and this would add ${breach.requested}` : '') +
+          ': remove some, or ask for another plan';
   return new AppError('PLAN_LIMIT', message, { ...breach });
 }

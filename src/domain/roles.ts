@@ -100,8 +100,24 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   changeRole: needs('ADMIN', 'members:write'),
   removeMember: needs('ADMIN', 'members:write'),
   transferOwnership: needs('OWNER', 'session'),
+  // --- the workspace's lifecycle and the person's address (issue 12, section 1). An export holds everything an ADMIN
+  // may read already (members, channels without credentials, posts), in one file: a person's session, never a key, so
+  // a leaked key cannot carry the workspace off. Deleting it (and undoing that) is the OWNER's alone. ---
+  exportWorkspace: needs('ADMIN', 'session'),
+  workspaceExports: needs('ADMIN', 'session'),
+  deleteWorkspace: needs('OWNER', 'session'),
+  cancelWorkspaceDeletion: needs('OWNER', 'session'),
+  me: needs('VIEWER', 'any'),
+  requestEmailVerification: needs('VIEWER', 'session'),
+  // The mailed link's token is the credential (like resetPassword): it may be opened signed out, on another device.
+  verifyEmail: PUBLIC,
   // --- plans (issue 12, section 4): the plan is the instance's to give, not the workspace's to choose ---
   setWorkspacePlan: INSTANCE_ADMIN,
+  // Billing with Stripe: paying and cancelling commit the workspace's money, hence the OWNER's, with a person's session
+  // (a leaked key must not start or end subscriptions). Reading the state is for those who manage the workspace.
+  startCheckout: needs('OWNER', 'session'),
+  billingPortal: needs('OWNER', 'session'),
+  billing: needs('ADMIN', 'any'),
   // --- the audit trail (issue 12, section 6): who did what is for those who manage the workspace. A key reads it
   // with members:write, the scope of keys that manage people, rather than a scope of its own. ---
   auditLog: needs('ADMIN', 'members:write'),
@@ -114,6 +130,23 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   approvePost: needs('ADMIN', 'posts:write'),
   requestChanges: needs('ADMIN', 'posts:write'),
   rejectPost: needs('ADMIN', 'posts:write'),
+  // --- notifications (issue 12, section 5): a person's own, in the workspace of the session. An API key acts for a
+  // workspace, not a person, so no key reads, marks or subscribes to anyone's notifications, nor sets their preferences. ---
+  notifications: needs('VIEWER', 'session'),
+  unreadNotificationCount: needs('VIEWER', 'session'),
+  markNotificationsRead: needs('VIEWER', 'session'),
+  notificationPreferences: needs('VIEWER', 'session'),
+  updateNotificationPreferences: needs('VIEWER', 'session'),
+  notificationAdded: needs('VIEWER', 'session'),
+  // Every approval step and comment, live: readers of posts hear them.
+  postActivity: needs('VIEWER', 'posts:read'),
+  // Preview links: making one hands a post to someone outside, like publishing it would, hence an author's role. The
+  // link's token is its own credential: whoever holds it sees the post (and may comment, if the link allows it).
+  createPreviewLink: needs('EDITOR', 'posts:write'),
+  revokePreviewLink: needs('EDITOR', 'posts:write'),
+  previewLinks: needs('VIEWER', 'posts:read'),
+  sharedPost: PUBLIC,
+  commentOnSharedPost: PUBLIC,
 };
 
 export const atLeast = (role: Role, least: Role): boolean => ROLES.indexOf(role) >= ROLES.indexOf(least);

@@ -5,10 +5,13 @@ import pgListen from 'pg-listen';
 import { createPubSub, filter, pipe } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import type { PlatformName } from '../integrations/types.js';
+import { POST_ACTIVITY_CHANNEL, type PostActivityEvent } from '../domain/postActivity.js';
 
 export const DELIVERY_CHANNEL = 'postflow_delivery';
 /** Channel changes people must hear about: needs reconnecting, reconnected, paused, access renewed (0003 migration). */
 export const CHANNEL_CHANNEL = 'postflow_channel';
+/** A notification written for a person (0015 migration): its id and whose it is; the subscription reads it back. */
+export const NOTIFICATION_CHANNEL = 'postflow_notification';
 
 // pg-listen is CommonJS with an `exports.default`.
 const createSubscriber = pgListen.default;
@@ -42,6 +45,12 @@ export interface ChannelSnapshot {
   updatedAt: string;
 }
 
+export interface NotificationSignal {
+  id: string;
+  workspaceId: string;
+  userId: string;
+}
+
 export interface DeliveryFilter {
   workspaceId: string;
   postId?: string | null;
@@ -51,22 +60,30 @@ export interface DeliveryFilter {
 export interface DeliveryEvents {
   subscribe(filter: DeliveryFilter): AsyncIterable<DeliverySnapshot>;
   subscribeChannels(filter: { workspaceId: string; channelId?: string | null }): AsyncIterable<ChannelSnapshot>;
+  /** Approval steps and comments (src/store/approval.ts notifies in the transaction of the change). */
+  subscribePostActivity(filter: { workspaceId: string; postId?: string | null }): AsyncIterable<PostActivityEvent>;
+  /** One person's new notifications in one workspace. */
+  subscribeNotifications(filter: { workspaceId: string; userId: string }): AsyncIterable<NotificationSignal>;
   close(): Promise<void>;
 }
 
 export async function listenForDeliveryEvents(databaseUrl: string, logger: Logger): Promise<DeliveryEvents> {
-  const pubsub = createPubSub<{ delivery: [DeliverySnapshot]; channel: [ChannelSnapshot] }>();
+  const pubsub = createPubSub<{ delivery: [DeliverySnapshot]; channel: [ChannelSnapshot]; postActivity: [PostActivityEvent]; notification: [NotificationSignal] }>();
   const subscriber = createSubscriber(
     { connectionString: databaseUrl },
     { retryLimit: Number.POSITIVE_INFINITY, retryTimeout: Number.POSITIVE_INFINITY, retryInterval: (n: number) => Math.min(5000, 250 * 2 ** n) },
   );
   subscriber.notifications.on(DELIVERY_CHANNEL, (snapshot: DeliverySnapshot) => pubsub.publish('delivery', snapshot));
   subscriber.notifications.on(CHANNEL_CHANNEL, (snapshot: ChannelSnapshot) => pubsub.publish('channel', snapshot));
+  subscriber.notifications.on(NOTIFICATION_CHANNEL, (signal: NotificationSignal) => pubsub.publish('notification', signal));
+  subscriber.notifications.on(POST_ACTIVITY_CHANNEL, (event: PostActivityEvent) => pubsub.publish('postActivity', event));
   subscriber.events.on('error', (error) => logger.error('delivery event listener failed', { error: error.message }));
   subscriber.events.on('reconnect', (attempt) => logger.warn('delivery event listener reconnecting', { attempt }));
   await subscriber.connect();
   await subscriber.listenTo(DELIVERY_CHANNEL);
   await subscriber.listenTo(CHANNEL_CHANNEL);
+  await subscriber.listenTo(NOTIFICATION_CHANNEL);
+  await subscriber.listenTo(POST_ACTIVITY_CHANNEL);
   return {
     subscribe: (f) =>
       pipe(
@@ -77,6 +94,16 @@ export async function listenForDeliveryEvents(databaseUrl: string, logger: Logge
       pipe(
         pubsub.subscribe('channel'),
         filter((s: ChannelSnapshot) => s.workspaceId === f.workspaceId && (!f.channelId || s.id === f.channelId)),
+      ),
+    subscribePostActivity: (f) =>
+      pipe(
+        pubsub.subscribe('postActivity'),
+        filter((e: PostActivityEvent) => e.workspaceId === f.workspaceId && (!f.postId || e.postId === f.postId)),
+      ),
+    subscribeNotifications: (f) =>
+      pipe(
+        pubsub.subscribe('notification'),
+        filter((s: NotificationSignal) => s.workspaceId === f.workspaceId && s.userId === f.userId),
       ),
     close: () => subscriber.close(),
   };

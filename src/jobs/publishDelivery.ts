@@ -151,7 +151,7 @@ async function recordFailure(deps: PublishDeps, claimed: ClaimedDelivery, failur
         }
         const moved = await recordFailedAttempt(client, claimed.id, attempt, next);
         if (moved && next.status === 'UNCONFIRMED') await settleLater(client, deps.providers, claimed.platform, claimed.id);
-        if (decision.action === 'hold') await markNeedsReconnect(client, claimed.channel_id, failure.message);
+        if (decision.action === 'hold') await markNeedsReconnect(client, claimed.channel_id, failure.message, claimed.post_id);
       }),
     done,
   );

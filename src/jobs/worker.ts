@@ -12,6 +12,9 @@ import { startDueWakeUp } from './dueWakeUp.js';
 import { createDurableWrites } from './durableWrites.js';
 import { refreshExpiringTokens } from './credentialRenewal.js';
 import { createSettleTask } from './settleUnconfirmed.js';
+import { createExportTask } from './exportWorkspace.js';
+import { createPurgeTask } from './purgeWorkspaces.js';
+import { createDigestTask, createNotifyTask } from './notify.js';
 import { crontab, TASKS } from '../store/jobs.js';
 import { registerPool, forgetPool } from '../store/workers.js';
 import { forgetExpired } from '../store/rateLimits.js';
@@ -21,6 +24,8 @@ import type { ProviderRegistry } from '../integrations/registry.js';
 import type { Secrets } from '../security/secrets.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Mailer } from '../integrations/mail.js';
+import { forgetReadNotifications } from '../services/notifications.js';
 
 export interface Worker {
   /** Stops taking jobs, waits for running ones, hands back the rest. */
@@ -42,6 +47,8 @@ export interface WorkerDeps {
   providers: ProviderRegistry;
   secrets: Secrets;
   logger: Logger;
+  /** Outgoing mail (notifications), when SMTP_URL is set. */
+  mailer?: Mailer | null;
 }
 
 /** graphile-worker's tuning. */
@@ -101,7 +108,7 @@ export async function runTunedWorker(options: { pool: pg.Pool; config: Config; t
   };
 }
 
-export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger }: WorkerDeps): Promise<Worker> {
+export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger, mailer = null }: WorkerDeps): Promise<Worker> {
   const liveness = await holdWorkerLiveness(databaseUrl, logger);
   const writes = createDurableWrites(logger);
   const inFlight = new Set<string>();
@@ -113,9 +120,16 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
       if (summary.renewed || summary.failed) logger.info('renewed expiring channel access', { ...summary });
     },
     [TASKS.housekeeping]: async () => {
-      logger.debug('forgot expired rows', { ...(await forgetExpired(pool, { auditRetentionDays: config.auditRetentionDays })) });
+      logger.debug('forgot expired rows', {
+        ...(await forgetExpired(pool, { auditRetentionDays: config.auditRetentionDays })),
+        readNotifications: await forgetReadNotifications({ pool }, config.notificationRetentionDays),
+      });
     },
     [TASKS.settleUnconfirmed]: createSettleTask({ pool, providers, secrets, logger }),
+    [TASKS.exportWorkspace]: createExportTask({ pool, logger }),
+    [TASKS.purgeWorkspaces]: createPurgeTask({ pool, logger }),
+    [TASKS.notify]: createNotifyTask({ pool, mailer, logger, config }),
+    [TASKS.notificationDigest]: createDigestTask({ pool, mailer, logger, config }),
     [TASKS.smartSchedule]: async () => {
       const summary = await runSmartSchedule(pool, { horizonMs: config.scheduling.horizonDays * 86_400_000 });
       if (summary.placed) logger.info('smart scheduler placed pending deliveries', { ...summary });

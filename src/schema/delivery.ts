@@ -94,7 +94,7 @@ builder.mutationFields((t) => ({
     type: 'Delivery',
     description: 'Settles an UNCONFIRMED delivery you found on the network: it becomes PUBLISHED with that link.',
     args: { deliveryId: t.arg.id({ required: true }), externalUrl: t.arg.string({ required: true }) },
-    resolve: (_q, _root, args, ctx) => confirmDeliveryPublished(ctx.services, requireAuth(ctx).workspaceId, String(args.deliveryId), args.externalUrl),
+    resolve: (_q, _root, args, ctx) => confirmDeliveryPublished(ctx.services, requireAuth(ctx), String(args.deliveryId), args.externalUrl),
   }),
 }));
 

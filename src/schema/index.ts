@@ -9,7 +9,11 @@ import './post.js';
 import './scheduling.js';
 import './members.js';
 import './plans.js';
+import './billing.js';
 import './audit.js';
 import './approval.js';
+import './previewLinks.js';
+import './workspace.js';
+import './notification.js';
 
 export const schema = builder.toSchema();

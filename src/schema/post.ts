@@ -1,7 +1,9 @@
 import { builder } from './builder.js';
 import { DeliveryStatusEnum, PostSourceEnum, RequestModeEnum, SchedulingModeEnum } from './enums.js';
 
-import { requireAuth } from './context.js';
+import { requireAuth, type Auth } from './context.js';
+import type { Post } from '../generated/prisma/client.js';
+import type { ServiceDeps } from '../services/deps.js';
 import { uuidOrNil } from '../services/validation.js';
 import { cancelPost, createPost, deletePost, publishPostNow, reschedulePost, updatePost } from '../services/posts.js';
 
@@ -100,7 +102,7 @@ builder.mutationFields((t) => ({
   updatePost: t.prismaField({
     type: 'Post',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePostInput, required: true }) },
-    resolve: (_q, _root, args, ctx) => updatePost(ctx.services, requireAuth(ctx).workspaceId, String(args.id), args.input),
+    resolve: (_q, _root, args, ctx) => updatePost(ctx.services, requireAuth(ctx), String(args.id), args.input),
   }),
   reschedulePost: t.prismaField({
     type: 'Post',
@@ -112,23 +114,25 @@ builder.mutationFields((t) => ({
     },
     resolve: (_q, _root, args, ctx) => reschedulePost(ctx.services, requireAuth(ctx), String(args.id), args.scheduledAt, args.schedulingMode),
   }),
-  publishNow: t.prismaField({
-    type: 'Post',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => publishPostNow(ctx.services, requireAuth(ctx), String(args.id)),
-  }),
-  cancelPost: t.prismaField({
-    type: 'Post',
-    description: 'Cancels every delivery not yet published. Refused when all are already published.',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => cancelPost(ctx.services, requireAuth(ctx), String(args.id)),
-  }),
+  publishNow: postVerb(t, undefined, publishPostNow),
+  cancelPost: postVerb(t, 'Cancels every delivery not yet published. Refused when all are already published.', cancelPost),
   deletePost: t.id({
     description: 'Deletes the post, its deliveries and their history; returns the id.',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => deletePost(ctx.services, requireAuth(ctx), String(args.id)),
   }),
 }));
+
+type MutationFields = Parameters<Parameters<typeof builder.mutationFields>[0]>[0];
+
+/** A mutation on one post by its id that answers the post (publishNow, cancelPost, submitForApproval, ...): one shape, one resolver. */
+export const postVerb = (t: MutationFields, description: string | undefined, act: (services: ServiceDeps, auth: Auth, id: string) => Promise<Post>) =>
+  t.prismaField({
+    type: 'Post',
+    description,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_q, _root, args, ctx) => act(ctx.services, requireAuth(ctx), String(args.id)),
+  });
 
 /** GraphQL IDs arrive as string | number: the services take strings. */
 export const postInputFromGraphQL = (input: typeof CreatePostInput.$inferInput) => ({

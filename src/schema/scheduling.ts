@@ -176,7 +176,7 @@ builder.mutationFields((t) => ({
   updateChannelPolicy: t.prismaField({
     type: 'Channel',
     args: { channelId: t.arg.id({ required: true }), policy: t.arg({ type: PostingPolicyInput, required: true }) },
-    resolve: (_q, _root, args, ctx) => updateChannelPolicy(ctx.services, requireAuth(ctx).workspaceId, String(args.channelId), args.policy),
+    resolve: (_q, _root, args, ctx) => updateChannelPolicy(ctx.services, requireAuth(ctx), String(args.channelId), args.policy),
   }),
   bulkCreatePosts: t.field({
     type: BulkCreatePostsPayload,

@@ -24,6 +24,7 @@ import { hashApiKey, issueSessionToken, parseAuthorization, verifySessionToken }
 import { hashRecoveryCode, totpStep } from '../security/totp.js';
 import { Issues } from './validation.js';
 import { spend } from './throttles.js';
+import { mailEmailVerification } from './emailVerification.js';
 import type { ServiceDeps } from './deps.js';
 import type { Auth } from '../domain/auth.js';
 
@@ -65,6 +66,10 @@ export async function signup(deps: ServiceDeps, input: SignupInput, clientIp: st
   try {
     const created = mode === 'open' ? await insertOwner(deps.pool, owner) : await insertFirstOwner(deps.pool, owner);
     if (!created) throw signupClosed(mode);
+    // With SMTP, the new account is asked to prove its address (src/services/emailVerification.ts); the account works meanwhile.
+    await mailEmailVerification(deps, { id: created.userId, email }).catch((error: Error) =>
+      deps.logger.warn('could not start an email verification', { userId: created.userId, error: error.message }),
+    );
     return { token: await startSession(deps, created.userId, created.workspaceId) };
   } catch (error) {
     // Sign-up answers with a token at once, so saying the email is taken tells nothing a working sign-up would not.

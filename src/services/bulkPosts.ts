@@ -11,7 +11,7 @@ import { newRows, placementRequests, type PostRow } from './newPosts.js';
 import { Issues } from './validation.js';
 import type { ServiceDeps } from './deps.js';
 import { refuseOverPlan } from './plans.js';
-import { held, holdsPostsOf } from './approval.js';
+import { held, heldPostIds, holdsPostsOf, recordSubmitted } from './approval.js';
 import type { Role } from '../domain/roles.js';
 
 export const MAX_BULK_POSTS = 50_000;
@@ -67,6 +67,7 @@ export async function bulkCreatePosts(deps: ServiceDeps, auth: Actor & { userId:
     await insertPosts(client, { workspaceId: auth.workspaceId, authorId: auth.userId }, posts, deliveries);
     const created = posts.map((p) => p.id);
     await recordAuditMany(client, auth, 'post.created', 'post', created);
+    await recordSubmitted(client, auth, heldPostIds(deliveries), 'CREATED');
     const count = (status: string) => deliveries.filter((d) => d.status === status).length;
     return { scheduled: count('SCHEDULED'), pending: count('PENDING'), drafts: count('DRAFT'), awaitingApproval: count('AWAITING_APPROVAL') };
   });

@@ -193,8 +193,8 @@ export function keepRefreshToken(deps: Pick<ServiceDeps, 'secrets'>, channel: Pi
   }
 }
 
-export async function updateChannelPolicy(deps: ServiceDeps, workspaceId: string, channelId: string, patch: PolicyPatch): Promise<Channel> {
-  const channel = await findChannel(deps, workspaceId, channelId);
+export async function updateChannelPolicy(deps: ServiceDeps, auth: Actor, channelId: string, patch: PolicyPatch): Promise<Channel> {
+  const channel = await findChannel(deps, auth.workspaceId, channelId);
   const issues = new Issues();
   const policy = applyPolicyPatch(policyOf(channel), patch, channel.platform, issues, ['policy']);
   issues.throwIfAny();
@@ -202,6 +202,12 @@ export async function updateChannelPolicy(deps: ServiceDeps, workspaceId: string
     await updateChannelRow(client, channelId, { policy });
     // Pending deliveries may fit now; scheduled ones are checked again when they fall due.
     await requestSmartSchedule(client);
+    await recordAudit(client, {
+      actor: auth,
+      action: 'channel.policy_updated',
+      target: { type: 'channel', id: channelId },
+      details: { fields: Object.entries(patch).flatMap(([field, value]) => (value === undefined ? [] : [field])) },
+    });
   });
   return deps.prisma.channel.findUniqueOrThrow({ where: { id: channelId } });
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Throttles } from './throttles.js';
 import type { Mailer } from '../integrations/mail.js';
+import type { StripeClient } from '../integrations/stripe.js';
 
 /** What the services need, handed over by the composition root (src/app.ts). */
 export interface ServiceDeps {
@@ -20,4 +21,6 @@ export interface ServiceDeps {
   throttles: Throttles;
   /** Outgoing mail, when SMTP_URL is set; null: invitation links are only returned to the inviter. */
   mailer: Mailer | null;
+  /** Stripe, when STRIPE_SECRET_KEY is set (src/services/billing.ts); absent or null: billing is off. */
+  stripe?: StripeClient | null;
 }

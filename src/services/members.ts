@@ -35,6 +35,8 @@ import { Issues, uuidOrNil } from './validation.js';
 import type { ServiceDeps } from './deps.js';
 import { refuseOverPlan } from './plans.js';
 import { recordAudit } from '../store/audit.js';
+import { markEmailVerified } from '../store/emailVerifications.js';
+import { refuseUnverifiedEmail } from './emailVerification.js';
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -55,6 +57,7 @@ export async function inviteMember(deps: ServiceDeps, auth: Auth, emailGiven: st
   issues.check(isEmailAddress(email), ['email'], 'email', 'email must be an email address');
   issues.check(role !== 'OWNER', ['role'], 'notOwner', 'an OWNER is not invited: invite as ADMIN, then transferOwnership');
   issues.throwIfAny();
+  await refuseUnverifiedEmail(deps, auth.userId, 'inviteMember');
   const callerRole = await findMemberRole(deps.pool, auth.workspaceId, auth.userId);
   if (!callerRole) throw unauthenticated();
   if (RANK[role] > RANK[callerRole]) throw forbidden(`A ${callerRole} cannot invite a ${role}`);
@@ -142,6 +145,8 @@ export async function acceptInvitation(deps: ServiceDeps, auth: Auth | null, tok
       if (!(await takeInvitation(client, invitation.id))) throw unusable();
       if (newAccount) userId = await insertUser(client, invitation.email, newAccount.passwordHash);
       if (!(await insertMembership(client, invitation.workspaceId, userId, invitation.role))) throw conflict('You are a member of this workspace already');
+      // With SMTP the link was mailed to the invited address: whoever opened it there proved the address.
+      if (deps.mailer) await markEmailVerified(client, userId);
       // The invitation is the credential here: the new member acts, through no session yet (nor key).
       await recordAudit(client, {
         actor: { workspaceId: invitation.workspaceId, userId, via: 'session' },

@@ -5,7 +5,9 @@ import { notFound } from '../domain/errors.js';
 import type { Auth } from '../domain/auth.js';
 import { PLAN_LIMITS, planLimitError, type CountedLimit, type Plan, type PlanLimits } from '../domain/plans.js';
 import { countLiveApiKeys, exceedsPlan, findAdminFacts, findWorkspacePlan, updateWorkspacePlan, workspaceUsage, type CountExcept } from '../store/plans.js';
-import type { Sql } from '../store/sql.js';
+import { transaction, type Sql } from '../store/sql.js';
+import { recordAudit } from '../store/audit.js';
+import type { Actor } from '../domain/audit.js';
 import type { ServiceDeps } from './deps.js';
 import { uuidOrNil } from './validation.js';
 
@@ -65,9 +67,24 @@ export async function isInstanceAdmin(deps: Pick<ServiceDeps, 'pool' | 'config'>
   return !!facts && (facts.first || deps.config.plans.adminEmails.includes(facts.email.toLowerCase()));
 }
 
+/**
+ * The one way a plan changes (setWorkspacePlan, Stripe's webhooks): the statement, and a plan.changed event in the
+ * caller's transaction when the plan is another. Null: no such workspace.
+ */
+export async function changeWorkspacePlan(sql: Sql, actor: Actor, workspaceId: string, plan: Plan, details: Record<string, unknown>): Promise<{ previous: Plan } | null> {
+  const previous = await updateWorkspacePlan(sql, workspaceId, plan);
+  if (previous === null) return null;
+  if (previous !== plan)
+    await recordAudit(sql, { actor, action: 'plan.changed', target: { type: 'workspace', id: workspaceId }, details: { from: previous, to: plan, ...details } });
+  return { previous };
+}
+
 /** Sets any workspace's plan (the role table lets only instance administrators call it). Nothing is deleted. */
 export async function setWorkspacePlan(deps: ServiceDeps, auth: Auth, workspaceId: string, plan: Plan): Promise<{ id: string }> {
-  if (!(await updateWorkspacePlan(deps.pool, uuidOrNil(workspaceId), plan))) throw notFound('Workspace', workspaceId);
+  const id = uuidOrNil(workspaceId);
+  // Recorded in the workspace whose plan it is, attributed to the administrator (who acts from their own workspace).
+  const changed = await transaction(deps.pool, (client) => changeWorkspacePlan(client, { ...auth, workspaceId: id }, id, plan, { source: 'admin' }));
+  if (!changed) throw notFound('Workspace', workspaceId);
   deps.logger.info('workspace plan set', { workspaceId, plan, by: auth.userId });
   return { id: workspaceId };
 }

@@ -17,7 +17,8 @@ import { modeForReschedule, placeOrRefuse, type Placed, type RequestMode } from 
 import { newRows, placementRequests, type PostRow } from './newPosts.js';
 import { runSmartSchedule } from './smartSchedule.js';
 import { refuseOverPlan } from './plans.js';
-import { held, holdsPostsOf, refuseUnapproved } from './approval.js';
+import { editNeedsApproval, held, heldPostIds, holdsPostsOf, recordSubmitted, refuseUnapproved, sendBackForApproval } from './approval.js';
+import { findPost, withoutRelations } from './postLookup.js';
 import type { Role } from '../domain/roles.js';
 import { recordAudit } from '../store/audit.js';
 import type { Actor } from '../domain/audit.js';
@@ -45,6 +46,7 @@ export async function createPost(deps: ServiceDeps, auth: Actor & { role?: Role 
       const deliveries = (await holdsPostsOf(client, workspaceId, auth.role)) ? held(made) : made;
       await insertPosts(client, { workspaceId, authorId: auth.userId }, posts, deliveries);
       await recordAudit(client, { actor: auth, action: 'post.created', target: { type: 'post', id: row.postId }, details: { channelIds } });
+      await recordSubmitted(client, auth, heldPostIds(deliveries), 'CREATED');
     });
   } catch (error) {
     // Two requests with one idempotency key raced: the loser returns the winner's post.
@@ -60,8 +62,12 @@ export interface UpdatePostInput {
   priority?: number | null;
 }
 
-export async function updatePost(deps: ServiceDeps, workspaceId: string, id: string, input: UpdatePostInput): Promise<Post> {
-  const post = await findPost(deps, workspaceId, id);
+/**
+ * Edits a post's text, media or priority. A new text or media by someone whose posts need approval (and who is not an
+ * approver) sends what was approved back to AWAITING_APPROVAL, in the same transaction (services/approval.ts).
+ */
+export async function updatePost(deps: ServiceDeps, auth: Actor & { role?: Role }, id: string, input: UpdatePostInput): Promise<Post> {
+  const post = await findPost(deps, auth.workspaceId, id);
   const inFlight = post.deliveries.filter((d) => d.status === 'PUBLISHING' || d.status === 'PUBLISHED');
   if (inFlight.length === post.deliveries.length) throw conflict(`Post ${id} is already published everywhere: it can no longer be edited`, { postId: id });
   if (inFlight.some((d) => d.status === 'PUBLISHING')) throw conflict(`Post ${id} is being published right now: edit it once that is done`, { postId: id });
@@ -84,7 +90,18 @@ export async function updatePost(deps: ServiceDeps, workspaceId: string, id: str
       overrides,
     );
   issues.throwIfAny();
-  await updatePostContent(deps.pool, id, { content, mediaUrls, priority: input.priority ?? null });
+  const changed = (['content', 'mediaUrls', 'priority'] as const).filter((field) => input[field] != null);
+  const editsWhatWasApproved = content !== post.content || mediaUrls.join('\n') !== post.mediaUrls.join('\n');
+  await transaction(deps.pool, async (client) => {
+    await updatePostContent(client, id, { content, mediaUrls, priority: input.priority ?? null });
+    const reapproval = editsWhatWasApproved && (await editNeedsApproval(client, auth.workspaceId, auth.role)) ? await sendBackForApproval(client, auth, post) : 0;
+    await recordAudit(client, {
+      actor: auth,
+      action: 'post.updated',
+      target: { type: 'post', id },
+      details: { fields: changed, ...(reapproval && { backToApproval: reapproval }) },
+    });
+  });
   return deps.prisma.post.findUniqueOrThrow({ where: { id } });
 }
 
@@ -175,15 +192,18 @@ export async function retryDelivery(deps: ServiceDeps, workspaceId: string, deli
 }
 
 /** A person found an UNCONFIRMED delivery's post on the network: it is PUBLISHED, with the link they give. */
-export async function confirmDeliveryPublished(deps: ServiceDeps, workspaceId: string, deliveryId: string, externalUrl: string) {
+export async function confirmDeliveryPublished(deps: ServiceDeps, auth: Actor, deliveryId: string, externalUrl: string) {
   const issues = new Issues();
   issues.check(isHttpUrl(externalUrl) && externalUrl.length <= 2000, ['externalUrl'], 'url', 'externalUrl must be the http(s) link of the post on the network');
   issues.throwIfAny();
-  const delivery = await findDelivery(deps, workspaceId, deliveryId);
+  const delivery = await findDelivery(deps, auth.workspaceId, deliveryId);
   if (delivery.status !== 'UNCONFIRMED') {
     throw conflict(`Delivery ${deliveryId} is ${delivery.status}: only an UNCONFIRMED delivery can be confirmed as published`, { deliveryId, from: delivery.status });
   }
-  if (!(await confirmPublished(deps.pool, deliveryId, externalUrl))) throw conflict(`Delivery ${deliveryId} changed meanwhile: look at it again`, { deliveryId });
+  await transaction(deps.pool, async (client) => {
+    if (!(await confirmPublished(client, deliveryId, externalUrl))) throw conflict(`Delivery ${deliveryId} changed meanwhile: look at it again`, { deliveryId });
+    await recordAudit(client, { actor: auth, action: 'delivery.confirmed', target: { type: 'delivery', id: deliveryId }, details: { postId: delivery.postId, externalUrl } });
+  });
   return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
 }
 
@@ -261,18 +281,6 @@ async function scheduleOrConflict(client: Parameters<typeof scheduleDeliveries>[
       deliveryId: placements.find((p) => !changed.includes(p.deliveryId))?.deliveryId,
     });
   }
-}
-
-/** The GraphQL layer loads relations it is asked for; a stale, partial list here would be served as is. */
-function withoutRelations<T extends { deliveries?: unknown }>(post: T): Omit<T, 'deliveries'> {
-  const { deliveries: _loaded, ...rest } = post;
-  return rest;
-}
-
-async function findPost(deps: ServiceDeps, workspaceId: string, id: string) {
-  const post = isUuid(id) ? await deps.prisma.post.findFirst({ where: { id, workspaceId }, include: { deliveries: { include: { channel: true } } } }) : null;
-  if (!post) throw notFound('Post', id);
-  return post;
 }
 
 async function findDelivery(deps: ServiceDeps, workspaceId: string, id: string) {

@@ -13,6 +13,11 @@ export interface Throttles {
   apiWorkspace: ThrottleCounter;
   passwordResetIp: ThrottleCounter;
   passwordResetEmail: ThrottleCounter;
+  /** Verification mails asked for and links tried: password reset's limits, counted apart from resets. */
+  emailVerificationIp: ThrottleCounter;
+  emailVerificationUser: ThrottleCounter;
+  previewIp: ThrottleCounter;
+  previewCommentsLink: ThrottleCounter;
 }
 
 export function createThrottles(pool: pg.Pool, limits: Config['throttle']): Throttles {
@@ -24,6 +29,10 @@ export function createThrottles(pool: pg.Pool, limits: Config['throttle']): Thro
     apiWorkspace: throttleCounter(pool, 'api-workspace', limits.apiPerWorkspace),
     passwordResetIp: throttleCounter(pool, 'password-reset-ip', limits.passwordResetPerIp),
     passwordResetEmail: throttleCounter(pool, 'password-reset-email', limits.passwordResetPerEmail),
+    emailVerificationIp: throttleCounter(pool, 'email-verification-ip', limits.passwordResetPerIp),
+    emailVerificationUser: throttleCounter(pool, 'email-verification-user', limits.passwordResetPerEmail),
+    previewIp: throttleCounter(pool, 'preview-ip', limits.previewPerIp),
+    previewCommentsLink: throttleCounter(pool, 'preview-comments-link', limits.previewCommentsPerLink),
   };
 }
 

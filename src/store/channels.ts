@@ -1,6 +1,8 @@
 // What the scheduling decisions read about a channel, and the lock that serialises them: the instants taken on it,
 // and whether it may publish at all.
 import { Occupancy } from '../scheduling/occupancy.js';
+import { systemActor } from '../domain/audit.js';
+import { recordAudit } from './audit.js';
 import { rows, type Sql } from './sql.js';
 
 /** SQL condition: the channel (alias `ch`) may publish: not paused, not waiting for a reconnect, not deleted. */
@@ -86,10 +88,19 @@ export async function updateChannelRow(sql: Sql, channelId: string, change: Chan
 
 /**
  * Marks the channel as needing the user: its deliveries are then held (never claimed) and channelUpdated hears of it.
- * A channel already marked keeps its first reason, and subscribers are not told twice.
+ * A channel already marked keeps its first reason, and subscribers are not told twice. The audit event (the system's)
+ * is what notifies people; `postId` names the post whose publish found out, so its author is told too.
  */
-export async function markNeedsReconnect(sql: Sql, channelId: string, reason: string): Promise<void> {
-  await sql.query(`UPDATE channels SET needs_reconnect = true, auth_error = $2, updated_at = now() WHERE id = $1 AND NOT needs_reconnect`, [channelId, reason]);
+export async function markNeedsReconnect(sql: Sql, channelId: string, reason: string, postId?: string): Promise<void> {
+  const marked = await sql.query<{ workspace_id: string }>(
+    `UPDATE channels SET needs_reconnect = true, auth_error = $2, updated_at = now() WHERE id = $1 AND NOT needs_reconnect RETURNING workspace_id`,
+    [channelId, reason],
+  );
+  const workspaceId = marked.rows[0]?.workspace_id;
+  if (workspaceId) {
+    const details = postId ? { postId } : {};
+    await recordAudit(sql, { actor: systemActor(workspaceId), action: 'channel.needs_reconnect', target: { type: 'channel', id: channelId }, details });
+  }
 }
 
 export interface NewChannel {

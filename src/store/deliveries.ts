@@ -15,6 +15,8 @@ const SUBMIT = edge(['DRAFT'], 'AWAITING_APPROVAL');
 const APPROVE = edge(['AWAITING_APPROVAL'], 'SCHEDULED');
 const APPROVE_TO_QUEUE = edge(['AWAITING_APPROVAL'], 'PENDING');
 const SEND_BACK = edge(['AWAITING_APPROVAL'], 'DRAFT');
+/** Approved (or never needing it) but edited by someone whose posts need approval: back to the approvers. */
+const REAPPROVE = edge(['SCHEDULED', 'PENDING', 'FAILED'], 'AWAITING_APPROVAL');
 const PLACE = edge(['PENDING'], 'SCHEDULED');
 /** At publish time: a rule now refuses the instant, or a rate limit is in force. */
 const POSTPONE = edge(['SCHEDULED'], 'SCHEDULED');
@@ -91,6 +93,23 @@ export async function sendBackToDraft(sql: Sql, deliveryIds: string[]): Promise<
     [SEND_BACK.to, deliveryIds, SEND_BACK.from],
   );
   return changed.map((c) => c.id);
+}
+
+/**
+ * An edit needs a new approval: the deliveries wait again, without their jobs. A timed one keeps scheduled_at (its
+ * slot stays held); a queued one loses it, so that the approval hands it back to the smart scheduler.
+ */
+export async function holdForReapproval(sql: Sql, deliveryIds: string[]): Promise<string[]> {
+  const changed = await rows<{ id: string }>(
+    sql,
+    `UPDATE deliveries SET status = $1::"DeliveryStatus", schedule_reason = 'Waiting for approval',
+            scheduled_at = CASE WHEN status = 'PENDING' THEN NULL ELSE scheduled_at END, updated_at = now()
+      WHERE id = ANY($2::uuid[]) AND status = ANY($3::"DeliveryStatus"[]) RETURNING id`,
+    [REAPPROVE.to, deliveryIds, REAPPROVE.from],
+  );
+  const ids = changed.map((c) => c.id);
+  await removePublishJobs(sql, ids);
+  return ids;
 }
 
 /** Cancels what is not out yet, removing the jobs. Returns the ids changed. */

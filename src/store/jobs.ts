@@ -9,6 +9,11 @@ export const TASKS = {
   refreshTokens: 'refresh_tokens',
   housekeeping: 'housekeeping',
   settleUnconfirmed: 'settle_unconfirmed',
+  // Queued by the audit_events trigger (0015 migration), one per notifiable event; the digest runs daily.
+  notify: 'notify',
+  notificationDigest: 'notification_digest',
+  exportWorkspace: 'export_workspace',
+  purgeWorkspaces: 'purge_workspaces',
 } as const;
 
 export const publishJobKey = (deliveryId: string) => `publish:${deliveryId}`;
@@ -47,6 +52,11 @@ export async function requestSmartSchedule(sql: Sql): Promise<void> {
   await sql.query(`SELECT graphile_worker.add_job($1, '{}'::json, job_key := $1, run_at := now())`, [TASKS.smartSchedule]);
 }
 
+/** Builds a workspace's export archive (src/jobs/exportWorkspace.ts); a failed build is not retried: it is FAILED. */
+export async function enqueueWorkspaceExport(sql: Sql, exportId: string): Promise<void> {
+  await sql.query(`SELECT graphile_worker.add_job($1, json_build_object('exportId', $2::text), max_attempts := 1, job_key := 'export:' || $2)`, [TASKS.exportWorkspace, exportId]);
+}
+
 /** The periodic tasks; each a single queued run across every worker (a run already queued is replaced). */
 export function crontab(options: { smartScheduleMinutes: number; refreshTokensMinutes: number }): string {
   const once = (task: string) => `${task} ?jobKey=${task}&jobKeyMode=replace`;
@@ -54,5 +64,8 @@ export function crontab(options: { smartScheduleMinutes: number; refreshTokensMi
     `*/${options.smartScheduleMinutes} * * * * ${once(TASKS.smartSchedule)}`,
     `*/${options.refreshTokensMinutes} * * * * ${once(TASKS.refreshTokens)}`,
     `17 * * * * ${once(TASKS.housekeeping)}`,
+    // The notification digest, once a day at 07:00 UTC.
+    `0 7 * * * ${once(TASKS.notificationDigest)}`,
+    `47 * * * * ${once(TASKS.purgeWorkspaces)}`,
   ].join('\n');
 }

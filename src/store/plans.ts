@@ -79,9 +79,18 @@ export async function countLiveApiKeys(sql: Sql, workspaceId: string): Promise<n
   )[0].n;
 }
 
-/** Sets the plan; false when there is no such workspace. Nothing else changes: what is over the new limits stays. */
-export async function updateWorkspacePlan(sql: Sql, workspaceId: string, plan: Plan): Promise<boolean> {
-  return ((await sql.query(`UPDATE workspaces SET plan = $2::"Plan" WHERE id = $1`, [workspaceId, plan])).rowCount ?? 0) > 0;
+/**
+ * Sets the plan, and answers the one it replaces (null: no such workspace). The one statement every plan change makes
+ * (an administrator's, Stripe's). Nothing else changes: what is over the new limits stays.
+ */
+export async function updateWorkspacePlan(sql: Sql, workspaceId: string, plan: Plan): Promise<Plan | null> {
+  const updated = await rows<{ previous: Plan }>(
+    sql,
+    `WITH old AS (SELECT id, plan FROM workspaces WHERE id = $1 FOR NO KEY UPDATE)
+     UPDATE workspaces w SET plan = $2::"Plan" FROM old WHERE w.id = old.id RETURNING old.plan AS previous`,
+    [workspaceId, plan],
+  );
+  return updated[0]?.previous ?? null;
 }
 
 /** What decides whether a person administers the instance: their email, and whether theirs is its first account. */

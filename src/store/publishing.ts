@@ -38,8 +38,11 @@ export const deliveryIdempotencyKey = (deliveryId: string) => `postflow-${delive
 
 const CLAIMED_COLUMNS = `d.id, d.channel_id, ch.app_key, d.post_id, d.attempts, d.scheduled_at, ch.platform, ch.credentials_encrypted, ch.settings,
                         coalesce(d.content_override, p.content) AS text, p.media_urls, d.publish_progress`;
+// Nor while its workspace is to be deleted (deleteWorkspace's grace period): held like a paused channel's, and queued
+// again by cancelWorkspaceDeletion. One primary-key lookup of the workspace per claimed row.
+const WORKSPACE_STAYS = `NOT EXISTS (SELECT 1 FROM workspaces w WHERE w.id = d.workspace_id AND w.deletion_scheduled_at IS NOT NULL)`;
 // Due, still claimable, and its channel active: a paused or disconnected channel's deliveries stay SCHEDULED (held).
-const CLAIMABLE = `d.status = ANY('{${CLAIM.from.join(',')}}'::"DeliveryStatus"[]) AND d.scheduled_at <= now() + interval '1 second' AND ${CHANNEL_IS_ACTIVE}`;
+const CLAIMABLE = `d.status = ANY('{${CLAIM.from.join(',')}}'::"DeliveryStatus"[]) AND d.scheduled_at <= now() + interval '1 second' AND ${CHANNEL_IS_ACTIVE} AND ${WORKSPACE_STAYS}`;
 
 // One statement for many deliveries: the status change, the attempt rows, one commit. Rows locked by anyone else
 // are skipped, never waited for: a statement that locks several rows and waits could deadlock with an API
@@ -198,11 +201,13 @@ export async function recordFailedAttempt(sql: Sql, deliveryId: string, attempt:
     [deliveryId, to, runAt, next.lastError, from],
   );
   if (moved.rowCount && runAt) await enqueuePublishJobs(sql, [{ deliveryId, runAt }]);
-  // Given up on: the audit trail says so (the network's message stays on the delivery, not in the trail).
-  const failed = next.status === 'FAILED' ? moved.rows[0] : undefined;
-  if (failed) {
-    const details = { postId: failed.post_id, channelId: failed.channel_id, errorClass: attempt.errorClass, responseCode: attempt.responseCode };
-    await recordAudit(sql, { actor: systemActor(failed.workspace_id), action: 'delivery.failed', target: { type: 'delivery', id: deliveryId }, details });
+  // Given up on, or left for a person to check: the audit trail says so (the network's message stays on the delivery,
+  // not in the trail), and the people concerned are notified from that event.
+  const ended = next.status !== 'SCHEDULED' ? moved.rows[0] : undefined;
+  if (ended) {
+    const details = { postId: ended.post_id, channelId: ended.channel_id, errorClass: attempt.errorClass, responseCode: attempt.responseCode };
+    const action = next.status === 'FAILED' ? 'delivery.failed' : 'delivery.unconfirmed';
+    await recordAudit(sql, { actor: systemActor(ended.workspace_id), action, target: { type: 'delivery', id: deliveryId }, details });
   }
   return (moved.rowCount ?? 0) > 0;
 }
@@ -272,7 +277,7 @@ export async function findOverdueDeliveries(sql: Sql, overdueMs: number): Promis
   const found = await rows<{ id: string }>(
     sql,
     `SELECT d.id FROM deliveries d JOIN channels ch ON ch.id = d.channel_id
-      WHERE d.status = 'SCHEDULED' AND d.scheduled_at < now() - make_interval(secs => $1::float8 / 1000) AND ${CHANNEL_IS_ACTIVE}
+      WHERE d.status = 'SCHEDULED' AND d.scheduled_at < now() - make_interval(secs => $1::float8 / 1000) AND ${CHANNEL_IS_ACTIVE} AND ${WORKSPACE_STAYS}
       ORDER BY d.scheduled_at LIMIT 1000`,
     [overdueMs],
   );

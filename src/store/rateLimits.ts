@@ -10,6 +10,8 @@ import { deleteEndedSessions } from './accounts.js';
 import { deleteEndedInvitations } from './members.js';
 import { deleteOldAuditEvents } from './audit.js';
 import { deleteEndedPasswordResets } from './passwordResets.js';
+import { deleteEndedEmailVerifications } from './emailVerifications.js';
+import { expireWorkspaceExports } from './workspaceExports.js';
 
 export interface RateLimitedChannel {
   channelId: string;
@@ -60,6 +62,9 @@ export interface Forgotten {
   invitations: number;
   auditEvents: number;
   passwordResets: number;
+  emailVerifications: number;
+  /** Export archives dropped at expiry (24 h), and export rows a month past it. */
+  workspaceExports: number;
 }
 
 /**
@@ -79,5 +84,7 @@ export async function forgetExpired(sql: Sql, options: { auditRetentionDays?: nu
     invitations: await deleteEndedInvitations(sql),
     auditEvents: await deleteOldAuditEvents(sql, options.auditRetentionDays ?? 365),
     passwordResets: await deleteEndedPasswordResets(sql),
+    emailVerifications: await deleteEndedEmailVerifications(sql),
+    workspaceExports: await expireWorkspaceExports(sql),
   };
 }
