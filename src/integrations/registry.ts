@@ -49,26 +49,30 @@ export interface RegistryOptions extends ProviderOptions {
   outboundFor?: (platform: PlatformName) => OutboundPolicy;
 }
 
+// One factory per network, typed by the list of networks: a network without a provider does not compile. Credentials
+// are validated by each provider's credentialsSchema before they reach it, so widening the credential type to unknown
+// here is sound.
+const FACTORIES: Record<PlatformName, (options: ProviderOptions) => Provider> = {
+  MASTODON: (o) => createMastodonProvider(o) as Provider,
+  TELEGRAM: (o) => createTelegramProvider(o) as Provider,
+  WEBHOOK: (o) => createWebhookProvider(o) as Provider,
+  X: (o) => createXProvider(o) as Provider,
+  LINKEDIN: (o) => createLinkedInProvider(o) as Provider,
+  PINTEREST: (o) => createPinterestProvider(o) as Provider,
+  FACEBOOK: (o) => createFacebookProvider(o) as Provider,
+  INSTAGRAM: (o) => createInstagramProvider(o) as Provider,
+  THREADS: (o) => createThreadsProvider(o) as Provider,
+  BLUESKY: (o) => createBlueskyProvider(o) as Provider,
+  DISCORD: (o) => createDiscordProvider(o) as Provider,
+  VK: (o) => createVkProvider(o) as Provider,
+};
+
 export function createProviderRegistry(options: RegistryOptions): ProviderRegistry {
   const { outboundFor, ...shared } = options;
   const forPlatform = (platform: PlatformName): ProviderOptions => (outboundFor ? { ...shared, outbound: outboundFor(platform) } : shared);
-  // Credentials are validated by each provider's credentialsSchema before they reach it, so widening the
-  // credential type to unknown here is sound.
-  const providers = new Map<PlatformName, Provider>([
-    ['MASTODON', createMastodonProvider(forPlatform('MASTODON')) as Provider],
-    ['TELEGRAM', createTelegramProvider(forPlatform('TELEGRAM')) as Provider],
-    ['WEBHOOK', createWebhookProvider(forPlatform('WEBHOOK')) as Provider],
-    ['X', createXProvider(forPlatform('X')) as Provider],
-    ['LINKEDIN', createLinkedInProvider(forPlatform('LINKEDIN')) as Provider],
-    ['PINTEREST', createPinterestProvider(forPlatform('PINTEREST')) as Provider],
-    ['FACEBOOK', createFacebookProvider(forPlatform('FACEBOOK')) as Provider],
-    ['INSTAGRAM', createInstagramProvider(forPlatform('INSTAGRAM')) as Provider],
-    ['THREADS', createThreadsProvider(forPlatform('THREADS')) as Provider],
-    ['BLUESKY', createBlueskyProvider(forPlatform('BLUESKY')) as Provider],
-    ['DISCORD', createDiscordProvider(forPlatform('DISCORD')) as Provider],
-    ['VK', createVkProvider(forPlatform('VK')) as Provider],
-  ]);
-  for (const [platform, provider] of providers) providers.set(platform, withBoundedMessages(provider));
+  const providers = new Map<PlatformName, Provider>(
+    (Object.keys(FACTORIES) as PlatformName[]).map((platform) => [platform, withBoundedMessages(FACTORIES[platform](forPlatform(platform)))]),
+  );
 
   return {
     outbound: options.outbound,
