@@ -7,7 +7,11 @@
 //   src/scheduling/                     pure core: src/domain/ and its own files only, no I/O
 //   src/templates/                      pure: post templates (liquidjs) and fitting a text to a network, no I/O
 //   src/integrations/, src/events/      network connectors; LISTEN/NOTIFY fan-out (placed beside integrations)
-//   src/domain/, src/security/, src/logger.ts, src/config.ts, src/db/, src/generated/
+//   src/domain/, src/security/, src/logger.ts, src/config.ts, src/projectRoot.ts, src/db/, src/generated/
+//
+//   plugins/shopify/                    the Shopify app: its own files, and from src/ only the base it builds on
+//                                       (domain, security, sources/types.ts, templates, the guarded transport);
+//                                       only the composition root (src/app.ts) imports a plugin
 //
 // Type-only imports count (tsPreCompilationDeps): a type is a dependency on the layer that owns it.
 // Each forbidden pair is named by one rule only (the scheduling core and the domain have their own, stricter ones).
@@ -17,7 +21,7 @@ const API = '^src/(server|schema)/';
 const USE_CASES = '^src/(jobs|services)/';
 const STORE = '^src/store/';
 const CORE = '^src/(scheduling|templates|integrations|events)/';
-const BASE = '^src/(domain/|security/|db/|generated/|logger\\.ts$|config\\.ts$)';
+const BASE = '^src/(domain/|security/|db/|generated/|logger\\.ts$|config\\.ts$|projectRoot\\.ts$)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -113,6 +117,23 @@ module.exports = {
       to: { path: [API, USE_CASES, STORE, CORE] },
     },
     {
+      name: 'shopify-plugin-on-the-base',
+      severity: 'error',
+      comment: 'The Shopify app builds on the domain, security, source types, templates and the guarded transport: no store, services, jobs, schema or server.',
+      from: { path: '^plugins/shopify/' },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/(domain|security|templates)/', '^src/sources/types\\.ts$', '^src/integrations/(transport|http)\\.ts$'],
+      },
+    },
+    {
+      name: 'plugins-only-from-root',
+      severity: 'error',
+      comment: 'A plugin is wired in by the composition root (src/app.ts) alone.',
+      from: { path: '^src/', pathNot: '^src/app\\.ts$' },
+      to: { path: '^plugins/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that does not resolve to a file or a package.',
@@ -129,8 +150,8 @@ module.exports = {
     {
       name: 'not-to-dev-dep',
       severity: 'error',
-      comment: 'src/ runs in production, where devDependencies may be missing (types from them are fine).',
-      from: { path: '^src/' },
+      comment: 'src/ and plugins/ run in production, where devDependencies may be missing (types from them are fine).',
+      from: { path: '^(src|plugins)/' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'], pathNot: '(^|/)node_modules/@types/' },
     },
     {

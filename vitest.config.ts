@@ -16,11 +16,11 @@ const groups: { name: string; include: string[]; exclude?: string[] }[] = [
   // processTimeZone.test.ts only makes sense under the TZ runs below.
   { name: 'unit', include: ['test/scheduling/**/*.test.ts', 'test/templates/**/*.test.ts', 'test/architecture*.test.ts'], exclude: ['test/scheduling/processTimeZone.test.ts'] },
   // Each provider against its network's fake.
-  { name: 'integrations', include: ['test/integrations/**/*.test.ts'] },
+  { name: 'integrations', include: ['test/integrations/**/*.test.ts', 'test/plugins/**/*.test.ts'] },
   // The GraphQL API, in process.
   { name: 'api', include: ['test/api.*.test.ts', 'test/schema.*.test.ts'] },
   // The worker: publishing, retries, recovery, renewals, housekeeping.
-  { name: 'publishing', include: ['test/publish.*.test.ts', 'test/jobs.*.test.ts'] },
+  { name: 'publishing', include: ['test/publish.*.test.ts', 'test/jobs.*.test.ts', 'test/shopify.e2e.test.ts'] },
   // Whole processes: start-up and shutdown, the production runtime, the database's supervision, kills mid-burst.
   { name: 'processes', include: ['test/startup.test.ts', 'test/runtime*.test.ts', 'test/db.*.test.ts', 'test/chaos*.test.ts'] },
 ];

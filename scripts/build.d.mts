@@ -3,6 +3,8 @@ export interface BuildLayout {
   root: string;
   project: string;
   outDir: string;
+  /** The server's module inside outDir (projectLayout's: src/main.js). */
+  main?: string;
   inputs: string[];
 }
 export const PROJECT_ROOT: string;

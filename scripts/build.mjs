@@ -13,10 +13,11 @@ const STAMP = '.build-stamp';
 
 /**
  * What a build is made from and where it goes. The defaults are PostFlow's; tests point it at a small project.
- * `inputs` are files or folders (read recursively) whose content decides whether a build is current.
+ * `inputs` are files or folders (read recursively) whose content decides whether a build is current; `main` is the
+ * server's module inside outDir (dist/ mirrors the project's root: src/main.ts is dist/src/main.js).
  */
 export function projectLayout(root = PROJECT_ROOT) {
-  return { root, project: 'tsconfig.build.json', outDir: 'dist', inputs: ['src', 'tsconfig.json', 'tsconfig.build.json'] };
+  return { root, project: 'tsconfig.build.json', outDir: 'dist', main: 'src/main.js', inputs: ['src', 'plugins', 'tsconfig.json', 'tsconfig.build.json'] };
 }
 
 /** A hash of every input's relative path and content: renamed, deleted and edited files all change it. */
@@ -58,7 +59,7 @@ export async function build(layout, { log = (line) => process.stderr.write(`${li
     const nextDir = path.join(layout.root, next);
     rmSync(nextDir, { recursive: true, force: true });
     const tsc = findCompiler(layout.root);
-    log(`compiling ${layout.inputs[0]}/ to ${layout.outDir}/ (${layout.project})`);
+    log(`compiling ${layout.inputs.filter((input) => !input.endsWith('.json')).join('/, ')}/ to ${layout.outDir}/ (${layout.project})`);
     const started = Date.now();
     await runTsc(layout.root, tsc, ['-p', layout.project, '--outDir', next]);
     writeFileSync(path.join(nextDir, STAMP), `${hash}\n`);

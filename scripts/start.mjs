@@ -23,4 +23,4 @@ if (state !== 'current') {
   }
 }
 process.setSourceMapsEnabled(true);
-await import(pathToFileURL(path.join(layout.root, layout.outDir, 'main.js')).href);
+await import(pathToFileURL(path.join(layout.root, layout.outDir, layout.main)).href);

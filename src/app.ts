@@ -21,6 +21,7 @@ import { exportRoutes } from './server/exportRoutes.js';
 import type { GraphQLRoutes } from './server/graphqlRoutes.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import type { ServiceDeps } from './services/deps.js';
+import { createSourceRegistry } from './sources/registry.js';
 // The API's modules (graphql-yoga, the GraphQL schema, LISTEN/NOTIFY fan-out, authentication) are imported only
 // when this process serves the API: a worker-only process never loads them, which keeps its footprint small.
 
@@ -80,7 +81,12 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
       throttles: createThrottles(database.pool, config.throttle),
       mailer,
       stripe,
+      // Connectors register here (the Shopify app's plugin); tests add their own.
+      sources: createSourceRegistry(),
     };
+    // The Shopify app (plugins/shopify/), in every role when configured: the worker's source_event job fetches
+    // products through its connector, the API serves its /shopify/* routes. Without it the library is not loaded.
+    const shopify = config.shopify ? await wireShopify(config, config.shopify, services) : null;
 
     if (config.role !== 'worker') {
       const [{ listenForDeliveryEvents }, { createGraphQLRoutes, GRAPHQL_PATH }, { authenticateRequest }, { createCredentialChecks }, { schema }] = await Promise.all([
@@ -118,11 +124,12 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
       // POST /stripe/webhooks exists only with billing configured: without it, 404 like any path not served.
       if (config.billing) routes.add(...(await import('./server/stripeRoutes.js')).stripeRoutes(services, logger));
       routes.add(...exportRoutes(services));
+      if (shopify) routes.add(...shopify.routes);
       graphqlUrl = `${server.url}${GRAPHQL_PATH}`;
       logger.info(`GraphQL API on ${config.publicUrl}${GRAPHQL_PATH} (GraphiQL in a browser, graphql-ws on the same path)`);
     }
     if (config.role !== 'api') {
-      worker = await startWorker({ config, databaseUrl: database.url, pool: database.pool, providers, secrets, logger, mailer });
+      worker = await startWorker({ config, databaseUrl: database.url, pool: database.pool, providers, secrets, logger, mailer, sources: services.sources });
     }
     readiness.running({ pool: database.pool, migrations: await listMigrations(), worker });
     server.markStarted();
@@ -156,6 +163,26 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
 }
 
 const quietWorkerLogger = new GraphileLogger(() => () => {});
+
+/** The Shopify client from the settings, its connector in the source registry (renewed tokens stored sealed), its routes. */
+async function wireShopify(config: Config, settings: NonNullable<Config['shopify']>, services: ServiceDeps) {
+  const [{ createShopifyClient }, { createShopifyConnector }, { shopifyRoutes }, { createSourceHost }, { shopifyAppServices }] = await Promise.all([
+    import('../plugins/shopify/src/client.js'),
+    import('../plugins/shopify/src/connector.js'),
+    import('../plugins/shopify/src/routes.js'),
+    import('./services/sources.js'),
+    import('./services/shopifyApp.js'),
+  ]);
+  const client = createShopifyClient({
+    settings,
+    publicUrl: config.publicUrl,
+    outboundAllow: config.providers.outboundAllow,
+    requestTimeoutMs: config.providers.requestTimeoutMs,
+  });
+  const sources = createSourceHost(services);
+  services.sources.register(createShopifyConnector(client, { saveRenewed: (source, credentials) => sources.saveCredentials(source.id, { ...credentials }) }));
+  return { routes: shopifyRoutes(client, { sources, ...shopifyAppServices(services), logger: services.logger }) };
+}
 
 /**
  * A user's URLs are held to the policy with no exemptions. Each network's own requests may also reach the base URLs

@@ -100,6 +100,8 @@ export interface Config {
    * portal, no /stripe/webhooks route.
    */
   billing: BillingConfig | null;
+  /** The Shopify app (plugins/shopify/); null unless SHOPIFY_API_KEY and SHOPIFY_API_SECRET are both set. */
+  shopify: ShopifyConfig | null;
   /** Outgoing mail (invitations); null when SMTP_URL is not set: links are then only returned, never mailed. */
   mail: { smtpUrl: string; from: string } | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -123,6 +125,18 @@ export interface Config {
     /** Origins, besides the server's own, whose pages may call the API; ['*'] = any (never with credentials). */
     corsOrigins: string[];
   };
+}
+
+export interface ShopifyConfig {
+  /** The app's client id and secret (Dev Dashboard, or `shopify app env show`); the secret also signs webhooks. */
+  apiKey: string;
+  apiSecret: string;
+  /** SHOPIFY_SCOPES: the access scopes asked for at install. */
+  scopes: string[];
+  /** SHOPIFY_SHOP_ORIGIN: where a shop's OAuth and Admin API are, `{shop}` standing for its myshopify.com name. */
+  shopOrigin: string;
+  /** The Admin API version, e.g. 2026-07. */
+  apiVersion: string;
 }
 
 export interface BillingConfig {
@@ -243,6 +257,20 @@ const envSchema = z.object({
   STRIPE_PRICE_PRO: z.string().trim().min(1).optional(),
   STRIPE_PRICE_AGENCY: z.string().trim().min(1).optional(),
   STRIPE_API_URL: z.string().refine(isOrigin, 'must be an http(s) origin without a path, e.g. https://api.stripe.com').default('https://api.stripe.com'),
+  SHOPIFY_API_KEY: z.string().trim().min(1).optional(),
+  SHOPIFY_API_SECRET: z.string().trim().min(1).optional(),
+  SHOPIFY_SCOPES: z
+    .string()
+    .regex(/^\s*[a-z_]+(\s*,\s*[a-z_]+)*\s*$/, 'must be a comma-separated list of Shopify access scopes, e.g. read_products,read_inventory')
+    .default('read_products'),
+  SHOPIFY_SHOP_ORIGIN: z
+    .string()
+    .refine(isShopOrigin, 'must be an http(s) URL with {shop} where the shop name goes and no query, e.g. https://{shop} (the default) or http://127.0.0.1:8080/shops/{shop}')
+    .default('https://{shop}'),
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-(01|04|07|10)$/, "must be a Shopify Admin API version (YYYY-MM, a quarter's first month), e.g. 2026-07")
+    .default('2026-07'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   POSTFLOW_GRAPHQL_MAX_DEPTH: int(2, 100).default(10),
   POSTFLOW_GRAPHQL_MAX_COST: int(10, 10_000_000).default(20_000),
@@ -331,6 +359,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workspaceDeletionGraceDays: e.POSTFLOW_WORKSPACE_DELETION_GRACE_DAYS,
     plans: { defaultPlan: e.POSTFLOW_DEFAULT_PLAN, adminEmails: e.POSTFLOW_ADMIN_EMAILS?.split(',').map((email) => email.trim().toLowerCase()) ?? [] },
     billing,
+    shopify: shopifyFrom(e),
     mail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM ?? `PostFlow <postflow@${new URL(e.SMTP_URL).hostname}>` } : null,
     logLevel: e.LOG_LEVEL,
     graphql: {
@@ -389,6 +418,26 @@ function billingFrom(e: z.infer<typeof envSchema>): BillingConfig | null {
   if (pro && pro === agency) problems.push("STRIPE_PRICE_AGENCY: must differ from STRIPE_PRICE_PRO (a subscription's price says which plan was bought)");
   if (!webhookSecret || !pro || !agency || problems.length) throw new ConfigError(problems);
   return { secretKey, webhookSecret, prices: { PRO: pro, AGENCY: agency }, apiUrl: e.STRIPE_API_URL.replace(/\/+$/, '') };
+}
+
+/** On with both SHOPIFY_API_KEY and SHOPIFY_API_SECRET; one without the other is a mistake, named (never the value). */
+function shopifyFrom(e: z.infer<typeof envSchema>): ShopifyConfig | null {
+  const { SHOPIFY_API_KEY: apiKey, SHOPIFY_API_SECRET: apiSecret } = e;
+  if (!apiKey && !apiSecret) return null;
+  if (!apiKey) throw new ConfigError(['SHOPIFY_API_KEY: must be set with SHOPIFY_API_SECRET: the client id of the Shopify app']);
+  if (!apiSecret) throw new ConfigError(['SHOPIFY_API_SECRET: must be set with SHOPIFY_API_KEY: the client secret of the Shopify app']);
+  const scopes = e.SHOPIFY_SCOPES.split(',').map((scope) => scope.trim());
+  return { apiKey, apiSecret, scopes, shopOrigin: e.SHOPIFY_SHOP_ORIGIN.replace(/\/+$/, ''), apiVersion: e.SHOPIFY_API_VERSION };
+}
+
+function isShopOrigin(value: string): boolean {
+  if (value.split('{shop}').length !== 2) return false;
+  try {
+    const url = new URL(value.replace('{shop}', 'example.myshopify.com'));
+    return /^https?:$/.test(url.protocol) && !url.username && !url.password && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
 }
 
 function isSmtpUrl(value: string): boolean {

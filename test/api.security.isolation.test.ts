@@ -22,6 +22,8 @@ import { collect, startTestApp, type GraphQLErrorShape, type TestApp } from './h
 import { createChannel, createPost } from './helpers/scenario.js';
 import { OPERATIONS, ROLES, type Role, type Scope } from '../src/domain/roles.js';
 import { hashPassword } from '../src/security/passwords.js';
+import { createOrReconnectSource } from '../src/services/sources.js';
+import { systemActor } from '../src/domain/audit.js';
 
 /** Operations anyone may call (signing in or up, the list of networks, accepting an invitation): the table says which. */
 const PUBLIC = new Set(Object.entries(OPERATIONS).flatMap(([name, access]) => (access.public ? [name] : [])));
@@ -33,7 +35,7 @@ let mastodon: MastodonFake;
 interface Side {
   token: string;
   key: string;
-  ids: { workspace: string; user: string; channel: string; post: string; delivery: string; apiKey: string };
+  ids: { workspace: string; user: string; channel: string; post: string; delivery: string; apiKey: string; source: string };
   /** Text only this workspace's data holds: seen anywhere in another's answer, it leaked. */
   markers: string[];
 }
@@ -54,11 +56,29 @@ async function makeSide(label: string): Promise<Side> {
   const created = await t.ok<{ createApiKey: { key: string; apiKey: { id: string } } }>(`mutation { createApiKey(name: "${label} key") { key apiKey { id } } }`, {}, token);
   const me = await t.ok<{ workspace: { id: string } }>(`{ workspace { id } }`, {}, token);
   const user = await t.app.database.pool.query<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [email]);
+  // A content source, as a connector's install makes one (there is no operation that creates one).
+  const sourceName = `${label}-shop-${randomBytes(3).toString('hex')}`;
+  const { sourceId } = await createOrReconnectSource(t.app.services, {
+    workspaceId: me.workspace.id,
+    kind: 'SHOPIFY',
+    externalId: `${sourceName}.myshopify.com`,
+    name: sourceName,
+    credentials: { accessToken: 'shpat_isolation' },
+    actor: systemActor(me.workspace.id),
+  });
   return {
     token,
     key: created.createApiKey.key,
-    ids: { workspace: me.workspace.id, user: user.rows[0]!.id, channel: channel.id, post: post.id, delivery: post.deliveries[0]!.id, apiKey: created.createApiKey.apiKey.id },
-    markers: [email, channelName, content],
+    ids: {
+      workspace: me.workspace.id,
+      user: user.rows[0]!.id,
+      channel: channel.id,
+      post: post.id,
+      delivery: post.deliveries[0]!.id,
+      apiKey: created.createApiKey.apiKey.id,
+      source: sourceId,
+    },
+    markers: [email, channelName, content, sourceName],
   };
 }
 
@@ -79,6 +99,7 @@ afterAll(async () => {
 function idFor(argName: string, fieldName: string, ids: Side['ids']): string {
   const name = `${argName === 'id' || argName === 'ids' ? fieldName : argName}`.toLowerCase();
   if (name.includes('apikey')) return ids.apiKey;
+  if (name.includes('source')) return ids.source;
   if (name.includes('delivery') || name.includes('deliveries') || name.includes('confirm')) return ids.delivery;
   if (name.includes('channel')) return ids.channel;
   if (name.includes('workspace')) return ids.workspace;
@@ -161,6 +182,7 @@ async function snapshot(side: Side) {
     posts: await rows(`SELECT id, content, media_urls FROM posts WHERE workspace_id = $1 ORDER BY id`),
     deliveries: await rows(`SELECT d.id, d.status, d.scheduled_at, d.attempts FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE p.workspace_id = $1 ORDER BY d.id`),
     apiKeys: await rows(`SELECT id, name, key_hash FROM api_keys WHERE workspace_id = $1 ORDER BY id`),
+    sources: await rows(`SELECT id, name, status, rules, credentials_sealed FROM sources WHERE workspace_id = $1 ORDER BY id`),
     users: await rows(`SELECT u.id, u.email, u.password_hash FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.workspace_id = $1 ORDER BY u.id`),
   };
 }
@@ -350,7 +372,7 @@ describe('every operation with every role', () => {
       label: 'key of an ADMIN demoted to EDITOR',
       role: 'EDITOR',
       credential: full,
-      scopes: ['posts:read', 'posts:write', 'channels:read', 'channels:write', 'members:write'],
+      scopes: ['posts:read', 'posts:write', 'channels:read', 'channels:write', 'members:write', 'sources:read', 'sources:write'],
     });
   }, 60_000);
 

@@ -61,7 +61,7 @@ describe('roles', () => {
 
   it('gives a new key every scope of its creator by default, or the ones asked for, and refuses the others naming the scope', async () => {
     const all = await createKey(owner);
-    expect(all.data?.createApiKey.apiKey.scopes.sort()).toEqual(['CHANNELS_READ', 'CHANNELS_WRITE', 'MEMBERS_WRITE', 'POSTS_READ', 'POSTS_WRITE']);
+    expect(all.data?.createApiKey.apiKey.scopes.sort()).toEqual(['CHANNELS_READ', 'CHANNELS_WRITE', 'MEMBERS_WRITE', 'POSTS_READ', 'POSTS_WRITE', 'SOURCES_READ', 'SOURCES_WRITE']);
     const readOnly = await createKey(owner, ['POSTS_READ']);
     expect(readOnly.data?.createApiKey.apiKey.scopes).toEqual(['POSTS_READ']);
     const key = readOnly.data!.createApiKey.key;

@@ -2,10 +2,10 @@
 // several processes starting at once apply each migration exactly once. No Prisma CLI is needed at run time.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { projectRoot } from '../projectRoot.js';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
+export const MIGRATIONS_DIR = path.join(projectRoot(import.meta.url), 'prisma/migrations');
 const LOCK_KEY = 7_346_101; // any constant shared by every PostFlow process
 
 /** The migrations on disk, in the order they apply. */

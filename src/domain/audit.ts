@@ -44,10 +44,21 @@ export const AUDIT_ACTIONS = [
   // Plans and billing (issue 12, section 4): setWorkspacePlan (an administrator's session) and Stripe's webhooks (SYSTEM).
   'plan.changed',
   'billing.payment_failed',
+  // Content sources (issue 13): installed or re-installed by a connector, rules changed, disconnected by a person.
+  'source.connected',
+  'source.reconnected',
+  'source.updated',
+  'source.disconnected',
+  // shop/redact: everything of the source deleted (the store's data and event log); this entry keeps only its id.
+  'source.erased',
+  // The Shopify app (issue 13, section 2): an install started from PostFlow; app/uninstalled (posts held), a reinstall releasing them.
+  'source.install_started',
+  'source.uninstalled',
+  'source.posts_released',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGETS = ['post', 'delivery', 'channel', 'member', 'invitation', 'api_key', 'workspace', 'preview_link'] as const;
+export const AUDIT_TARGETS = ['post', 'delivery', 'channel', 'member', 'invitation', 'api_key', 'workspace', 'preview_link', 'source'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGETS)[number];
 
 export const AUDIT_VIA = ['SESSION', 'API_KEY', 'SYSTEM'] as const;

@@ -10,6 +10,9 @@ export interface ValidationIssue {
   /** A stable rule name, e.g. "maxLength", "required", "timezone". */
   rule: string;
   message: string;
+  /** Where in a multi-line value (a template), from 1, when the rule can say. */
+  line?: number;
+  column?: number;
 }
 
 export class AppError extends Error {

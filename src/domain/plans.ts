@@ -16,7 +16,7 @@ export interface PlanLimits {
    * each counted once however many channels it goes to: counted at creation, so nothing is refused later at publish.
    */
   postsPerMonth: number | null;
-  /** Content sources (Shopify, WordPress): not enforced yet, there are none. */
+  /** Content sources (Shopify stores, WordPress sites) not deleted, counted when a connector installs one. */
   sources: number | null;
   /** Outgoing webhook endpoints: not enforced yet, there are none. */
   webhookEndpoints: number | null;
@@ -35,7 +35,7 @@ export const PLAN_LIMITS: Readonly<Record<Plan, Readonly<PlanLimits>>> = {
 };
 
 /** The limits that are counts and are enforced today. */
-export type CountedLimit = 'channels' | 'members' | 'postsPerMonth';
+export type CountedLimit = 'channels' | 'members' | 'postsPerMonth' | 'sources';
 export type EnforcedLimit = CountedLimit | 'apiAccess' | 'approval';
 
 export const isPlan = (value: string): value is Plan => (PLANS as readonly string[]).includes(value);
@@ -55,6 +55,7 @@ const WHAT: Record<EnforcedLimit, string> = {
   channels: 'channels',
   members: 'members (pending invitations included)',
   postsPerMonth: 'posts created this month',
+  sources: 'content sources',
   apiAccess: 'API keys',
   approval: 'approval workflow',
 };

@@ -9,7 +9,7 @@ export const ROLES = ['VIEWER', 'EDITOR', 'ADMIN', 'OWNER'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What an API key may be given. Only what today's operations need; the teams issue names more to come. */
-export const SCOPES = ['posts:read', 'posts:write', 'channels:read', 'channels:write', 'members:write'] as const;
+export const SCOPES = ['posts:read', 'posts:write', 'channels:read', 'channels:write', 'members:write', 'sources:read', 'sources:write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /**
@@ -147,6 +147,17 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   previewLinks: needs('VIEWER', 'posts:read'),
   sharedPost: PUBLIC,
   commentOnSharedPost: PUBLIC,
+  // --- content sources (issue 13): reading them, their events and previews is for the whole team; their rules decide
+  // what is posted where without a person, hence the ADMIN's, like a channel's settings. Created by a connector's
+  // install, not by an operation. ---
+  sources: needs('VIEWER', 'sources:read'),
+  source: needs('VIEWER', 'sources:read'),
+  sourceEvents: needs('VIEWER', 'sources:read'),
+  previewSourcePost: needs('VIEWER', 'sources:read'),
+  updateSource: needs('ADMIN', 'sources:write'),
+  disconnectSource: needs('ADMIN', 'sources:write'),
+  // The Shopify app (issue 13, section 2): an install link bound to the caller, so a person's session, never a key.
+  connectShopifyStart: needs('ADMIN', 'session'),
 };
 
 export const atLeast = (role: Role, least: Role): boolean => ROLES.indexOf(role) >= ROLES.indexOf(least);

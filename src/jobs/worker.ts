@@ -14,6 +14,7 @@ import { refreshExpiringTokens } from './credentialRenewal.js';
 import { createSettleTask } from './settleUnconfirmed.js';
 import { createExportTask } from './exportWorkspace.js';
 import { createPurgeTask } from './purgeWorkspaces.js';
+import { createSourceEventTask } from './sourceEvent.js';
 import { createDigestTask, createNotifyTask } from './notify.js';
 import { crontab, TASKS } from '../store/jobs.js';
 import { registerPool, forgetPool } from '../store/workers.js';
@@ -25,6 +26,7 @@ import type { Secrets } from '../security/secrets.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../integrations/mail.js';
+import type { SourceRegistry } from '../sources/registry.js';
 import { forgetReadNotifications } from '../services/notifications.js';
 
 export interface Worker {
@@ -49,6 +51,8 @@ export interface WorkerDeps {
   logger: Logger;
   /** Outgoing mail (notifications), when SMTP_URL is set. */
   mailer?: Mailer | null;
+  /** The connectors of content sources, for the source_event task. */
+  sources: SourceRegistry;
 }
 
 /** graphile-worker's tuning. */
@@ -108,7 +112,7 @@ export async function runTunedWorker(options: { pool: pg.Pool; config: Config; t
   };
 }
 
-export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger, mailer = null }: WorkerDeps): Promise<Worker> {
+export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger, mailer = null, sources }: WorkerDeps): Promise<Worker> {
   const liveness = await holdWorkerLiveness(databaseUrl, logger);
   const writes = createDurableWrites(logger);
   const inFlight = new Set<string>();
@@ -128,6 +132,7 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
     [TASKS.settleUnconfirmed]: createSettleTask({ pool, providers, secrets, logger }),
     [TASKS.exportWorkspace]: createExportTask({ pool, logger }),
     [TASKS.purgeWorkspaces]: createPurgeTask({ pool, logger }),
+    [TASKS.sourceEvent]: createSourceEventTask({ pool, providers, secrets, sources, logger }),
     [TASKS.notify]: createNotifyTask({ pool, mailer, logger, config }),
     [TASKS.notificationDigest]: createDigestTask({ pool, mailer, logger, config }),
     [TASKS.smartSchedule]: async () => {

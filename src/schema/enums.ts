@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import { PLATFORM_NAMES } from '../integrations/types.js';
 import { DELIVERY_STATUSES } from '../domain/deliveryStatus.js';
 import { PLANS } from '../domain/plans.js';
+import { SOURCE_KINDS } from '../sources/types.js';
 
 export const PlatformEnum = builder.enumType('Platform', { values: PLATFORM_NAMES });
 
@@ -33,6 +34,16 @@ export const PlanEnum = builder.enumType('Plan', {
 });
 
 export const PostSourceEnum = builder.enumType('PostSource', { values: ['MANUAL', 'PRODUCT', 'ARTICLE', 'IMPORT'] as const });
+
+export const SourceKindEnum = builder.enumType('SourceKind', { description: 'The kind of a content source: the connector that knows its store.', values: SOURCE_KINDS });
+
+export const SourceStatusEnum = builder.enumType('SourceStatus', {
+  values: {
+    ACTIVE: { description: 'Its events make posts under its rules.' },
+    UNINSTALLED: { description: 'The store removed the app: no events are taken; installing it again reconnects it.' },
+    DISCONNECTED: { description: 'Disconnected by a person (disconnectSource): no events are taken, its credentials are erased.' },
+  } as const,
+});
 
 export const SchedulingModeEnum = builder.enumType('SchedulingMode', {
   values: {

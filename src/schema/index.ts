@@ -15,5 +15,7 @@ import './approval.js';
 import './previewLinks.js';
 import './workspace.js';
 import './notification.js';
+import './source.js';
+import './shopify.js';
 
 export const schema = builder.toSchema();

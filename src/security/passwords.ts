@@ -6,8 +6,8 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { projectRoot } from '../projectRoot.js';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -15,8 +15,8 @@ const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, key
 export const PASSWORD_MAX_BYTES = 256;
 
 // tsc copies no data files into dist/, and the sources are always beside a build (scripts/start.mjs builds from
-// them), so the list is read from src/ in both cases: the same two levels up from src/security/ and dist/security/.
-const LIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/security/common-passwords.txt');
+// them), so the list is read from src/ in both cases.
+const LIST = path.join(projectRoot(import.meta.url), 'src/security/common-passwords.txt');
 let common: Set<string> | null = null;
 const commonPasswords = () =>
   (common ??= new Set(

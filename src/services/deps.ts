@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Throttles } from './throttles.js';
 import type { Mailer } from '../integrations/mail.js';
 import type { StripeClient } from '../integrations/stripe.js';
+import type { SourceRegistry } from '../sources/registry.js';
 
 /** What the services need, handed over by the composition root (src/app.ts). */
 export interface ServiceDeps {
@@ -23,4 +24,6 @@ export interface ServiceDeps {
   mailer: Mailer | null;
   /** Stripe, when STRIPE_SECRET_KEY is set (src/services/billing.ts); absent or null: billing is off. */
   stripe?: StripeClient | null;
+  /** The connectors of content sources (Shopify...), by kind (src/sources/registry.ts). */
+  sources: SourceRegistry;
 }

@@ -112,17 +112,18 @@ export async function holdForReapproval(sql: Sql, deliveryIds: string[]): Promis
   return ids;
 }
 
-/** Cancels what is not out yet, removing the jobs. Returns the ids changed. */
-export const cancelDeliveries = (sql: Sql, deliveryIds: string[]) => cancelWhere(sql, `id = ANY($3::uuid[])`, deliveryIds);
+/** Cancels what is not out yet, removing the jobs; `reason` (a source's item deleted, say) replaces the schedule reason. Returns the ids changed. */
+export const cancelDeliveries = (sql: Sql, deliveryIds: string[], reason?: string) => cancelWhere(sql, `id = ANY($3::uuid[])`, deliveryIds, reason);
 
 /** Cancels every open delivery of a channel (it is being deleted). */
 export const cancelChannelDeliveries = (sql: Sql, channelId: string) => cancelWhere(sql, `channel_id = $3::uuid`, channelId);
 
-async function cancelWhere(sql: Sql, which: string, value: unknown): Promise<string[]> {
+async function cancelWhere(sql: Sql, which: string, value: unknown, reason: string | null = null): Promise<string[]> {
   const changed = await rows<{ id: string }>(
     sql,
-    `UPDATE deliveries SET status = $1::"DeliveryStatus", updated_at = now() WHERE ${which} AND status = ANY($2::"DeliveryStatus"[]) RETURNING id`,
-    [CANCEL.to, CANCEL.from, value],
+    `UPDATE deliveries SET status = $1::"DeliveryStatus", schedule_reason = coalesce($4, schedule_reason), updated_at = now()
+      WHERE ${which} AND status = ANY($2::"DeliveryStatus"[]) RETURNING id`,
+    [CANCEL.to, CANCEL.from, value, reason],
   );
   const ids = changed.map((c) => c.id);
   await removePublishJobs(sql, ids);

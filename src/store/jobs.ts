@@ -14,6 +14,8 @@ export const TASKS = {
   notificationDigest: 'notification_digest',
   exportWorkspace: 'export_workspace',
   purgeWorkspaces: 'purge_workspaces',
+  // One per event a content source sent (a connector's webhook route queues it): src/jobs/sourceEvent.ts.
+  sourceEvent: 'source_event',
 } as const;
 
 export const publishJobKey = (deliveryId: string) => `publish:${deliveryId}`;
@@ -55,6 +57,18 @@ export async function requestSmartSchedule(sql: Sql): Promise<void> {
 /** Builds a workspace's export archive (src/jobs/exportWorkspace.ts); a failed build is not retried: it is FAILED. */
 export async function enqueueWorkspaceExport(sql: Sql, exportId: string): Promise<void> {
   await sql.query(`SELECT graphile_worker.add_job($1, json_build_object('exportId', $2::text), max_attempts := 1, job_key := 'export:' || $2)`, [TASKS.exportWorkspace, exportId]);
+}
+
+/**
+ * Queues one event a content source sent, in the transaction of whoever received it. No job key: every delivery of an
+ * event is a job of its own, so each is recorded (a second one as DUPLICATE). Retried by graphile-worker.
+ */
+export async function enqueueSourceEvent(sql: Sql, event: { sourceId: string; eventId: string; change: { kind: string; externalId: string; changedAt: Date } }): Promise<void> {
+  await sql.query(`SELECT graphile_worker.add_job($1, $2::json, max_attempts := $3)`, [
+    TASKS.sourceEvent,
+    JSON.stringify({ sourceId: event.sourceId, eventId: event.eventId, change: { ...event.change, changedAt: event.change.changedAt.toISOString() } }),
+    JOB_MAX_ATTEMPTS,
+  ]);
 }
 
 /** The periodic tasks; each a single queued run across every worker (a run already queued is replaced). */

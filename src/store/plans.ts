@@ -12,6 +12,7 @@ const COUNTS: Record<CountedLimit, string> = {
                        AND email IS DISTINCT FROM $2 AND id IS DISTINCT FROM $3::uuid))::int AS n`,
   // The calendar month in UTC, whatever the server's or the channels' zones: one boundary for everyone.
   postsPerMonth: `SELECT count(*)::int AS n FROM posts WHERE workspace_id = $1 AND created_at >= date_trunc('month', now(), 'UTC')`,
+  sources: `SELECT count(*)::int AS n FROM sources WHERE workspace_id = $1 AND deleted_at IS NULL AND status = 'ACTIVE'`,
 };
 
 export interface CountExcept {

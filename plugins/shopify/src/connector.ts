@@ -1,0 +1,93 @@
+// The Shopify source connector (src/sources/types.ts): a source's credentials as this plugin keeps them, and the
+// product fetched through the Admin API with an access token renewed ahead of its expiry. A renewed pair is handed
+// to saveRenewed, which must store it (sealed, both tokens in one write) before the new token is used: Shopify's
+// refresh tokens rotate, so the old pair is dead once the call returns. Renewals of one source are shared within a
+// process; across processes the caller's per-source lock keeps two from spending the same refresh token.
+import type { ConnectedSource, SourceConnector, SourceCredentials } from '../../../src/sources/types.js';
+import { fetchProduct, type AdminOptions, type AdminSession } from './admin.js';
+import type { ShopifyClient } from './client.js';
+import { ShopifyNeedsReconnect } from './errors.js';
+import { needsRefresh, refreshAccess, type InstalledShop } from './oauth.js';
+
+export interface ShopifyCredentials {
+  shop: string;
+  accessToken: string;
+  /** ISO instants (credentials are stored as JSON); null for a non-expiring token. */
+  accessTokenExpiresAt: string | null;
+  refreshToken: string | null;
+  refreshTokenExpiresAt: string | null;
+  scopes: string[];
+}
+
+export function credentialsOf(installed: InstalledShop): ShopifyCredentials {
+  return {
+    shop: installed.shop,
+    accessToken: installed.accessToken,
+    accessTokenExpiresAt: installed.accessTokenExpiresAt?.toISOString() ?? null,
+    refreshToken: installed.refreshToken,
+    refreshTokenExpiresAt: installed.refreshTokenExpiresAt?.toISOString() ?? null,
+    scopes: installed.scopes,
+  };
+}
+
+/** The stored credentials, checked: anything else is a source that must be reconnected. */
+export function readCredentials(raw: SourceCredentials, shop: string): ShopifyCredentials {
+  const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : null);
+  const accessToken = text('accessToken');
+  if (!accessToken) throw new ShopifyNeedsReconnect(shop, `${shop} has no stored access token`);
+  return {
+    shop: text('shop') ?? shop,
+    accessToken,
+    accessTokenExpiresAt: text('accessTokenExpiresAt'),
+    refreshToken: text('refreshToken'),
+    refreshTokenExpiresAt: text('refreshTokenExpiresAt'),
+    scopes: Array.isArray(raw.scopes) ? raw.scopes.filter((s): s is string => typeof s === 'string') : [],
+  };
+}
+
+export interface ShopifyConnectorOptions {
+  saveRenewed(source: ConnectedSource, credentials: ShopifyCredentials): Promise<void>;
+  now?: () => Date;
+  admin?: AdminOptions;
+}
+
+export interface ShopifyConnector extends SourceConnector {
+  /** An Admin API session for the source, its token renewed first when it expires within REFRESH_AHEAD_MS. */
+  session(source: ConnectedSource): Promise<AdminSession>;
+}
+
+export function createShopifyConnector(client: ShopifyClient, options: ShopifyConnectorOptions): ShopifyConnector {
+  const now = options.now ?? (() => new Date());
+  const renewing = new Map<string, Promise<ShopifyCredentials>>();
+
+  async function renew(source: ConnectedSource, held: ShopifyCredentials): Promise<ShopifyCredentials> {
+    if (!held.refreshToken) throw new ShopifyNeedsReconnect(held.shop, `${held.shop}'s access token expired and there is no refresh token`);
+    const tokens = await refreshAccess(client, held.shop, held.refreshToken);
+    const renewed = credentialsOf({ shop: held.shop, ...tokens });
+    await options.saveRenewed(source, renewed);
+    return renewed;
+  }
+
+  async function session(source: ConnectedSource): Promise<AdminSession> {
+    let held = readCredentials(source.credentials, source.externalId);
+    const expiresAt = held.accessTokenExpiresAt ? new Date(held.accessTokenExpiresAt) : null;
+    if (needsRefresh(expiresAt, now())) {
+      let pending = renewing.get(source.id);
+      if (!pending) {
+        pending = renew(source, held).finally(() => renewing.delete(source.id));
+        renewing.set(source.id, pending);
+      }
+      held = await pending;
+    }
+    return { shop: held.shop, accessToken: held.accessToken };
+  }
+
+  return {
+    kind: 'SHOPIFY',
+    itemKind: 'PRODUCT',
+    session,
+    async fetchItem(source, externalId) {
+      return fetchProduct(client, await session(source), externalId, options.admin);
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// Content sources (issue 13): a connected store or site whose items become posts. One narrow interface per kind of
+// connector, as src/integrations/types.ts is for networks: a connector knows its store's API, payloads and quirks
+// (Shopify's GraphQL Admin API, WordPress' REST API); nothing past it does. The services see SourceItem, ItemState
+// and ItemChange only.
+//
+// A connector's side of the work (plugins/shopify/ for Shopify), through the SourceHost below, which the composition
+// root builds from the services (createSourceHost, src/services/sources.ts) and hands to the plugin:
+// - install: host.install with the store's id and its credentials (a new source, or the same one reconnected);
+// - each webhook: check it, then host.receive({ sourceId, eventId, change }), and answer at once;
+// - the source_event job then calls fetchItem below and hands the answer to ingestItemChange
+//   (src/services/sourcePosts.ts), which decides, records and makes the posts.
+import type { Actor } from '../domain/audit.js';
+import type { ItemKind, SourceItem } from '../domain/sourceItems.js';
+
+export const SOURCE_KINDS = ['SHOPIFY', 'WORDPRESS'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** What happened to an item, as the store told it (a webhook) or as an import found it. */
+export const ITEM_CHANGE_KINDS = ['UPSERTED', 'DELETED'] as const;
+export type ItemChangeKind = (typeof ITEM_CHANGE_KINDS)[number];
+
+export interface ItemChange {
+  kind: ItemChangeKind;
+  /** The store's id of the item. */
+  externalId: string;
+  /** When the store says the change happened (Shopify's X-Shopify-Triggered-At): an older one than stored is stale. */
+  changedAt: Date;
+}
+
+/**
+ * An item's state as far as posting rules care: each rule event fires on a transition of these (published for the
+ * first time, back in stock, on sale), judged against the state stored before.
+ */
+export interface ItemState {
+  /** Public: a product ACTIVE and on the online store, an article published. */
+  published: boolean;
+  inStock: boolean;
+  /** A compare-at price above the price. */
+  onSale: boolean;
+}
+
+/** The sealed credentials of a source, opaque to everything but its connector. */
+export type SourceCredentials = Record<string, unknown>;
+
+export interface FetchedItem {
+  item: SourceItem;
+  state: ItemState;
+}
+
+/** The source as its connector needs it to talk to the store. */
+export interface ConnectedSource {
+  id: string;
+  /** The shop's myshopify.com domain, or the site's URL. */
+  externalId: string;
+  credentials: SourceCredentials;
+}
+
+export interface SourceConnector {
+  kind: SourceKind;
+  /** What its items are: the template fields a rule may use follow from it (src/templates/fields.ts). */
+  itemKind: ItemKind;
+  /**
+   * The item as it is now, fetched from the store (a webhook may lack images); null when it is gone. Throws when the
+   * store cannot be reached: the job is retried.
+   */
+  fetchItem(source: ConnectedSource, externalId: string): Promise<FetchedItem | null>;
+}
+
+export interface SourceInstallRequest {
+  workspaceId: string;
+  kind: SourceKind;
+  /** The shop's myshopify.com domain, or the site's URL. */
+  externalId: string;
+  name: string;
+  credentials: SourceCredentials;
+  /** Who installed it (the signed-in owner), or systemActor(workspaceId) for a re-install the store started. */
+  actor: Actor;
+}
+
+/** What PostFlow offers a connector's routes (a plugin imports no service or store: src/app.ts hands it this). */
+export interface SourceHost {
+  /** A new source (PLAN_LIMIT past the plan's `sources`), or the store's existing one active again (CONFLICT if another workspace has it). */
+  install(request: SourceInstallRequest): Promise<{ sourceId: string; reconnected: boolean }>;
+  /** The live source of a store, whichever workspace has it (a webhook names its shop). */
+  findByStore(kind: SourceKind, externalId: string): Promise<{ id: string; workspaceId: string; status: 'ACTIVE' | 'UNINSTALLED' | 'DISCONNECTED' } | null>;
+  /** Renewed credentials (a rotated refresh token), sealed and stored in one write. */
+  saveCredentials(sourceId: string, credentials: SourceCredentials): Promise<void>;
+  /**
+   * Renews a source's credentials one process at a time (rotating refresh tokens die once spent): under the source's
+   * row lock, `renew` gets the credentials as stored now (another process may have just renewed them) and answers the
+   * new ones, which are stored before the lock is let go, or null to keep them. Answers the credentials in force.
+   */
+  renewCredentials(sourceId: string, renew: (current: SourceCredentials) => Promise<SourceCredentials | null>): Promise<SourceCredentials>;
+  /** shop/redact: the source, its items, events and occurrences deleted; the audit trail keeps only its id. */
+  erase(sourceId: string): Promise<void>;
+  /** Queues one event for the source_event job; every delivery of an event is recorded (a repeat as DUPLICATE). */
+  receive(event: { sourceId: string; eventId: string; change: ItemChange }): Promise<void>;
+}
