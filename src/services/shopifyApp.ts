@@ -47,7 +47,7 @@ export async function startShopifyInstall(deps: Pick<ServiceDeps, 'pool' | 'conf
     // Tickets are few and short-lived: each new one clears the expired ones (no housekeeping task needed).
     await deleteExpiredInstallTickets(client);
     await insertInstallTicket(client, { ticketHash: hashTicket(ticket), workspaceId: auth.workspaceId, userId: auth.userId, sessionId: auth.sessionId ?? null, shop, expiresAt });
-    await recordAudit(client, { actor: auth, action: 'source.install_started', target: { type: 'workspace', id: auth.workspaceId }, details: { kind: 'SHOPIFY', shop } });
+    await recordAudit(client, { actor: auth, action: 'source.install_started', target: { type: 'workspace', id: auth.workspaceId }, details: { kind: 'SHOPIFY' } });
   });
   const url = new URL(`${deps.config.publicUrl}${SHOPIFY_AUTH_PATH}`);
   url.searchParams.set('shop', shop);

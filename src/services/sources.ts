@@ -89,7 +89,8 @@ export async function createOrReconnectSource(deps: Pick<ServiceDeps, 'pool' | '
         actor: install.actor,
         action: 'source.connected',
         target: { type: 'source', id: sourceId },
-        details: { kind: install.kind, externalId: install.externalId },
+        // Ids only: shop/redact erases the store's name everywhere but here would keep it (the source row names it).
+        details: { kind: install.kind },
       });
       return { sourceId, reconnected: false };
     });

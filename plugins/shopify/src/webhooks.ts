@@ -125,6 +125,8 @@ export function webhookAction(webhook: VerifiedWebhook, now: Date = new Date()):
       return { kind: 'INVENTORY_CHANGE', inventoryItemId: String(item).startsWith('gid://') ? String(item) : `gid://shopify/InventoryItem/${item}`, available, changedAt };
     }
     case 'app/uninstalled':
+      // The HMAC covers the body, not the headers: the shop a destructive topic acts on must be the one its body names.
+      if (!bodyNames(payload, ['myshopify_domain', 'domain'], webhook.shop)) return { kind: 'IGNORED', reason: `${webhook.topic} whose body names another shop` };
       return { kind: 'APP_UNINSTALLED', changedAt };
     case 'bulk_operations/finish':
       return {
@@ -133,13 +135,20 @@ export function webhookAction(webhook: VerifiedWebhook, now: Date = new Date()):
         status: String(payload.status ?? '').toUpperCase(),
         errorCode: typeof payload.error_code === 'string' ? payload.error_code : null,
       };
+    case 'shop/redact':
+      if (!bodyNames(payload, ['shop_domain'], webhook.shop)) return { kind: 'IGNORED', reason: `${webhook.topic} whose body names another shop` };
+      return { kind: 'COMPLIANCE', topic: webhook.topic };
     case 'customers/data_request':
     case 'customers/redact':
-    case 'shop/redact':
       return { kind: 'COMPLIANCE', topic: webhook.topic };
     default:
       return { kind: 'IGNORED', reason: `PostFlow does not use ${webhook.topic || 'a webhook without a topic'}` };
   }
+}
+
+/** Whether one of the body's `fields` is the shop the headers name (a signed body replayed under another shop's headers is not). */
+function bodyNames(payload: Payload, fields: string[], shop: string): boolean {
+  return fields.some((field) => typeof payload[field] === 'string' && (payload[field] as string).toLowerCase() === shop.toLowerCase());
 }
 
 function dateOf(value: unknown): Date | null {

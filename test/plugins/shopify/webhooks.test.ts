@@ -119,7 +119,10 @@ describe('webhookAction', () => {
       available: 4,
       changedAt: at,
     });
-    expect(webhookAction(verified({ topic: 'app/uninstalled', triggeredAt: at }))).toEqual({ kind: 'APP_UNINSTALLED', changedAt: at });
+    expect(webhookAction(verified({ topic: 'app/uninstalled', triggeredAt: at, payload: { id: 1, myshopify_domain: SHOP, domain: 'shop.example' } }))).toEqual({
+      kind: 'APP_UNINSTALLED',
+      changedAt: at,
+    });
     expect(
       webhookAction(verified({ topic: 'bulk_operations/finish', payload: { admin_graphql_api_id: 'gid://shopify/BulkOperation/9', status: 'completed', error_code: null } })),
     ).toEqual({
@@ -128,7 +131,15 @@ describe('webhookAction', () => {
       status: 'COMPLETED',
       errorCode: null,
     });
-    for (const topic of ['customers/data_request', 'customers/redact', 'shop/redact']) expect(webhookAction(verified({ topic }))).toEqual({ kind: 'COMPLIANCE', topic });
+    for (const topic of ['customers/data_request', 'customers/redact']) expect(webhookAction(verified({ topic }))).toEqual({ kind: 'COMPLIANCE', topic });
+    expect(webhookAction(verified({ topic: 'shop/redact', payload: { shop_id: 1, shop_domain: SHOP } }))).toEqual({ kind: 'COMPLIANCE', topic: 'shop/redact' });
+  });
+
+  it('ignores an uninstall or a redaction whose signed body names another shop than its headers (a replayed body)', () => {
+    const other = 'someone-else.myshopify.com';
+    expect(webhookAction(verified({ topic: 'app/uninstalled', payload: { id: 2, myshopify_domain: other, domain: other } }))).toMatchObject({ kind: 'IGNORED' });
+    expect(webhookAction(verified({ topic: 'app/uninstalled', payload: {} }))).toMatchObject({ kind: 'IGNORED' });
+    expect(webhookAction(verified({ topic: 'shop/redact', payload: { shop_id: 2, shop_domain: other } }))).toMatchObject({ kind: 'IGNORED' });
     expect(webhookAction(verified({ topic: 'orders/create' }))).toMatchObject({ kind: 'IGNORED' });
   });
 
