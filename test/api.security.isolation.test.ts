@@ -279,6 +279,11 @@ describe('every operation of the schema', () => {
         `INSERT INTO audit_events (workspace_id, via, action, target_type, target_id) VALUES ($1, 'SYSTEM', 'channel.needs_reconnect', 'channel', $2)`,
         [side.ids.workspace, side.ids.channel],
       );
+      // A catalog import's progress (as the source_import job writes it).
+      await t.app.database.pool.query(`INSERT INTO source_imports (source_id, workspace_id, status, finished_at) VALUES ($1, $2, 'COMPLETED', now())`, [
+        side.ids.source,
+        side.ids.workspace,
+      ]);
     };
     // B's own events reaching every subscription on its own ids prove they all listen.
     for (let i = 0; probes.some((p) => p.own.items.length === 0); i++) {
@@ -419,6 +424,10 @@ describe('every operation with every role', () => {
          SELECT workspace_id, user_id, gen_random_uuid(), 'POST_FAILED', 'stir', 'stir', 'CONSOLE' FROM memberships WHERE workspace_id = $1`,
         [c.ids.workspace],
       );
+      await t.app.database.pool.query(`INSERT INTO source_imports (source_id, workspace_id, status, finished_at) VALUES ($1, $2, 'COMPLETED', now())`, [
+        c.ids.source,
+        c.ids.workspace,
+      ]);
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     const wrong = probes

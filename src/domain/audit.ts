@@ -55,6 +55,8 @@ export const AUDIT_ACTIONS = [
   'source.install_started',
   'source.uninstalled',
   'source.posts_released',
+  // A catalog import ended (COMPLETED or FAILED, with its counts): attributed to whoever started it, who is notified.
+  'import.finished',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -62,10 +62,9 @@ export const NOTIFICATION_TABLE: Readonly<Record<NotificationKind, KindSpec>> = 
     defaultDelivery: 'CONSOLE',
     description: 'Your post was approved, sent back for changes, or rejected.',
   },
-  // Declared for the content sources (Shopify, WordPress): nothing writes import.finished yet. Its audit action joins
-  // AUDIT_ACTIONS and `actions` here with them; the trigger already lists it.
+  // A content source's catalog import ended (src/services/sourceImports.ts); the 0015 trigger lists the action.
   IMPORT_FINISHED: {
-    actions: [],
+    actions: ['import.finished'],
     recipients: 'actor',
     defaultDelivery: 'CONSOLE',
     description: 'An import from a content source finished.',

@@ -156,6 +156,10 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   previewSourcePost: needs('VIEWER', 'sources:read'),
   updateSource: needs('ADMIN', 'sources:write'),
   disconnectSource: needs('ADMIN', 'sources:write'),
+  // A catalog import posts the whole store without a person, like the rules do; its progress is for the whole team.
+  importCatalog: needs('ADMIN', 'sources:write'),
+  sourceImports: needs('VIEWER', 'sources:read'),
+  sourceImportUpdated: needs('VIEWER', 'sources:read'),
   // The Shopify app (issue 13, section 2): an install link bound to the caller, so a person's session, never a key.
   connectShopifyStart: needs('ADMIN', 'session'),
 };

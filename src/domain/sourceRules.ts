@@ -67,7 +67,7 @@ const rulesSchema = z.strictObject({
     .default({ enabled: true, medium: 'social' }),
   /** Posts from this source wait for an ADMIN's approval (AWAITING_APPROVAL), whatever the workspace's setting. */
   requiresApproval: z.boolean().default(false),
-  /** Re-sharing old items; stored now, run by the evergreen job (not built yet). */
+  /** Re-sharing old items: the evergreen job (src/services/evergreen.ts), within each UTC day's maxPerDay. */
   evergreen: z
     .strictObject({
       enabled: z.boolean().default(false),

@@ -12,6 +12,8 @@ export const DELIVERY_CHANNEL = 'postflow_delivery';
 export const CHANNEL_CHANNEL = 'postflow_channel';
 /** A notification written for a person (0015 migration): its id and whose it is; the subscription reads it back. */
 export const NOTIFICATION_CHANNEL = 'postflow_notification';
+/** A catalog import's row changed (0020 migration): its id, source and workspace; the subscription reads it back. */
+export const SOURCE_IMPORT_CHANNEL = 'postflow_source_import';
 
 // pg-listen is CommonJS with an `exports.default`.
 const createSubscriber = pgListen.default;
@@ -51,6 +53,12 @@ export interface NotificationSignal {
   userId: string;
 }
 
+export interface SourceImportSignal {
+  id: string;
+  sourceId: string;
+  workspaceId: string;
+}
+
 export interface DeliveryFilter {
   workspaceId: string;
   postId?: string | null;
@@ -64,11 +72,19 @@ export interface DeliveryEvents {
   subscribePostActivity(filter: { workspaceId: string; postId?: string | null }): AsyncIterable<PostActivityEvent>;
   /** One person's new notifications in one workspace. */
   subscribeNotifications(filter: { workspaceId: string; userId: string }): AsyncIterable<NotificationSignal>;
+  /** A source's catalog imports as their progress is written. */
+  subscribeSourceImports(filter: { workspaceId: string; sourceId: string }): AsyncIterable<SourceImportSignal>;
   close(): Promise<void>;
 }
 
 export async function listenForDeliveryEvents(databaseUrl: string, logger: Logger): Promise<DeliveryEvents> {
-  const pubsub = createPubSub<{ delivery: [DeliverySnapshot]; channel: [ChannelSnapshot]; postActivity: [PostActivityEvent]; notification: [NotificationSignal] }>();
+  const pubsub = createPubSub<{
+    delivery: [DeliverySnapshot];
+    channel: [ChannelSnapshot];
+    postActivity: [PostActivityEvent];
+    notification: [NotificationSignal];
+    sourceImport: [SourceImportSignal];
+  }>();
   const subscriber = createSubscriber(
     { connectionString: databaseUrl },
     { retryLimit: Number.POSITIVE_INFINITY, retryTimeout: Number.POSITIVE_INFINITY, retryInterval: (n: number) => Math.min(5000, 250 * 2 ** n) },
@@ -77,6 +93,7 @@ export async function listenForDeliveryEvents(databaseUrl: string, logger: Logge
   subscriber.notifications.on(CHANNEL_CHANNEL, (snapshot: ChannelSnapshot) => pubsub.publish('channel', snapshot));
   subscriber.notifications.on(NOTIFICATION_CHANNEL, (signal: NotificationSignal) => pubsub.publish('notification', signal));
   subscriber.notifications.on(POST_ACTIVITY_CHANNEL, (event: PostActivityEvent) => pubsub.publish('postActivity', event));
+  subscriber.notifications.on(SOURCE_IMPORT_CHANNEL, (signal: SourceImportSignal) => pubsub.publish('sourceImport', signal));
   subscriber.events.on('error', (error) => logger.error('delivery event listener failed', { error: error.message }));
   subscriber.events.on('reconnect', (attempt) => logger.warn('delivery event listener reconnecting', { attempt }));
   await subscriber.connect();
@@ -84,6 +101,7 @@ export async function listenForDeliveryEvents(databaseUrl: string, logger: Logge
   await subscriber.listenTo(CHANNEL_CHANNEL);
   await subscriber.listenTo(NOTIFICATION_CHANNEL);
   await subscriber.listenTo(POST_ACTIVITY_CHANNEL);
+  await subscriber.listenTo(SOURCE_IMPORT_CHANNEL);
   return {
     subscribe: (f) =>
       pipe(
@@ -104,6 +122,11 @@ export async function listenForDeliveryEvents(databaseUrl: string, logger: Logge
       pipe(
         pubsub.subscribe('notification'),
         filter((s: NotificationSignal) => s.workspaceId === f.workspaceId && s.userId === f.userId),
+      ),
+    subscribeSourceImports: (f) =>
+      pipe(
+        pubsub.subscribe('sourceImport'),
+        filter((s: SourceImportSignal) => s.workspaceId === f.workspaceId && s.sourceId === f.sourceId),
       ),
     close: () => subscriber.close(),
   };

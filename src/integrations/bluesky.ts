@@ -16,6 +16,7 @@ import type {
   ClassifiedFailure,
   ConnectedAccount,
   ContentVerdict,
+  LinkCard,
   PostContent,
   Provider,
   ProviderOptions,
@@ -182,6 +183,12 @@ export function createBlueskyProvider(options: ProviderOptions): Provider<Bluesk
     return res.body.blob;
   }
 
+  /** Bluesky builds no preview from a link in the text: the client sends the card (app.bsky.embed.external). */
+  async function externalEmbed(credentials: BlueskyCredentials, card: LinkCard): Promise<Record<string, unknown>> {
+    const thumb = card.image ? await uploadImage(credentials, card.image) : null;
+    return { $type: 'app.bsky.embed.external', external: { uri: card.url, title: card.title, description: card.description, ...(thumb !== null && { thumb }) } };
+  }
+
   function published(res: HttpResponse<RecordBody | null>, did: string, rkey: string, handle: unknown): PublishResult {
     const uri = typeof res.body?.uri === 'string' ? res.body.uri : `at://${did}/${POST_COLLECTION}/${rkey}`;
     const profile = typeof handle === 'string' && handle !== '' ? handle : did;
@@ -236,12 +243,14 @@ export function createBlueskyProvider(options: ProviderOptions): Provider<Bluesk
       // Sequential: uploads count against the same per-account limits as the post.
       for (const url of request.mediaUrls) images.push({ alt: '', image: await uploadImage(credentials, url) });
       const facets = detectFacets(request.text);
+      // A record has one embed: images win, and the link stays a facet in the text.
+      const embed = images.length > 0 ? { $type: 'app.bsky.embed.images', images } : request.linkCard ? await externalEmbed(credentials, request.linkCard) : null;
       const record = {
         $type: POST_COLLECTION,
         text: request.text,
         createdAt: new Date().toISOString(),
         ...(facets.length > 0 && { facets }),
-        ...(images.length > 0 && { embed: { $type: 'app.bsky.embed.images', images } }),
+        ...(embed && { embed }),
       };
       try {
         const res = await xrpc<RecordBody | null>(credentials, 'POST', 'com.atproto.repo.createRecord', {

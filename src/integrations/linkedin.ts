@@ -152,11 +152,15 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
     return image;
   }
 
-  /** Uploads what an earlier attempt did not, checkpointing each image URN as soon as LinkedIn holds its bytes. */
+  /**
+   * Uploads what an earlier attempt did not, checkpointing each image URN as soon as LinkedIn holds its bytes: the
+   * post's media, or else the link card's image (the article's thumbnail).
+   */
   async function uploadImages(request: PublishRequest, credentials: LinkedInCredentials, author: string): Promise<string[]> {
     const saved = request.progress as Partial<ImageProgress> | null;
-    const images: (string | null)[] = request.mediaUrls.map((_, i) => (saved?.author === author && typeof saved.images?.[i] === 'string' ? saved.images[i] : null));
-    for (const [i, url] of request.mediaUrls.entries()) {
+    const urls = request.mediaUrls.length > 0 ? request.mediaUrls : request.linkCard?.image ? [request.linkCard.image] : [];
+    const images: (string | null)[] = urls.map((_, i) => (saved?.author === author && typeof saved.images?.[i] === 'string' ? saved.images[i] : null));
+    for (const [i, url] of urls.entries()) {
       if (images[i]) continue;
       images[i] = await uploadImage(credentials, author, url);
       await request.checkpoint({ author, images } satisfies ImageProgress);
@@ -164,7 +168,13 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
     return images as string[];
   }
 
-  function content(images: string[]): Record<string, unknown> {
+  /** A post has one content: its images, or else the link card as an article (LinkedIn builds no preview from a URL). */
+  function content(request: PublishRequest, images: string[]): Record<string, unknown> {
+    const card = request.mediaUrls.length === 0 ? request.linkCard : null;
+    if (card) {
+      const article = { source: card.url, title: card.title, description: card.description, ...(images[0] && { thumbnail: images[0] }) };
+      return { content: { article } };
+    }
     if (images.length === 0) return {};
     if (images.length === 1) return { content: { media: { id: images[0] } } };
     return { content: { multiImage: { images: images.map((id) => ({ id })) } } };
@@ -230,7 +240,7 @@ export function createLinkedInProvider(options: ProviderOptions): Provider<Linke
           commentary: toLittleText(request.text),
           visibility: 'PUBLIC',
           distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
-          ...content(images),
+          ...content(request, images),
           lifecycleState: 'PUBLISHED',
           isReshareDisabledByAuthor: false,
         },

@@ -46,6 +46,11 @@ export interface PublishRequest {
   postId: string;
   text: string;
   mediaUrls: string[];
+  /**
+   * The preview of the post's link, for networks that build none from a URL in the text (Bluesky, LinkedIn); the
+   * others ignore it. Set on posts made from a source item.
+   */
+  linkCard?: LinkCard | null;
   /** Stable for every attempt of one delivery: a platform that honours it turns a retry into a no-op. */
   idempotencyKey: string;
   scheduledAt: Date;
@@ -60,6 +65,14 @@ export interface PublishRequest {
 }
 
 export type PublishProgress = Record<string, unknown>;
+
+/** A link's preview: the page's URL, its title and description, and an image (fetched through the outbound policy). */
+export interface LinkCard {
+  url: string;
+  title: string;
+  description: string;
+  image: string | null;
+}
 
 /** Per account (this channel) or per app (every channel using the same platform app, see Provider.appKey). */
 export type RateLimitScope = 'ACCOUNT' | 'APP';

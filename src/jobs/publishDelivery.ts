@@ -171,6 +171,7 @@ async function callProvider(deps: PublishDeps, claimed: ClaimedDelivery): Promis
     postId: claimed.post_id,
     text: claimed.text,
     mediaUrls: claimed.media_urls,
+    linkCard: claimed.link_card,
     idempotencyKey: claimed.idempotency_key,
     scheduledAt: claimed.scheduled_at,
     progress: claimed.publish_progress,

@@ -15,6 +15,8 @@ import { createSettleTask } from './settleUnconfirmed.js';
 import { createExportTask } from './exportWorkspace.js';
 import { createPurgeTask } from './purgeWorkspaces.js';
 import { createSourceEventTask } from './sourceEvent.js';
+import { createSourceImportTask } from './sourceImport.js';
+import { createEvergreenTask } from './evergreen.js';
 import { createDigestTask, createNotifyTask } from './notify.js';
 import { crontab, TASKS } from '../store/jobs.js';
 import { registerPool, forgetPool } from '../store/workers.js';
@@ -133,6 +135,8 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
     [TASKS.exportWorkspace]: createExportTask({ pool, logger }),
     [TASKS.purgeWorkspaces]: createPurgeTask({ pool, logger }),
     [TASKS.sourceEvent]: createSourceEventTask({ pool, providers, secrets, sources, logger }),
+    [TASKS.sourceImport]: createSourceImportTask({ pool, providers, secrets, sources, logger }),
+    [TASKS.evergreen]: createEvergreenTask({ pool, providers, logger }),
     [TASKS.notify]: createNotifyTask({ pool, mailer, logger, config }),
     [TASKS.notificationDigest]: createDigestTask({ pool, mailer, logger, config }),
     [TASKS.smartSchedule]: async () => {

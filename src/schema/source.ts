@@ -7,6 +7,7 @@ import { PlatformEnum, SourceKindEnum, SourceStatusEnum } from './enums.js';
 import { storedSourceRules } from '../domain/sourceRules.js';
 import { uuidOrNil } from '../services/validation.js';
 import { disconnectSource, findSourceOf, previewSourcePost, updateSource, type SourcePostPreview } from '../services/sources.js';
+import { importCatalog } from '../services/sourceImports.js';
 
 const SourceEventOutcomeEnum = builder.enumType('SourceEventOutcome', {
   values: {
@@ -43,12 +44,39 @@ builder.prismaObject('SourceEvent', {
     id: t.exposeID('id'),
     eventId: t.exposeString('eventId', { description: "The store's own id of the event." }),
     itemExternalId: t.exposeString('itemExternalId', { nullable: true, description: "The store's id of the item." }),
-    change: t.exposeString('change', { description: 'UPSERTED or DELETED.' }),
+    change: t.exposeString('change', { description: 'UPSERTED or DELETED (from the store), or EVERGREEN (a re-share the evergreen job made).' }),
     changedAt: t.expose('changedAt', { type: 'DateTime', nullable: true, description: 'When the store says it happened.' }),
     outcome: t.field({ type: SourceEventOutcomeEnum, resolve: (e) => e.outcome }),
     reason: t.exposeString('reason'),
     postIds: t.exposeIDList('postIds', { description: 'The posts it made or cancelled.' }),
     receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
+  }),
+});
+
+const SourceImportStatusEnum = builder.enumType('SourceImportStatus', {
+  values: {
+    RUNNING: { description: 'The store prepares its export, or its items are being handed to the rules.' },
+    COMPLETED: { description: 'Every item of the catalog was handed to the rules.' },
+    FAILED: { description: 'It stopped: lastError says why. The posts it made stay.' },
+  } as const,
+});
+
+builder.prismaObject('SourceImport', {
+  description: "A catalog import (importCatalog): every item of the store through the source's rules, its posts spread by the smart scheduler.",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    sourceId: t.exposeID('sourceId'),
+    status: t.field({ type: SourceImportStatusEnum, resolve: (i) => i.status }),
+    exportedObjects: t.exposeInt('exportedObjects', { description: "Objects the store's export has written so far (products and their variants and images)." }),
+    seen: t.exposeInt('seen', { description: 'Items read from the export so far.' }),
+    processed: t.exposeInt('processed', { description: 'Items handed to the rules so far.' }),
+    postsCreated: t.exposeInt('postsCreated'),
+    skipped: t.exposeInt('skipped', { description: 'Items that made no post: posted already, not published, no rule event (their events say which).' }),
+    errors: t.exposeInt('errors', { description: 'Items whose event ended in ERROR (sourceEvents has the reason).' }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
   }),
 });
 
@@ -117,6 +145,18 @@ builder.queryFields((t) => ({
         orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
       }),
   }),
+  sourceImports: t.prismaField({
+    type: ['SourceImport'],
+    description: "A source's catalog imports, newest first.",
+    args: { sourceId: t.arg.id({ required: true }), first: t.arg.int({ description: 'At most this many (default 20, at most 100).' }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.sourceImport.findMany({
+        ...query,
+        where: { sourceId: uuidOrNil(String(args.sourceId)), workspaceId: requireAuth(ctx).workspaceId },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        take: Math.min(Math.max(args.first ?? 20, 1), 100),
+      }),
+  }),
   previewSourcePost: t.field({
     type: [SourcePostPreviewRef],
     description: "The post a stored item makes on each of the rules' channels (or on channelId), under the rules as they are now.",
@@ -139,6 +179,15 @@ builder.mutationFields((t) => ({
       return ctx.prisma.source.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
+  importCatalog: t.prismaField({
+    type: 'SourceImport',
+    description: "Imports the store's whole catalog through the rules (one post per item's first publication, spread by the smart scheduler); CONFLICT while one runs.",
+    args: { sourceId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = await importCatalog(ctx.services, requireAuth(ctx), String(args.sourceId));
+      return ctx.prisma.sourceImport.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
   disconnectSource: t.prismaField({
     type: 'Source',
     description: 'Stops a source: it takes no more events and its credentials are erased. The posts it made stay, each cancellable.',
@@ -147,5 +196,16 @@ builder.mutationFields((t) => ({
       const id = await disconnectSource(ctx.services, requireAuth(ctx), String(args.id));
       return ctx.prisma.source.findUniqueOrThrow({ ...query, where: { id } });
     },
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  sourceImportUpdated: t.prismaField({
+    type: 'SourceImport',
+    description: "A source's import as its progress is written (a batch at a time), until it has finished.",
+    args: { sourceId: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) => ctx.events.subscribeSourceImports({ workspaceId: requireAuth(ctx).workspaceId, sourceId: String(args.sourceId) }),
+    resolve: (query, signal: { id: string }, _args, ctx) =>
+      ctx.prisma.sourceImport.findFirstOrThrow({ ...query, where: { id: signal.id, workspaceId: requireAuth(ctx).workspaceId } }),
   }),
 }));

@@ -54,7 +54,7 @@ export interface IngestResult {
   postIds: string[];
 }
 
-interface Occurrence {
+export interface Occurrence {
   kind: SourceOccurrenceKind;
   number: number;
 }
@@ -69,7 +69,7 @@ const OCCURRENCE_WORDS: Record<SourceOccurrenceKind, string> = {
 export async function ingestItemChange(deps: IngestDeps, sourceId: string, request: IngestRequest): Promise<IngestResult> {
   const { eventId, change, fetched } = request;
   return transaction(deps.pool, async (client) => {
-    const source = await findSource(client, sourceId);
+    const source = await findSource(client, sourceId, { share: true });
     if (!source) throw conflict(`Source ${sourceId} no longer exists`, { sourceId });
     const record = async (outcome: SourceEventOutcome, reason: string, postIds: string[] = []): Promise<IngestResult> => {
       const event = { sourceId, eventId, itemExternalId: change.externalId, change: change.kind, changedAt: change.changedAt, reason, postIds };
@@ -175,8 +175,11 @@ async function apply(deps: IngestDeps, client: Sql, source: SourceRow, item: Ite
   return { outcome: 'POST_CREATED', reason: `${made}: ${postIds.length === 1 ? 'a post' : `${postIds.length} posts`} to ${rules.channelIds.length} channels`, postIds };
 }
 
-/** One post, one delivery per target channel, through createPost's own pieces, in the ingestion's transaction. */
-async function makePost(deps: IngestDeps, client: Sql, source: SourceRow, rules: SourceRules, itemId: string, item: SourceItem, occurrence: Occurrence): Promise<string> {
+/**
+ * One post, one delivery per target channel, through createPost's own pieces, in the caller's transaction (the
+ * ingestion's, or the evergreen job's). Each delivery carries its channel's link card.
+ */
+export async function makePost(deps: IngestDeps, client: Sql, source: SourceRow, rules: SourceRules, itemId: string, item: SourceItem, occurrence: Occurrence): Promise<string> {
   const live = new Map((await findChannelsForSource(client, source.workspaceId, rules.channelIds)).map((c) => [c.id, c]));
   const channels = rules.channelIds.filter((id) => live.has(id)).map((id) => live.get(id)!);
   if (!channels.length) throw conflict('none of the channels the rules name exists any more: pick channels in the rules');
@@ -202,7 +205,9 @@ async function makePost(deps: IngestDeps, client: Sql, source: SourceRow, rules:
   const row: PostRow = { index: 0, input, valid, postId: randomUUID() };
   await refuseOverPlan(client, source.workspaceId, 'postsPerMonth', 1);
   const placed = await placeOrRefuse(client, placementRequests([row]), ['post', 'scheduledAt']);
-  const { posts, deliveries: made } = newRows([row], new Map(placed.map((p) => [p.key, p])), input.source!);
+  const cards = new Map(composed.channels.map((c) => [c.channel.id, c.card]));
+  const { posts, deliveries: rows } = newRows([row], new Map(placed.map((p) => [p.key, p])), input.source!);
+  const made = rows.map((d) => ({ ...d, linkCard: cards.get(d.channelId) ?? null }));
   // Held like an editor's posts: by the source's own rule, or by the workspace's setting for all posts.
   const deliveries = rules.requiresApproval || (await holdsPostsOf(client, source.workspaceId, undefined)) ? held(made) : made;
   await insertPosts(client, { workspaceId: source.workspaceId, authorId: null }, posts, deliveries);

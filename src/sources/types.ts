@@ -64,6 +64,20 @@ export interface SourceConnector {
    * store cannot be reached: the job is retried.
    */
   fetchItem(source: ConnectedSource, externalId: string): Promise<FetchedItem | null>;
+  /**
+   * The whole catalog, for importCatalog (src/services/sourceImports.ts): every item as it is now, one at a time,
+   * streamed (never the catalog in memory). Optional: a connector without it cannot import. Throws when the store
+   * fails; the import job is tried again and calls this anew with `resumeFrom`.
+   */
+  importItems?(source: ConnectedSource, options: ImportOptions): AsyncIterable<FetchedItem>;
+}
+
+export interface ImportOptions {
+  /** The export id an earlier try of the same import reported through onExport: continued instead of started anew. */
+  resumeFrom: string | null;
+  /** While the store prepares its export: its id (kept for resumeFrom) and how many objects it has written so far. */
+  onExport(progress: { exportId: string; objects: number }): Promise<void>;
+  signal?: AbortSignal;
 }
 
 export interface SourceInstallRequest {

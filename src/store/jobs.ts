@@ -16,6 +16,10 @@ export const TASKS = {
   purgeWorkspaces: 'purge_workspaces',
   // One per event a content source sent (a connector's webhook route queues it): src/jobs/sourceEvent.ts.
   sourceEvent: 'source_event',
+  // One per catalog import (importCatalog): src/jobs/sourceImport.ts.
+  sourceImport: 'source_import',
+  // Hourly: the evergreen re-shares due, within each source's daily count (src/jobs/evergreen.ts).
+  evergreen: 'evergreen_reshare',
 } as const;
 
 export const publishJobKey = (deliveryId: string) => `publish:${deliveryId}`;
@@ -71,6 +75,11 @@ export async function enqueueSourceEvent(sql: Sql, event: { sourceId: string; ev
   ]);
 }
 
+/** Runs a catalog import (src/jobs/sourceImport.ts); a retried try continues it (what is done already is DUPLICATE). */
+export async function enqueueSourceImport(sql: Sql, importId: string): Promise<void> {
+  await sql.query(`SELECT graphile_worker.add_job($1, json_build_object('importId', $2::text), max_attempts := 5, job_key := 'import:' || $2)`, [TASKS.sourceImport, importId]);
+}
+
 /** The periodic tasks; each a single queued run across every worker (a run already queued is replaced). */
 export function crontab(options: { smartScheduleMinutes: number; refreshTokensMinutes: number }): string {
   const once = (task: string) => `${task} ?jobKey=${task}&jobKeyMode=replace`;
@@ -81,5 +90,6 @@ export function crontab(options: { smartScheduleMinutes: number; refreshTokensMi
     // The notification digest, once a day at 07:00 UTC.
     `0 7 * * * ${once(TASKS.notificationDigest)}`,
     `47 * * * * ${once(TASKS.purgeWorkspaces)}`,
+    `29 * * * * ${once(TASKS.evergreen)}`,
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 // Posts and their deliveries are inserted one way, for one post (createPost) or fifty thousand (bulkCreatePosts):
 // set-based inserts, then the publish jobs of what is scheduled, in the caller's transaction.
 import type { DeliveryStatus } from '../domain/deliveryStatus.js';
+import type { LinkCard } from '../integrations/types.js';
 import { enqueuePublishJobs, requestSmartSchedule } from './jobs.js';
 import type { Sql } from './sql.js';
 
@@ -25,6 +26,8 @@ export interface NewDelivery {
   requestedAt: Date | null;
   reason: string | null;
   contentOverride: string | null;
+  /** A source item's link card (src/integrations/types.ts LinkCard); absent for people's posts. */
+  linkCard?: LinkCard | null;
 }
 
 /** Unique violation on (workspace_id, idempotency_key): another request with the same key won the race. */
@@ -50,10 +53,10 @@ export async function insertPosts(sql: Sql, owner: { workspaceId: string; author
     ],
   );
   await sql.query(
-    `INSERT INTO deliveries (id, post_id, channel_id, workspace_id, status, scheduled_at, requested_at, schedule_reason, content_override)
-     SELECT d.id, d.post_id, d.channel_id, $1, d.status::"DeliveryStatus", d.scheduled_at, d.requested_at, d.reason, d.override
-       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[])
-            AS d(id, post_id, channel_id, status, scheduled_at, requested_at, reason, override)`,
+    `INSERT INTO deliveries (id, post_id, channel_id, workspace_id, status, scheduled_at, requested_at, schedule_reason, content_override, link_card)
+     SELECT d.id, d.post_id, d.channel_id, $1, d.status::"DeliveryStatus", d.scheduled_at, d.requested_at, d.reason, d.override, d.card::jsonb
+       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
+            AS d(id, post_id, channel_id, status, scheduled_at, requested_at, reason, override, card)`,
     [
       owner.workspaceId,
       deliveries.map((d) => d.id),
@@ -64,6 +67,7 @@ export async function insertPosts(sql: Sql, owner: { workspaceId: string; author
       deliveries.map((d) => d.requestedAt),
       deliveries.map((d) => d.reason),
       deliveries.map((d) => d.contentOverride),
+      deliveries.map((d) => (d.linkCard ? JSON.stringify(d.linkCard) : null)),
     ],
   );
   await enqueuePublishJobs(

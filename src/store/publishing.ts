@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { edge, type DeliveryStatus } from '../domain/deliveryStatus.js';
 import { systemActor } from '../domain/audit.js';
-import type { PlatformName } from '../integrations/types.js';
+import type { LinkCard, PlatformName } from '../integrations/types.js';
 import { CHANNEL_IS_ACTIVE } from './channels.js';
 import { enqueuePublishJobs } from './jobs.js';
 import { recordAudit } from './audit.js';
@@ -29,6 +29,7 @@ export interface ClaimedDelivery {
   settings: Record<string, unknown>;
   text: string;
   media_urls: string[];
+  link_card: LinkCard | null;
   attempt_id: string;
   idempotency_key: string;
   publish_progress: Record<string, unknown> | null;
@@ -37,7 +38,7 @@ export interface ClaimedDelivery {
 export const deliveryIdempotencyKey = (deliveryId: string) => `postflow-${deliveryId}`;
 
 const CLAIMED_COLUMNS = `d.id, d.channel_id, ch.app_key, d.post_id, d.attempts, d.scheduled_at, ch.platform, ch.credentials_encrypted, ch.settings,
-                        coalesce(d.content_override, p.content) AS text, p.media_urls, d.publish_progress`;
+                        coalesce(d.content_override, p.content) AS text, p.media_urls, d.link_card, d.publish_progress`;
 // Nor while its workspace is to be deleted (deleteWorkspace's grace period): held like a paused channel's, and queued
 // again by cancelWorkspaceDeletion. One primary-key lookup of the workspace per claimed row.
 const WORKSPACE_STAYS = `NOT EXISTS (SELECT 1 FROM workspaces w WHERE w.id = d.workspace_id AND w.deletion_scheduled_at IS NOT NULL)`;

@@ -18,8 +18,13 @@ export interface SourceRow {
 
 const SOURCE_COLUMNS = `id, workspace_id AS "workspaceId", kind, name, external_id AS "externalId", status, credentials_sealed AS "credentialsSealed", rules`;
 
-export async function findSource(sql: Sql, sourceId: string, options: { lock?: boolean } = {}): Promise<SourceRow | null> {
-  const found = await rows<SourceRow>(sql, `SELECT ${SOURCE_COLUMNS} FROM sources WHERE id = $1 AND deleted_at IS NULL${options.lock ? ' FOR UPDATE' : ''}`, [sourceId]);
+/**
+ * `lock`: FOR UPDATE (a change of the source: uninstall, disconnect). `share`: FOR SHARE, which an ingestion takes so
+ * that an uninstall waits for the posts it is making (and holds them too) while ingestions do not wait for each other.
+ */
+export async function findSource(sql: Sql, sourceId: string, options: { lock?: boolean; share?: boolean } = {}): Promise<SourceRow | null> {
+  const lock = options.lock ? ' FOR UPDATE' : options.share ? ' FOR SHARE' : '';
+  const found = await rows<SourceRow>(sql, `SELECT ${SOURCE_COLUMNS} FROM sources WHERE id = $1 AND deleted_at IS NULL${lock}`, [sourceId]);
   return found[0] ?? null;
 }
 

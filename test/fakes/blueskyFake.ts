@@ -3,6 +3,7 @@
 // access token answered with 400 ExpiredToken, ratelimit-* headers (reset in epoch seconds) on every answer, 400
 // InvalidRequest for a record that breaks the post lexicon, 400 RecordNotFound from getRecord, and a duplicate
 // record key on createRecord answered with 500 InternalServerError, as Bluesky's PDS does today (atproto issue 3718).
+// Embeds are checked against their lexicons (images and external link cards: blobs uploaded, the card's fields).
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContractFake } from '../integrations/providerContract.js';
@@ -65,6 +66,10 @@ function graphemes(text: string): number {
   return [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].length;
 }
 
+interface BlobRef {
+  ref?: { $link?: string };
+}
+
 function fakeCid(): string {
   return `bafyrei${randomBytes(26).toString('hex').slice(0, 52)}`;
 }
@@ -105,6 +110,27 @@ export async function startBlueskyFake(options: BlueskyFakeOptions = {}): Promis
     return null;
   }
 
+  /** The embed lexicons PostFlow sends: app.bsky.embed.images and app.bsky.embed.external (uri, title, description, thumb?). */
+  function checkEmbed(value: unknown): string | null {
+    if (value === undefined) return null;
+    const embed = value as { $type?: unknown; images?: { image?: BlobRef }[]; external?: { uri?: unknown; title?: unknown; description?: unknown; thumb?: BlobRef } };
+    const known = (ref: BlobRef | undefined) => blobs.some((b) => b.cid === ref?.ref?.$link);
+    if (embed.$type === 'app.bsky.embed.images') {
+      for (const image of embed.images ?? []) if (!known(image.image)) return 'Could not find blob';
+      return null;
+    }
+    if (embed.$type !== 'app.bsky.embed.external') return `Record/embed has an unknown $type ${String(embed.$type)}`;
+    const external = embed.external;
+    if (!external || typeof external.uri !== 'string' || !URL.canParse(external.uri)) return 'Record/embed/external/uri must be a valid uri';
+    if (typeof external.title !== 'string' || typeof external.description !== 'string') return 'Record/embed/external must have the properties "title" and "description"';
+    if (external.thumb !== undefined) {
+      const blob = blobs.find((b) => b.cid === external.thumb?.ref?.$link);
+      if (!blob) return 'Could not find blob';
+      if (!blob.mimeType.startsWith('image/') || blob.size > 1_000_000) return 'Record/embed/external/thumb must be an image of at most 1000000 bytes';
+    }
+    return null;
+  }
+
   function createRecord(body: Record<string, unknown>): { status: number; body: unknown } {
     const record = (body.record ?? {}) as Record<string, unknown>;
     if (body.repo !== did && body.repo !== handle) return { status: 400, body: { error: 'InvalidRequest', message: `Could not find repo: ${String(body.repo)}` } };
@@ -129,10 +155,8 @@ export async function startBlueskyFake(options: BlueskyFakeOptions = {}): Promis
       }
       facetTexts.push(bytes.subarray(byteStart, byteEnd).toString('utf8'));
     }
-    const embed = record.embed as { images?: { image?: { ref?: { $link?: string } } }[] } | undefined;
-    for (const image of embed?.images ?? []) {
-      if (!blobs.some((b) => b.cid === image.image?.ref?.$link)) return { status: 400, body: { error: 'InvalidRequest', message: 'Could not find blob' } };
-    }
+    const embedProblem = checkEmbed(record.embed);
+    if (embedProblem) return { status: 400, body: { error: 'InvalidRequest', message: `Invalid app.bsky.feed.post record: ${embedProblem}` } };
     const key =
       rkey ??
       `3l${randomBytes(6)

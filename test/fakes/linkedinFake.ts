@@ -2,7 +2,8 @@
 // accessToken checks the client in the form, the redirect URI and PKCE when a challenge was sent, and a refresh returns
 // the same refresh token) and the parts of api.linkedin.com PostFlow uses, with LinkedIn's wire behaviour:
 // LinkedIn-Version and X-Restli-Protocol-Version required on /rest, 201 + x-restli-id for a post, {status,
-// serviceErrorCode, message} errors, the Images API's initializeUpload + PUT, and commentary read as "little" text
+// serviceErrorCode, message} errors, the Images API's initializeUpload + PUT, a post's one content (media, multiImage, or
+// an article with its source, title and thumbnail image), and commentary read as "little" text
 // (cut at the first unescaped reserved character, as LinkedIn silently does).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContractFake } from '../integrations/providerContract.js';
@@ -201,8 +202,20 @@ export async function startLinkedInFake(options: LinkedInFakeOptions = {}): Prom
     if (shown.text.length > 3000) {
       return { status: 422, body: { status: 422, code: 'UNPROCESSABLE_ENTITY', message: `ERROR :: /commentary :: length ${shown.text.length} exceeds the maximum of 3000` } };
     }
-    const content = body.content as { media?: { id?: unknown }; multiImage?: { images?: { id?: unknown }[] } } | undefined;
-    const ids = content?.media ? [content.media.id] : (content?.multiImage?.images ?? []).map((image) => image.id);
+    const content = body.content as
+      | { media?: { id?: unknown }; multiImage?: { images?: { id?: unknown }[] }; article?: { source?: unknown; title?: unknown; description?: unknown; thumbnail?: unknown } }
+      | undefined;
+    const unprocessable = (message: string) => ({ status: 422, body: { status: 422, code: 'UNPROCESSABLE_ENTITY', message } });
+    if (content && Object.keys(content).length !== 1) return unprocessable('ERROR :: /content :: a post has one content: media, multiImage or article');
+    const article = content?.article;
+    // The Posts API's article: source (a URL) and title required, description and thumbnail (an image URN) optional.
+    if (article) {
+      if (typeof article.source !== 'string' || !/^https?:\/\//.test(article.source)) return unprocessable('ERROR :: /content/article/source :: must be a URL');
+      if (typeof article.title !== 'string' || article.title === '') return unprocessable('ERROR :: /content/article/title :: is required');
+      if (article.description !== undefined && typeof article.description !== 'string') return unprocessable('ERROR :: /content/article/description :: must be a string');
+    }
+    const multi = (content?.multiImage?.images ?? []).map((image) => image.id);
+    const ids = content?.media ? [content.media.id] : article ? [article.thumbnail].filter((t) => t !== undefined) : multi;
     if (content?.multiImage && (ids.length < 2 || ids.length > 20)) {
       return { status: 422, body: { status: 422, code: 'UNPROCESSABLE_ENTITY', message: 'ERROR :: /content/multiImage/images :: a multi-image post has 2 to 20 images' } };
     }

@@ -35,7 +35,8 @@ export async function* bulkProducts(client: ShopifyClient, url: string, options:
   if (refused) throw new ShopifyApiError('download', `the bulk result was not downloaded: ${refused.message}`, false, { cause: refused });
   let response: Response;
   try {
-    response = await fetch(url, { signal: options.signal ?? AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+    // No redirects: the URL was checked against the outbound policy, a hop it leads to would not be.
+    response = await fetch(url, { redirect: 'error', signal: options.signal ?? AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
   } catch (error) {
     throw new ShopifyApiError('download', `the bulk result could not be downloaded: ${(error as Error).name}`, true, { cause: error });
   }

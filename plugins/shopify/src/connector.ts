@@ -5,6 +5,7 @@
 // process; across processes the caller's per-source lock keeps two from spending the same refresh token.
 import type { ConnectedSource, SourceConnector, SourceCredentials } from '../../../src/sources/types.js';
 import { fetchProduct, type AdminOptions, type AdminSession } from './admin.js';
+import { importProducts, type BulkWaitOptions } from './import.js';
 import type { ShopifyClient } from './client.js';
 import { ShopifyNeedsReconnect } from './errors.js';
 import { needsRefresh, refreshAccess, type InstalledShop } from './oauth.js';
@@ -49,6 +50,8 @@ export interface ShopifyConnectorOptions {
   saveRenewed(source: ConnectedSource, credentials: ShopifyCredentials): Promise<void>;
   now?: () => Date;
   admin?: AdminOptions;
+  /** The catalog import's polling of its bulk operation. */
+  bulkWaits?: BulkWaitOptions;
 }
 
 export interface ShopifyConnector extends SourceConnector {
@@ -89,5 +92,6 @@ export function createShopifyConnector(client: ShopifyClient, options: ShopifyCo
     async fetchItem(source, externalId) {
       return fetchProduct(client, await session(source), externalId, options.admin);
     },
+    importItems: (source, importOptions) => importProducts(client, () => session(source), importOptions, { admin: options.admin, waits: options.bulkWaits }),
   };
 }

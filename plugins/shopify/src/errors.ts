@@ -26,7 +26,7 @@ export class ShopifyNeedsReconnect extends Error {
   }
 }
 
-export type ApiErrorKind = 'throttled' | 'server' | 'network' | 'graphql' | 'userErrors' | 'download';
+export type ApiErrorKind = 'throttled' | 'server' | 'network' | 'graphql' | 'userErrors' | 'download' | 'bulk';
 
 export class ShopifyApiError extends Error {
   constructor(

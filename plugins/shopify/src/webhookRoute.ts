@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ShopifyClient } from './client.js';
 import type { ShopifyAppHost } from './host.js';
+import { bulkFinished } from './import.js';
 import { verifyWebhook, webhookAction, type VerifiedWebhook } from './webhooks.js';
 
 /** A product with hundreds of variants and images stays well below this. */
@@ -36,7 +37,7 @@ export async function receiveWebhook(client: ShopifyClient, host: ShopifyAppHost
     return answer(response, verdict.status, verdict.status === 401 ? 'the HMAC does not verify' : verdict.reason);
   }
   try {
-    const outcome = await handle(host, verdict.webhook);
+    const outcome = await handle(client, host, verdict.webhook);
     return answer(response, 200, outcome);
   } catch (error) {
     host.logger.error('could not take a Shopify webhook', {
@@ -49,7 +50,7 @@ export async function receiveWebhook(client: ShopifyClient, host: ShopifyAppHost
 }
 
 /** What the webhook asks, done (or queued); answers a word for the log and the response. */
-async function handle(host: ShopifyAppHost, webhook: VerifiedWebhook): Promise<string> {
+async function handle(client: ShopifyClient, host: ShopifyAppHost, webhook: VerifiedWebhook): Promise<string> {
   const action = webhookAction(webhook);
   const ignore = (reason: string) => {
     host.logger.info('Shopify webhook ignored', { topic: webhook.topic, shop: webhook.shop, reason });
@@ -61,7 +62,11 @@ async function handle(host: ShopifyAppHost, webhook: VerifiedWebhook): Promise<s
     return 'no customer data kept';
   }
   if (action.kind === 'IGNORED') return ignore(action.reason);
-  if (action.kind === 'BULK_FINISHED') return ignore('the catalog import is not built yet; its bulk operation is polled by the import itself');
+  if (action.kind === 'BULK_FINISHED') {
+    // The import job polls its operation anyway (its process may be another one): this only cuts a wait short here.
+    const woken = bulkFinished(client, action.operationId);
+    return woken ? 'the waiting import goes on' : 'noted: no import in this process waits on it';
+  }
   if (action.kind === 'INVENTORY_CHANGE') return ignore('back-in-stock posts are not wired to inventory updates yet');
   const source = await host.sources.findByStore('SHOPIFY', webhook.shop);
   if (!source) return ignore('no PostFlow source has this shop');
