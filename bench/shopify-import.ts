@@ -56,7 +56,13 @@ async function main() {
     const secrets = createSecrets(decodeKey(config.secretKey!)!);
     const providers = createProviderRegistry({ ...config.providers, outbound: createOutboundPolicy({ allow: config.providers.outboundAllow, exempt: [] }) });
     const client = createShopifyClient({ settings: config.shopify!, publicUrl: 'http://127.0.0.1', outboundAllow: config.providers.outboundAllow, requestTimeoutMs: 10_000 });
-    const sources = createSourceRegistry([createShopifyConnector(client, { saveRenewed: async () => {}, bulkWaits: { firstPollMs: 100 } })]);
+    const sources = createSourceRegistry([
+      createShopifyConnector(client, {
+        // The bench's token does not expire: nothing is ever renewed.
+        renewUnderLock: () => Promise.reject(new Error('the bench token does not expire')),
+        bulkWaits: { firstPollMs: 100 },
+      }),
+    ]);
 
     const seed = await seedWorkspace(db.pool);
     const channelId = await createWebhookChannel(db.pool, seed, secrets, 'http://127.0.0.1:9', 'bench-shop');

@@ -180,7 +180,7 @@ async function wireShopify(config: Config, settings: NonNullable<Config['shopify
     requestTimeoutMs: config.providers.requestTimeoutMs,
   });
   const sources = createSourceHost(services);
-  services.sources.register(createShopifyConnector(client, { saveRenewed: (source, credentials) => sources.saveCredentials(source.id, { ...credentials }) }));
+  services.sources.register(createShopifyConnector(client, { renewUnderLock: (source, renew) => sources.renewCredentials(source.id, renew) }));
   return { routes: shopifyRoutes(client, { sources, ...shopifyAppServices(services), logger: services.logger }) };
 }
 

@@ -135,6 +135,28 @@ describe('the occurrences of a product', () => {
     expect(await postsOf(sourceId)).toHaveLength(4);
   }, 30_000);
 
+  it('that was public before the source was connected is not new: an edit posts nothing, a later restock does', async () => {
+    const { token, sourceId } = await shop({ events: ['PUBLISHED', 'BACK_IN_STOCK'], timing: { mode: 'DELAY', delayMinutes: 600 } });
+    const id = `p-old-${Date.now()}`;
+    const lastYear = new Date(Date.now() - 365 * 86_400_000);
+    fake.set(id, { ...product(id, { inStock: false }), publishedAt: lastYear });
+    await sendEvent(t, sourceId, 'e-old-edit', id, { changedAt: new Date() });
+    await waitForEvents(t, token, sourceId, 1);
+    fake.set(id, { ...product(id, { inStock: true }), publishedAt: lastYear });
+    await sendEvent(t, sourceId, 'e-old-restock', id, { changedAt: new Date(Date.now() + 1) });
+    const events = await waitForEvents(t, token, sourceId, 2);
+    expect(events.map((e) => e.outcome)).toEqual(['IGNORED', 'POST_CREATED']);
+    expect(events[0]!.reason).toMatch(/before the source was connected/);
+    const occurrences = await t.app.database.pool.query(`SELECT kind, occurrence FROM source_occurrences WHERE source_id = $1`, [sourceId]);
+    expect(occurrences.rows).toEqual([{ kind: 'BACK_IN_STOCK', occurrence: 1 }]);
+    // Published after the source was connected: a new product, posted.
+    const fresh = `p-new-${Date.now()}`;
+    fake.set(fresh, { ...product(fresh), publishedAt: new Date() });
+    await sendEvent(t, sourceId, 'e-new', fresh, { changedAt: new Date(Date.now() + 2) });
+    expect((await waitForEvents(t, token, sourceId, 3)).map((e) => e.outcome)).toContain('POST_CREATED');
+    expect(await postsOf(sourceId)).toHaveLength(2);
+  }, 30_000);
+
   it('cancels its posts not yet out when the product is deleted, saying why', async () => {
     const { token, sourceId } = await shop({ timing: { mode: 'DELAY', delayMinutes: 600 } });
     const id = `p-del-${Date.now()}`;

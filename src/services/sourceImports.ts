@@ -114,6 +114,7 @@ async function ingestBatch(deps: ImportDeps, row: SourceImportRow, batch: Fetche
       // The import's start: a webhook that changed the item since is newer, and the import's view of it stale.
       change: { kind: 'UPSERTED', externalId, changedAt: row.startedAt },
       fetched,
+      backfill: true,
     });
     created += tally(counts, result);
   }

@@ -46,6 +46,8 @@ export interface IngestRequest {
   change: ItemChange;
   /** What the connector fetched: the item as it is now, or null when it is gone. */
   fetched: FetchedItem | null;
+  /** A catalog import: items already public before the source was connected are posted too (that is its purpose). */
+  backfill?: boolean;
 }
 
 export interface IngestResult {
@@ -91,7 +93,9 @@ export async function ingestItemChange(deps: IngestDeps, sourceId: string, reque
     }
     await client.query('SAVEPOINT ingest');
     try {
-      const result = current?.state.published ? await apply(deps, client, source, item, change, current) : await withdraw(client, source, item, change, current);
+      const result = current?.state.published
+        ? await apply(deps, client, source, item, change, current, request.backfill ?? false)
+        : await withdraw(client, source, item, change, current);
       await client.query('RELEASE SAVEPOINT ingest');
       return record(result.outcome, result.reason, result.postIds);
     } catch (error) {
@@ -138,11 +142,13 @@ async function withdraw(client: Sql, source: SourceRow, item: ItemRow, change: I
 }
 
 /** Still public: the transitions since the stored state are occurrences, and those the rules enable get their post. */
-async function apply(deps: IngestDeps, client: Sql, source: SourceRow, item: ItemRow, change: ItemChange, fetched: FetchedItem): Promise<IngestResult> {
+async function apply(deps: IngestDeps, client: Sql, source: SourceRow, item: ItemRow, change: ItemChange, fetched: FetchedItem, backfill: boolean): Promise<IngestResult> {
   const next = fetched.state;
   const occurrences: Occurrence[] = [];
   let { restocks, sales } = item;
-  if (item.firstPublishedAt === null) occurrences.push({ kind: 'PUBLISHED', number: 1 });
+  // First heard of, but public since before the source was connected: known from now on, and no "new" post.
+  const oldNews = item.firstPublishedAt === null && !backfill && fetched.publishedAt != null && fetched.publishedAt < source.createdAt;
+  if (item.firstPublishedAt === null && !oldNews) occurrences.push({ kind: 'PUBLISHED', number: 1 });
   else if (item.published) {
     // Stock and price are compared only while the item stays public: coming back after being hidden is no news.
     if (!item.inStock && next.inStock) occurrences.push({ kind: 'BACK_IN_STOCK', number: ++restocks });
@@ -151,12 +157,16 @@ async function apply(deps: IngestDeps, client: Sql, source: SourceRow, item: Ite
   await updateItemRow(client, item.id, {
     snapshot: fetched.item,
     ...next,
-    firstPublishedAt: item.firstPublishedAt ?? change.changedAt,
+    firstPublishedAt: item.firstPublishedAt ?? (oldNews ? fetched.publishedAt! : change.changedAt),
     restocks,
     sales,
     lastChangedAt: change.changedAt,
     deleted: false,
   });
+  if (oldNews) {
+    const when = fetched.publishedAt!.toISOString();
+    return { outcome: 'IGNORED', reason: `published on ${when}, before the source was connected: not new (importCatalog posts older items)`, postIds: [] };
+  }
   if (!occurrences.length) return { outcome: 'IGNORED', reason: 'no rule event: nothing the rules post about changed', postIds: [] };
   const rules = storedSourceRules(source.rules);
   const enabled = occurrences.filter((o) => (rules.events as readonly string[]).includes(o.kind));

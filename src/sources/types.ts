@@ -45,6 +45,12 @@ export type SourceCredentials = Record<string, unknown>;
 export interface FetchedItem {
   item: SourceItem;
   state: ItemState;
+  /**
+   * When the store first made the item public, if it says. An item PostFlow first hears of through a webhook that was
+   * public before the source was connected is old news (an edit of a product from last year), not a new item: the
+   * catalog import is what posts those, on purpose.
+   */
+  publishedAt?: Date | null;
 }
 
 /** The source as its connector needs it to talk to the store. */

@@ -14,9 +14,12 @@ export interface SourceRow {
   status: SourceStatus;
   credentialsSealed: string | null;
   rules: unknown;
+  /** When the source was first connected. */
+  createdAt: Date;
 }
 
-const SOURCE_COLUMNS = `id, workspace_id AS "workspaceId", kind, name, external_id AS "externalId", status, credentials_sealed AS "credentialsSealed", rules`;
+const SOURCE_COLUMNS = `id, workspace_id AS "workspaceId", kind, name, external_id AS "externalId", status, credentials_sealed AS "credentialsSealed", rules,
+                        created_at AS "createdAt"`;
 
 /**
  * `lock`: FOR UPDATE (a change of the source: uninstall, disconnect). `share`: FOR SHARE, which an ingestion takes so

@@ -1,8 +1,9 @@
 // The Shopify source connector (src/sources/types.ts): a source's credentials as this plugin keeps them, and the
-// product fetched through the Admin API with an access token renewed ahead of its expiry. A renewed pair is handed
-// to saveRenewed, which must store it (sealed, both tokens in one write) before the new token is used: Shopify's
-// refresh tokens rotate, so the old pair is dead once the call returns. Renewals of one source are shared within a
-// process; across processes the caller's per-source lock keeps two from spending the same refresh token.
+// product fetched through the Admin API with an access token renewed ahead of its expiry. Shopify's refresh tokens
+// rotate (the old pair is dead once the call returns), so a renewal runs under the source's lock (renewUnderLock:
+// SourceHost.renewCredentials, the row locked across processes), looks again at the pair stored now (another process
+// may have just renewed it) and has the new pair stored before the lock is let go. Within a process, renewals of one
+// source are shared.
 import type { ConnectedSource, SourceConnector, SourceCredentials } from '../../../src/sources/types.js';
 import { fetchProduct, type AdminOptions, type AdminSession } from './admin.js';
 import { importProducts, type BulkWaitOptions } from './import.js';
@@ -47,7 +48,11 @@ export function readCredentials(raw: SourceCredentials, shop: string): ShopifyCr
 }
 
 export interface ShopifyConnectorOptions {
-  saveRenewed(source: ConnectedSource, credentials: ShopifyCredentials): Promise<void>;
+  /**
+   * Runs `renew` under the source's lock with its credentials as stored now, stores what it answers (null: keep them)
+   * before letting go, and answers the credentials in force (SourceHost.renewCredentials).
+   */
+  renewUnderLock(source: ConnectedSource, renew: (current: SourceCredentials) => Promise<SourceCredentials | null>): Promise<SourceCredentials>;
   now?: () => Date;
   admin?: AdminOptions;
   /** The catalog import's polling of its bulk operation. */
@@ -63,21 +68,25 @@ export function createShopifyConnector(client: ShopifyClient, options: ShopifyCo
   const now = options.now ?? (() => new Date());
   const renewing = new Map<string, Promise<ShopifyCredentials>>();
 
-  async function renew(source: ConnectedSource, held: ShopifyCredentials): Promise<ShopifyCredentials> {
-    if (!held.refreshToken) throw new ShopifyNeedsReconnect(held.shop, `${held.shop}'s access token expired and there is no refresh token`);
-    const tokens = await refreshAccess(client, held.shop, held.refreshToken);
-    const renewed = credentialsOf({ shop: held.shop, ...tokens });
-    await options.saveRenewed(source, renewed);
-    return renewed;
+  const expiring = (held: ShopifyCredentials) => needsRefresh(held.accessTokenExpiresAt ? new Date(held.accessTokenExpiresAt) : null, now());
+
+  async function renew(source: ConnectedSource): Promise<ShopifyCredentials> {
+    const inForce = await options.renewUnderLock(source, async (current) => {
+      const held = readCredentials(current, source.externalId);
+      if (!expiring(held)) return null; // renewed by another process while this one waited for the lock
+      if (!held.refreshToken) throw new ShopifyNeedsReconnect(held.shop, `${held.shop}'s access token expired and there is no refresh token`);
+      const tokens = await refreshAccess(client, held.shop, held.refreshToken);
+      return { ...credentialsOf({ shop: held.shop, ...tokens }) };
+    });
+    return readCredentials(inForce, source.externalId);
   }
 
   async function session(source: ConnectedSource): Promise<AdminSession> {
     let held = readCredentials(source.credentials, source.externalId);
-    const expiresAt = held.accessTokenExpiresAt ? new Date(held.accessTokenExpiresAt) : null;
-    if (needsRefresh(expiresAt, now())) {
+    if (expiring(held)) {
       let pending = renewing.get(source.id);
       if (!pending) {
-        pending = renew(source, held).finally(() => renewing.delete(source.id));
+        pending = renew(source).finally(() => renewing.delete(source.id));
         renewing.set(source.id, pending);
       }
       held = await pending;

@@ -130,7 +130,7 @@ export function fetchedItem(product: ShopifyProduct): FetchedItem {
     inStock: (product.totalInventory ?? 0) > 0 || product.variants.some((v) => (v.inventoryQuantity ?? 0) > 0),
     onSale: product.variants.some(onSale),
   };
-  return { item, state };
+  return { item, state, publishedAt: product.publishedAt ? new Date(product.publishedAt) : null };
 }
 
 const ENTITIES: Record<string, string> = {

@@ -6,6 +6,7 @@ import type { ShopifyFake } from '../../fakes/shopifyFake.js';
 import type { ShopifyClient } from '../../../plugins/shopify/src/client.js';
 import { fetchProduct, registerWebhooks, throttleWaitMs, type AdminSession } from '../../../plugins/shopify/src/admin.js';
 import { createShopifyConnector, credentialsOf, type ShopifyCredentials } from '../../../plugins/shopify/src/connector.js';
+import type { SourceCredentials } from '../../../src/sources/types.js';
 import { ShopifyApiError, ShopifyNeedsReconnect } from '../../../plugins/shopify/src/errors.js';
 import { apiTopicsFor } from '../../../plugins/shopify/src/webhooks.js';
 import { install, startShopify } from './setup.js';
@@ -74,6 +75,7 @@ describe('fetchProduct', () => {
         productType: 'Shirts',
       },
       state: { published: true, inStock: true, onSale: true },
+      publishedAt: new Date(shirt.publishedAt!),
     });
   });
 
@@ -178,14 +180,32 @@ describe('registerWebhooks', () => {
 });
 
 describe('the connector', () => {
-  it('renews an access token about to expire, saves the new pair, then fetches with it', async () => {
+  /** A source's stored credentials behind a lock, as SourceHost.renewCredentials keeps them in PostgreSQL. */
+  function lockedStore(initial: SourceCredentials) {
+    let stored = initial;
+    let queue: Promise<unknown> = Promise.resolve();
+    const saved: ShopifyCredentials[] = [];
+    const renewUnderLock = (_source: unknown, renew: (current: SourceCredentials) => Promise<SourceCredentials | null>) => {
+      const turn = queue.then(async () => {
+        const renewed = await renew(stored);
+        if (renewed) saved.push((stored = renewed) as unknown as ShopifyCredentials);
+        return stored;
+      });
+      queue = turn.catch(() => {});
+      return turn;
+    };
+    return { renewUnderLock, saved, set: (credentials: SourceCredentials) => void (stored = credentials) };
+  }
+
+  it('renews an access token about to expire under the lock, stores the new pair, then fetches with it', async () => {
     const shop = 'renewing-shop.myshopify.com';
     const installed = await install(client, shop);
     const product = await fake.createProduct(shop, { title: 'Renewed bag' }, { webhook: false });
-    const saved: ShopifyCredentials[] = [];
     // Four minutes before the token's expiry: inside the five minutes ahead it is renewed.
     const now = () => new Date(installed.accessTokenExpiresAt!.getTime() - 4 * 60_000);
-    const connector = createShopifyConnector(client, { saveRenewed: async (_source, credentials) => void saved.push(credentials), now });
+    const store = lockedStore({ ...credentialsOf(installed) });
+    const saved = store.saved;
+    const connector = createShopifyConnector(client, { renewUnderLock: store.renewUnderLock, now });
     const source = { id: 'source-1', externalId: shop, credentials: { ...credentialsOf(installed) } };
     const before = fake.tokenRequests.length;
     const [a, b] = await Promise.all([connector.fetchItem(source, String(product.id)), connector.fetchItem(source, String(product.id))]);
@@ -200,8 +220,23 @@ describe('the connector', () => {
     expect(last.length).toBe(2);
 
     // A token far from expiry is used as it is.
-    const fresh = createShopifyConnector(client, { saveRenewed: async () => void saved.push(null as never), now: () => new Date() });
+    const fresh = createShopifyConnector(client, { renewUnderLock: store.renewUnderLock, now: () => new Date() });
     await fresh.fetchItem({ ...source, credentials: { ...saved[0]! } }, String(product.id));
     expect(saved).toHaveLength(1);
+  });
+
+  it('does not renew again when another process renewed while it waited for the lock: the stored pair is used', async () => {
+    const shop = 'twice-shop.myshopify.com';
+    const installed = await install(client, shop);
+    const product = await fake.createProduct(shop, { title: 'Shared tote' }, { webhook: false });
+    // What this process read: a pair about to expire. What the store holds now: the pair another process renewed.
+    const stale = { ...credentialsOf(installed), accessTokenExpiresAt: new Date(Date.now() + 60_000).toISOString(), refreshToken: 'shprt_spent-by-the-other' };
+    const store = lockedStore({ ...credentialsOf(installed) });
+    const connector = createShopifyConnector(client, { renewUnderLock: store.renewUnderLock });
+    const before = fake.tokenRequests.length;
+    const fetched = await connector.fetchItem({ id: 'source-2', externalId: shop, credentials: stale }, String(product.id));
+    expect(fetched!.item.title).toBe('Shared tote');
+    expect(fake.tokenRequests.slice(before)).toEqual([]); // the spent refresh token was not tried
+    expect(store.saved).toEqual([]);
   });
 });
