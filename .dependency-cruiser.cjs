@@ -21,7 +21,7 @@ const API = '^src/(server|schema)/';
 const USE_CASES = '^src/(jobs|services)/';
 const STORE = '^src/store/';
 const CORE = '^src/(scheduling|templates|integrations|events)/';
-const BASE = '^src/(domain/|security/|db/|generated/|logger\\.ts$|config\\.ts$|projectRoot\\.ts$)';
+const BASE = '^src/(domain/|security/|db/|generated/|logger\\.ts$|config(Services)?\\.ts$|projectRoot\\.ts$)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { PlatformName, PlatformSettings } from './domain/platforms.js';
 import { PLANS, type Plan } from './domain/plans.js';
 import { parseOutboundAllow } from './security/outbound/policy.js';
+import { SERVICE_ENV, isOrigin, servicesFrom, type BillingConfig, type ShopifyConfig } from './configServices.js';
+
+export type { BillingConfig, ShopifyConfig } from './configServices.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -127,28 +130,6 @@ export interface Config {
   };
 }
 
-export interface ShopifyConfig {
-  /** The app's client id and secret (Dev Dashboard, or `shopify app env show`); the secret also signs webhooks. */
-  apiKey: string;
-  apiSecret: string;
-  /** SHOPIFY_SCOPES: the access scopes asked for at install. */
-  scopes: string[];
-  /** SHOPIFY_SHOP_ORIGIN: where a shop's OAuth and Admin API are, `{shop}` standing for its myshopify.com name. */
-  shopOrigin: string;
-  /** The Admin API version, e.g. 2026-07. */
-  apiVersion: string;
-}
-
-export interface BillingConfig {
-  secretKey: string;
-  /** The signing secret of the webhook endpoint (whsec_…), which verifies POST /stripe/webhooks. */
-  webhookSecret: string;
-  /** The Stripe price of each plan sold: checkout uses it, and a subscription's price says its plan. */
-  prices: { PRO: string; AGENCY: string };
-  /** STRIPE_API_URL: the operator's own origin (api.stripe.com, or a proxy or fake), not a user's URL. */
-  apiUrl: string;
-}
-
 /** `points` within a window of `seconds` (fixed, starting at the first one counted). */
 export interface ThrottleLimit {
   points: number;
@@ -247,30 +228,6 @@ const envSchema = z.object({
     .string()
     .refine((v) => v.split(',').every((e) => /^[^\s@,]+@[^\s@,]+$/.test(e.trim())), 'must be a comma-separated list of email addresses, e.g. ops@example.com,owner@example.com')
     .optional(),
-  SMTP_URL: z
-    .string()
-    .refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.com:465 (smtp:// upgrades with STARTTLS when the server offers it)')
-    .optional(),
-  SMTP_FROM: z.string().trim().min(3).max(320).optional(),
-  STRIPE_SECRET_KEY: z.string().trim().min(1).optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().trim().min(1).optional(),
-  STRIPE_PRICE_PRO: z.string().trim().min(1).optional(),
-  STRIPE_PRICE_AGENCY: z.string().trim().min(1).optional(),
-  STRIPE_API_URL: z.string().refine(isOrigin, 'must be an http(s) origin without a path, e.g. https://api.stripe.com').default('https://api.stripe.com'),
-  SHOPIFY_API_KEY: z.string().trim().min(1).optional(),
-  SHOPIFY_API_SECRET: z.string().trim().min(1).optional(),
-  SHOPIFY_SCOPES: z
-    .string()
-    .regex(/^\s*[a-z_]+(\s*,\s*[a-z_]+)*\s*$/, 'must be a comma-separated list of Shopify access scopes, e.g. read_products,read_inventory')
-    .default('read_products'),
-  SHOPIFY_SHOP_ORIGIN: z
-    .string()
-    .refine(isShopOrigin, 'must be an http(s) URL with {shop} where the shop name goes and no query, e.g. https://{shop} (the default) or http://127.0.0.1:8080/shops/{shop}')
-    .default('https://{shop}'),
-  SHOPIFY_API_VERSION: z
-    .string()
-    .regex(/^\d{4}-(01|04|07|10)$/, "must be a Shopify Admin API version (YYYY-MM, a quarter's first month), e.g. 2026-07")
-    .default('2026-07'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   POSTFLOW_GRAPHQL_MAX_DEPTH: int(2, 100).default(10),
   POSTFLOW_GRAPHQL_MAX_COST: int(10, 10_000_000).default(20_000),
@@ -288,6 +245,7 @@ const envSchema = z.object({
       'must be * or a comma-separated list of origins (scheme://host[:port], no path), e.g. https://app.example.com,http://localhost:5173',
     )
     .optional(),
+  ...SERVICE_ENV,
   ...platformEnv(),
 });
 
@@ -315,7 +273,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`));
   }
   const e = parsed.data;
-  const billing = billingFrom(e);
+  const services = servicesFrom(e);
+  if (services.problems.length) throw new ConfigError(services.problems);
+  const { billing, shopify, mail } = services;
   return {
     role: e.POSTFLOW_ROLE,
     host: e.HOST,
@@ -359,8 +319,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workspaceDeletionGraceDays: e.POSTFLOW_WORKSPACE_DELETION_GRACE_DAYS,
     plans: { defaultPlan: e.POSTFLOW_DEFAULT_PLAN, adminEmails: e.POSTFLOW_ADMIN_EMAILS?.split(',').map((email) => email.trim().toLowerCase()) ?? [] },
     billing,
-    shopify: shopifyFrom(e),
-    mail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM ?? `PostFlow <postflow@${new URL(e.SMTP_URL).hostname}>` } : null,
+    shopify,
+    mail,
     logLevel: e.LOG_LEVEL,
     graphql: {
       maxDepth: e.POSTFLOW_GRAPHQL_MAX_DEPTH,
@@ -401,61 +361,6 @@ function isPublicUrl(value: string): boolean {
     !value.includes('?') &&
     !value.includes('#')
   );
-}
-
-/**
- * Billing is on with STRIPE_SECRET_KEY, and then needs the rest: a half-configured billing would sell plans whose
- * payments never arrive. Only the names of what is missing are printed, never a key.
- */
-function billingFrom(e: z.infer<typeof envSchema>): BillingConfig | null {
-  const { STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_PRICE_PRO: pro, STRIPE_PRICE_AGENCY: agency } = e;
-  if (!secretKey) return null;
-  const problems: string[] = [];
-  const missing = (name: string, what: string) => problems.push(`${name}: must be set with STRIPE_SECRET_KEY: ${what}`);
-  if (!webhookSecret) missing('STRIPE_WEBHOOK_SECRET', 'the signing secret of the webhook endpoint (whsec_…, in the Stripe dashboard), which verifies POST /stripe/webhooks');
-  if (!pro) missing('STRIPE_PRICE_PRO', 'the Stripe price id (price_…) of the PRO plan');
-  if (!agency) missing('STRIPE_PRICE_AGENCY', 'the Stripe price id (price_…) of the AGENCY plan');
-  if (pro && pro === agency) problems.push("STRIPE_PRICE_AGENCY: must differ from STRIPE_PRICE_PRO (a subscription's price says which plan was bought)");
-  if (!webhookSecret || !pro || !agency || problems.length) throw new ConfigError(problems);
-  return { secretKey, webhookSecret, prices: { PRO: pro, AGENCY: agency }, apiUrl: e.STRIPE_API_URL.replace(/\/+$/, '') };
-}
-
-/** On with both SHOPIFY_API_KEY and SHOPIFY_API_SECRET; one without the other is a mistake, named (never the value). */
-function shopifyFrom(e: z.infer<typeof envSchema>): ShopifyConfig | null {
-  const { SHOPIFY_API_KEY: apiKey, SHOPIFY_API_SECRET: apiSecret } = e;
-  if (!apiKey && !apiSecret) return null;
-  if (!apiKey) throw new ConfigError(['SHOPIFY_API_KEY: must be set with SHOPIFY_API_SECRET: the client id of the Shopify app']);
-  if (!apiSecret) throw new ConfigError(['SHOPIFY_API_SECRET: must be set with SHOPIFY_API_KEY: the client secret of the Shopify app']);
-  const scopes = e.SHOPIFY_SCOPES.split(',').map((scope) => scope.trim());
-  return { apiKey, apiSecret, scopes, shopOrigin: e.SHOPIFY_SHOP_ORIGIN.replace(/\/+$/, ''), apiVersion: e.SHOPIFY_API_VERSION };
-}
-
-function isShopOrigin(value: string): boolean {
-  if (value.split('{shop}').length !== 2) return false;
-  try {
-    const url = new URL(value.replace('{shop}', 'example.myshopify.com'));
-    return /^https?:$/.test(url.protocol) && !url.username && !url.password && !url.search && !url.hash;
-  } catch {
-    return false;
-  }
-}
-
-function isSmtpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return /^smtps?:$/.test(url.protocol) && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
-function isOrigin(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return /^https?:$/.test(url.protocol) && url.origin === value.replace(/\/+$/, '');
-  } catch {
-    return false;
-  }
 }
 
 export function decodeKey(value: string): Buffer | null {

@@ -6,27 +6,15 @@ import type { Logger } from '../logger.js';
 import { receiveStripeWebhook } from '../services/billing.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { sendJson, type Route } from './routes.js';
+import { readCappedBody } from '../security/requestBody.js';
 
 export const STRIPE_WEBHOOK_PATH = '/stripe/webhooks';
 export const BILLING_RETURN_PATH = '/billing/return';
 /** Stripe's events are a few kilobytes; an invoice with many lines stays far below this. */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
-/** The body, or null once it passes `limit` bytes (the rest is not read). */
-async function readCapped(request: IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (Number(request.headers['content-length'] ?? 0) > limit) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 async function handleWebhook(services: ServiceDeps, logger: Logger, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const payload = await readCapped(request, MAX_WEBHOOK_BYTES);
+  const payload = await readCappedBody(request, MAX_WEBHOOK_BYTES);
   if (!payload) return sendJson(response, 413, { error: `a Stripe event is at most ${MAX_WEBHOOK_BYTES} bytes here` }, { connection: 'close' });
   const header = request.headers['stripe-signature'];
   try {

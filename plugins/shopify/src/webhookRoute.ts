@@ -7,21 +7,10 @@ import type { ShopifyClient } from './client.js';
 import type { ShopifyAppHost } from './host.js';
 import { bulkFinished } from './import.js';
 import { verifyWebhook, webhookAction, type VerifiedWebhook } from './webhooks.js';
+import { readCappedBody } from '../../../src/security/requestBody.js';
 
 /** A product with hundreds of variants and images stays well below this. */
 export const MAX_WEBHOOK_BYTES = 2 * 1024 * 1024;
-
-async function readCapped(request: IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (Number(request.headers['content-length'] ?? 0) > limit) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 function answer(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers });
@@ -29,7 +18,7 @@ function answer(response: ServerResponse, status: number, text: string, headers:
 }
 
 export async function receiveWebhook(client: ShopifyClient, host: ShopifyAppHost, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const rawBody = await readCapped(request, MAX_WEBHOOK_BYTES);
+  const rawBody = await readCappedBody(request, MAX_WEBHOOK_BYTES);
   if (!rawBody) return answer(response, 413, `a webhook is at most ${MAX_WEBHOOK_BYTES} bytes here`, { connection: 'close' });
   const verdict = await verifyWebhook(client, { rawBody, headers: request.headers });
   if (!verdict.ok) {
