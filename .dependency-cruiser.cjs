@@ -12,6 +12,7 @@
 //   plugins/shopify/                    the Shopify app: its own files, and from src/ only the base it builds on
 //                                       (domain, security, sources/types.ts, templates, the guarded transport);
 //                                       only the composition root (src/app.ts) imports a plugin
+//   plugins/wordpress/src/              PostFlow's side of the WordPress plugin: the domain, security, source types
 //
 // Type-only imports count (tsPreCompilationDeps): a type is a dependency on the layer that owns it.
 // Each forbidden pair is named by one rule only (the scheduling core and the domain have their own, stricter ones).
@@ -125,6 +126,13 @@ module.exports = {
         path: '^src/',
         pathNot: ['^src/(domain|security|templates)/', '^src/sources/types\\.ts$', '^src/integrations/(transport|http)\\.ts$'],
       },
+    },
+    {
+      name: 'wordpress-plugin-on-the-base',
+      severity: 'error',
+      comment: 'The WordPress side builds on the domain, security and source types: no store, services, jobs, schema or server.',
+      from: { path: '^plugins/wordpress/' },
+      to: { path: '^src/', pathNot: ['^src/(domain|security)/', '^src/sources/types\\.ts$'] },
     },
     {
       name: 'plugins-only-from-root',

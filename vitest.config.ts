@@ -20,7 +20,22 @@ const groups: { name: string; include: string[]; exclude?: string[] }[] = [
   // The GraphQL API, in process.
   { name: 'api', include: ['test/api.*.test.ts', 'test/schema.*.test.ts'] },
   // The worker: publishing, retries, recovery, renewals, housekeeping.
-  { name: 'publishing', include: ['test/publish.*.test.ts', 'test/jobs.*.test.ts', 'test/shopify.import.test.ts', 'test/shopify.e2e.test.ts'] },
+  {
+    name: 'publishing',
+    include: [
+      'test/publish.*.test.ts',
+      'test/jobs.*.test.ts',
+      'test/shopify.import.test.ts',
+      'test/shopify.appHome.test.ts',
+      'test/shopify.install.test.ts',
+      'test/shopify.e2e.test.ts',
+      'test/shopify.inventory.test.ts',
+      'test/shopify.billing.test.ts',
+    ],
+  },
+  // The WordPress plugin (PHP): php -l, phpcs, PHPUnit, and a real WordPress with a private MariaDB; each file's
+  // helper runs scripts/wordpress/install.sh first (apt, only what is missing).
+  { name: 'wordpress', include: ['test/wordpress.*.test.ts'] },
   // Whole processes: start-up and shutdown, the production runtime, the database's supervision, kills mid-burst.
   { name: 'processes', include: ['test/startup.test.ts', 'test/runtime*.test.ts', 'test/db.*.test.ts', 'test/chaos*.test.ts'] },
 ];

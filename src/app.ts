@@ -1,5 +1,6 @@
 // The composition root: the one place that wires configuration, database, providers, GraphQL server and worker.
 // Everything else receives what it needs from here.
+import type { IncomingMessage } from 'node:http';
 import { Logger as GraphileLogger, runMigrations as runWorkerMigrations } from 'graphile-worker';
 import { defaultPublicUrl, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -22,6 +23,7 @@ import type { GraphQLRoutes } from './server/graphqlRoutes.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createSourceRegistry } from './sources/registry.js';
+import { createFeedConnector } from './sources/feed.js';
 // The API's modules (graphql-yoga, the GraphQL schema, LISTEN/NOTIFY fan-out, authentication) are imported only
 // when this process serves the API: a worker-only process never loads them, which keeps its footprint small.
 
@@ -87,6 +89,10 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
     // The Shopify app (plugins/shopify/), in every role when configured: the worker's source_event job fetches
     // products through its connector, the API serves its /shopify/* routes. Without it the library is not loaded.
     const shopify = config.shopify ? await wireShopify(config, config.shopify, services) : null;
+    // WordPress sites (plugins/wordpress/) need no setting: each site's key and secret come from createSource.
+    const wordpress = await wireWordPress(services);
+    // Feeds' entries come from their poll (src/services/feedSources.ts), handed to the engine with each change.
+    services.sources.register(createFeedConnector());
 
     if (config.role !== 'worker') {
       const [{ listenForDeliveryEvents }, { createGraphQLRoutes, GRAPHQL_PATH }, { authenticateRequest }, { createCredentialChecks }, { schema }] = await Promise.all([
@@ -125,11 +131,12 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
       if (config.billing) routes.add(...(await import('./server/stripeRoutes.js')).stripeRoutes(services, logger));
       routes.add(...exportRoutes(services));
       if (shopify) routes.add(...shopify.routes);
+      routes.add(...wordpress.routes);
       graphqlUrl = `${server.url}${GRAPHQL_PATH}`;
       logger.info(`GraphQL API on ${config.publicUrl}${GRAPHQL_PATH} (GraphiQL in a browser, graphql-ws on the same path)`);
     }
     if (config.role !== 'api') {
-      worker = await startWorker({ config, databaseUrl: database.url, pool: database.pool, providers, secrets, logger, mailer, sources: services.sources });
+      worker = await startWorker({ config, databaseUrl: database.url, pool: database.pool, providers, secrets, logger, mailer, sources: services.sources, services });
     }
     readiness.running({ pool: database.pool, migrations: await listMigrations(), worker });
     server.markStarted();
@@ -164,6 +171,8 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
 
 const quietWorkerLogger = new GraphileLogger(() => () => {});
 
+const headerText = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
+
 /** The Shopify client from the settings, its connector in the source registry (renewed tokens stored sealed), its routes. */
 async function wireShopify(config: Config, settings: NonNullable<Config['shopify']>, services: ServiceDeps) {
   const [{ createShopifyClient }, { createShopifyConnector }, { shopifyRoutes }, { createSourceHost }, { shopifyAppServices }] = await Promise.all([
@@ -180,8 +189,42 @@ async function wireShopify(config: Config, settings: NonNullable<Config['shopify
     requestTimeoutMs: config.providers.requestTimeoutMs,
   });
   const sources = createSourceHost(services);
-  services.sources.register(createShopifyConnector(client, { renewUnderLock: (source, renew) => sources.renewCredentials(source.id, renew) }));
-  return { routes: shopifyRoutes(client, { sources, ...shopifyAppServices(services), logger: services.logger }) };
+  const connector = createShopifyConnector(client, { renewUnderLock: (source, renew) => sources.renewCredentials(source.id, renew) });
+  services.sources.register(connector);
+  // Plans charged to a shop through Shopify's Billing API, when SHOPIFY_BILLING is on.
+  const { createShopifyBilling } = await import('../plugins/shopify/src/billing.js');
+  const { shopifyBillingServices } = await import('./services/shopifyBilling.js');
+  services.shopifyBilling = settings.billing ? createShopifyBilling(client, connector) : null;
+  // connectShopifyStart checks a shop's name as the plugin does (the one place that knows Shopify's names).
+  services.shopifyApp = { shopName: (input, field) => client.typedShopName(input, field) };
+  // An install started from Shopify for a new shop: its owner signs in (or up) here and picks the workspace.
+  const { shopifyClaimServices } = await import('./services/shopifyClaim.js');
+  const claims = shopifyClaimServices(services);
+  const clientIpOfRequest = (request: IncomingMessage) => clientIpOf(request.socket.remoteAddress, headerText(request.headers['x-forwarded-for']), config.throttle.trustProxyHops);
+  // The store owner's page (/shopify/app): its reads and writes, through the same services as the API's.
+  const { shopifyAppHomeServices } = await import('./services/shopifyAppHome.js');
+  return {
+    routes: shopifyRoutes(client, {
+      sources,
+      ...shopifyAppServices(services),
+      appHome: shopifyAppHomeServices(services),
+      claims,
+      billing: settings.billing ? shopifyBillingServices(services) : null,
+      clientIp: clientIpOfRequest,
+      logger: services.logger,
+    }),
+  };
+}
+
+/** The WordPress connector in the source registry, and the plugin's /wordpress/* routes. */
+async function wireWordPress(services: ServiceDeps) {
+  const [{ createWordPressConnector }, { wordpressRoutes }, { wordpressHostServices }] = await Promise.all([
+    import('../plugins/wordpress/src/connector.js'),
+    import('../plugins/wordpress/src/routes.js'),
+    import('./services/wordpressSources.js'),
+  ]);
+  services.sources.register(createWordPressConnector());
+  return { routes: wordpressRoutes({ ...wordpressHostServices(services), logger: services.logger }) };
 }
 
 /**

@@ -71,6 +71,8 @@ export interface Config {
     /** How often the smart scheduler runs by itself (it also runs after bulk creation and on request). */
     intervalMinutes: number;
   };
+  /** FEED sources (src/services/feedSources.ts): how often every feed is polled (POSTFLOW_FEED_POLL_MINUTES). */
+  feeds: { pollMinutes: number };
   providers: {
     requestTimeoutMs: number;
     telegramApiUrl: string;
@@ -209,6 +211,7 @@ const envSchema = z.object({
   PUBLISH_RECOVERY_INTERVAL_MS: int(100, 3_600_000).default(5_000),
   SMART_SCHEDULE_HORIZON_DAYS: int(1, 90).default(7),
   SMART_SCHEDULE_INTERVAL_MINUTES: int(1, 59).default(5),
+  POSTFLOW_FEED_POLL_MINUTES: int(1, 59).default(15),
   PROVIDER_REQUEST_TIMEOUT_MS: int(100, 300_000).default(30_000),
   TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
   POSTFLOW_OUTBOUND_ALLOW: z
@@ -307,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       recoveryIntervalMs: e.PUBLISH_RECOVERY_INTERVAL_MS,
     },
     scheduling: { horizonDays: e.SMART_SCHEDULE_HORIZON_DAYS, intervalMinutes: e.SMART_SCHEDULE_INTERVAL_MINUTES },
+    feeds: { pollMinutes: e.POSTFLOW_FEED_POLL_MINUTES },
     providers: {
       requestTimeoutMs: e.PROVIDER_REQUEST_TIMEOUT_MS,
       telegramApiUrl: e.TELEGRAM_API_URL.replace(/\/$/, ''),

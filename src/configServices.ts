@@ -13,6 +13,15 @@ export interface ShopifyConfig {
   shopOrigin: string;
   /** The Admin API version, e.g. 2026-07. */
   apiVersion: string;
+  /** SHOPIFY_BILLING: plans sold through Shopify's Billing API to workspaces with a shop; null when off. */
+  billing: ShopifyBillingConfig | null;
+}
+
+export interface ShopifyBillingConfig {
+  /** SHOPIFY_BILLING=test: charges made with `test: true` (no money moves; what development stores need). */
+  test: boolean;
+  /** SHOPIFY_PRICE_PRO / _AGENCY: what each plan costs every 30 days, in USD (a decimal, e.g. 29.00). */
+  prices: { PRO: string; AGENCY: string };
 }
 
 export interface BillingConfig {
@@ -24,6 +33,9 @@ export interface BillingConfig {
   /** STRIPE_API_URL: the operator's own origin (api.stripe.com, or a proxy or fake), not a user's URL. */
   apiUrl: string;
 }
+
+/** A price in USD: up to 6 digits, cents optional, above 0. */
+const PRICE = /^(?!0+(\.0{1,2})?$)\d{1,6}(\.\d{1,2})?$/;
 
 export const SERVICE_ENV = {
   SMTP_URL: z
@@ -50,6 +62,9 @@ export const SERVICE_ENV = {
     .string()
     .regex(/^\d{4}-(01|04|07|10)$/, "must be a Shopify Admin API version (YYYY-MM, a quarter's first month), e.g. 2026-07")
     .default('2026-07'),
+  SHOPIFY_BILLING: z.enum(['off', 'test', 'on']).default('off'),
+  SHOPIFY_PRICE_PRO: z.string().trim().regex(PRICE, 'must be a price in USD greater than 0, e.g. 29.00').optional(),
+  SHOPIFY_PRICE_AGENCY: z.string().trim().regex(PRICE, 'must be a price in USD greater than 0, e.g. 99.00').optional(),
 };
 
 type ServiceEnv = z.infer<z.ZodObject<typeof SERVICE_ENV>>;
@@ -87,12 +102,26 @@ function billingFrom(e: ServiceEnv, problems: string[]): BillingConfig | null {
 /** On with both SHOPIFY_API_KEY and SHOPIFY_API_SECRET; one without the other is a mistake, named (never the value). */
 function shopifyFrom(e: ServiceEnv, problems: string[]): ShopifyConfig | null {
   const { SHOPIFY_API_KEY: apiKey, SHOPIFY_API_SECRET: apiSecret } = e;
-  if (!apiKey && !apiSecret) return null;
+  if (!apiKey && !apiSecret) {
+    if (e.SHOPIFY_BILLING !== 'off')
+      problems.push(`SHOPIFY_BILLING: ${e.SHOPIFY_BILLING} needs the Shopify app (SHOPIFY_API_KEY and SHOPIFY_API_SECRET): plans are charged through it`);
+    return null;
+  }
   if (!apiKey) problems.push('SHOPIFY_API_KEY: must be set with SHOPIFY_API_SECRET: the client id of the Shopify app');
   if (!apiSecret) problems.push('SHOPIFY_API_SECRET: must be set with SHOPIFY_API_KEY: the client secret of the Shopify app');
   if (!apiKey || !apiSecret) return null;
   const scopes = e.SHOPIFY_SCOPES.split(',').map((scope) => scope.trim());
-  return { apiKey, apiSecret, scopes, shopOrigin: e.SHOPIFY_SHOP_ORIGIN.replace(/\/+$/, ''), apiVersion: e.SHOPIFY_API_VERSION };
+  return { apiKey, apiSecret, scopes, shopOrigin: e.SHOPIFY_SHOP_ORIGIN.replace(/\/+$/, ''), apiVersion: e.SHOPIFY_API_VERSION, billing: shopifyBillingFrom(e, problems) };
+}
+
+/** SHOPIFY_BILLING on (or test) needs a price per plan: a charge without one could not be made. */
+function shopifyBillingFrom(e: ServiceEnv, problems: string[]): ShopifyBillingConfig | null {
+  if (e.SHOPIFY_BILLING === 'off') return null;
+  const { SHOPIFY_PRICE_PRO: pro, SHOPIFY_PRICE_AGENCY: agency } = e;
+  if (!pro) problems.push(`SHOPIFY_PRICE_PRO: must be set with SHOPIFY_BILLING=${e.SHOPIFY_BILLING}: what the PRO plan costs every 30 days, in USD (e.g. 29.00)`);
+  if (!agency) problems.push(`SHOPIFY_PRICE_AGENCY: must be set with SHOPIFY_BILLING=${e.SHOPIFY_BILLING}: what the AGENCY plan costs every 30 days, in USD (e.g. 99.00)`);
+  if (!pro || !agency) return null;
+  return { test: e.SHOPIFY_BILLING === 'test', prices: { PRO: pro, AGENCY: agency } };
 }
 
 function isShopOrigin(value: string): boolean {

@@ -122,7 +122,9 @@ describe('the Shopify app', () => {
         .subscriptions(SHOP)
         .map((s) => [s.topic, s.uri])
         .sort(),
-    ).toEqual(['APP_UNINSTALLED', 'BULK_OPERATIONS_FINISH', 'PRODUCTS_CREATE', 'PRODUCTS_DELETE', 'PRODUCTS_UPDATE'].map((topic) => [topic, webhookUrl()]));
+    ).toEqual(
+      ['APP_SUBSCRIPTIONS_UPDATE', 'APP_UNINSTALLED', 'BULK_OPERATIONS_FINISH', 'PRODUCTS_CREATE', 'PRODUCTS_DELETE', 'PRODUCTS_UPDATE'].map((topic) => [topic, webhookUrl()]),
+    );
     expect(shopify.tokenRequests.filter((r) => r.grant === 'authorization_code').every((r) => r.expiring)).toBe(true);
     // The credentials are sealed: no token in the row as text.
     expect(source.credentialsSealed).not.toMatch(/shpat_|shprt_/);

@@ -55,7 +55,12 @@ export const AUDIT_ACTIONS = [
   'source.install_started',
   'source.uninstalled',
   'source.posts_released',
+  // A stopped source whose store was installed into another workspace: retired here, what it held cancelled.
+  'source.retired',
+  // A WordPress site's key and signing secret replaced (rotateSourceSecret): the old pair stops working at once.
+  'source.secret_rotated',
   // A catalog import ended (COMPLETED or FAILED, with its counts): attributed to whoever started it, who is notified.
+  'import.started',
   'import.finished',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -7,6 +7,8 @@ import type { DeliveryStatus } from '../generated/prisma/enums.js';
 export type { DeliveryStatus };
 
 const transitions: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
+  // A draft held by an app/uninstalled (src/store/sourceHolds.ts) goes back to what it was held from on a reinstall
+  // (SCHEDULED, PENDING, AWAITING_APPROVAL), or is cancelled when the store joins another workspace.
   DRAFT: ['SCHEDULED', 'PENDING', 'CANCELLED', 'AWAITING_APPROVAL'],
   // -> AWAITING_APPROVAL: an approved post whose content is edited by someone whose posts need approval.
   PENDING: ['SCHEDULED', 'PENDING', 'DRAFT', 'CANCELLED', 'AWAITING_APPROVAL'],

@@ -28,7 +28,7 @@ export interface PlanLimits {
 
 // Tiers after Buffer's and Hootsuite's public ones: a shop alone, a small team, an agency with clients.
 export const PLAN_LIMITS: Readonly<Record<Plan, Readonly<PlanLimits>>> = {
-  FREE: { channels: 3, members: 1, postsPerMonth: 100, sources: 0, webhookEndpoints: 0, apiAccess: false, approval: false },
+  FREE: { channels: 3, members: 1, postsPerMonth: 100, sources: 1, webhookEndpoints: 0, apiAccess: false, approval: false },
   PRO: { channels: 10, members: 5, postsPerMonth: 2_000, sources: 3, webhookEndpoints: 5, apiAccess: true, approval: true },
   AGENCY: { channels: 50, members: 25, postsPerMonth: 20_000, sources: 20, webhookEndpoints: 25, apiAccess: true, approval: true },
   UNLIMITED: { channels: null, members: null, postsPerMonth: null, sources: null, webhookEndpoints: null, apiAccess: true, approval: true },

@@ -117,6 +117,8 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   // (a leaked key must not start or end subscriptions). Reading the state is for those who manage the workspace.
   startCheckout: needs('OWNER', 'session'),
   billingPortal: needs('OWNER', 'session'),
+  // Charges a shop of the workspace (Shopify's Billing API): the owner's, like Stripe's checkout.
+  startShopifyCheckout: needs('OWNER', 'session'),
   billing: needs('ADMIN', 'any'),
   // --- the audit trail (issue 12, section 6): who did what is for those who manage the workspace. A key reads it
   // with members:write, the scope of keys that manage people, rather than a scope of its own. ---
@@ -158,6 +160,9 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   disconnectSource: needs('ADMIN', 'sources:write'),
   // A catalog import posts the whole store without a person, like the rules do; its progress is for the whole team.
   importCatalog: needs('ADMIN', 'sources:write'),
+  // Issue 14: a WordPress site or a feed connected by an ADMIN; a site's secrets replaced.
+  createSource: needs('ADMIN', 'sources:write'),
+  rotateSourceSecret: needs('ADMIN', 'sources:write'),
   sourceImports: needs('VIEWER', 'sources:read'),
   sourceImportUpdated: needs('VIEWER', 'sources:read'),
   // The Shopify app (issue 13, section 2): an install link bound to the caller, so a person's session, never a key.

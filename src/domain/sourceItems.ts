@@ -38,4 +38,11 @@ export interface SourceItem {
   excerpt?: string;
   author?: string;
   categories?: string[];
+  /** WordPress' post type (post, page, product...). */
+  postType?: string;
+  // WooCommerce products (a WordPress site's): price is the current one, compareAtPrice the regular one while on sale.
+  regularPrice?: Money;
+  salePrice?: Money;
+  sku?: string;
+  inStock?: boolean;
 }

@@ -17,6 +17,8 @@ import { createPurgeTask } from './purgeWorkspaces.js';
 import { createSourceEventTask } from './sourceEvent.js';
 import { createSourceImportTask } from './sourceImport.js';
 import { createEvergreenTask } from './evergreen.js';
+import { createFeedPollTask } from './feedPoll.js';
+import { createShopifyBillingSyncTask } from './shopifyBillingSync.js';
 import { createDigestTask, createNotifyTask } from './notify.js';
 import { crontab, TASKS } from '../store/jobs.js';
 import { registerPool, forgetPool } from '../store/workers.js';
@@ -30,6 +32,7 @@ import type { Logger } from '../logger.js';
 import type { Mailer } from '../integrations/mail.js';
 import type { SourceRegistry } from '../sources/registry.js';
 import { forgetReadNotifications } from '../services/notifications.js';
+import type { ServiceDeps } from '../services/deps.js';
 
 export interface Worker {
   /** Stops taking jobs, waits for running ones, hands back the rest. */
@@ -55,6 +58,8 @@ export interface WorkerDeps {
   mailer?: Mailer | null;
   /** The connectors of content sources, for the source_event task. */
   sources: SourceRegistry;
+  /** The services whole, for tasks that need their integrations (the Shopify billing sync's gateway). */
+  services: ServiceDeps;
 }
 
 /** graphile-worker's tuning. */
@@ -114,7 +119,7 @@ export async function runTunedWorker(options: { pool: pg.Pool; config: Config; t
   };
 }
 
-export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger, mailer = null, sources }: WorkerDeps): Promise<Worker> {
+export async function startWorker({ config, databaseUrl, pool, providers, secrets, logger, mailer = null, sources, services }: WorkerDeps): Promise<Worker> {
   const liveness = await holdWorkerLiveness(databaseUrl, logger);
   const writes = createDurableWrites(logger);
   const inFlight = new Set<string>();
@@ -137,6 +142,8 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
     [TASKS.sourceEvent]: createSourceEventTask({ pool, providers, secrets, sources, logger }),
     [TASKS.sourceImport]: createSourceImportTask({ pool, providers, secrets, sources, logger }),
     [TASKS.evergreen]: createEvergreenTask({ pool, providers, logger }),
+    [TASKS.feedPoll]: createFeedPollTask({ pool, providers, logger, config }),
+    [TASKS.shopifyBillingSync]: createShopifyBillingSyncTask(services),
     [TASKS.notify]: createNotifyTask({ pool, mailer, logger, config }),
     [TASKS.notificationDigest]: createDigestTask({ pool, mailer, logger, config }),
     [TASKS.smartSchedule]: async () => {
@@ -144,7 +151,11 @@ export async function startWorker({ config, databaseUrl, pool, providers, secret
       if (summary.placed) logger.info('smart scheduler placed pending deliveries', { ...summary });
     },
   };
-  const schedule = crontab({ smartScheduleMinutes: config.scheduling.intervalMinutes, refreshTokensMinutes: config.tokens.refreshIntervalMinutes });
+  const schedule = crontab({
+    smartScheduleMinutes: config.scheduling.intervalMinutes,
+    refreshTokensMinutes: config.tokens.refreshIntervalMinutes,
+    feedPollMinutes: config.feeds.pollMinutes,
+  });
 
   let runner: TunedWorker | null = null;
   let stopping = false;

@@ -8,6 +8,10 @@ import { storedSourceRules } from '../domain/sourceRules.js';
 import { uuidOrNil } from '../services/validation.js';
 import { disconnectSource, findSourceOf, previewSourcePost, updateSource, type SourcePostPreview } from '../services/sources.js';
 import { importCatalog } from '../services/sourceImports.js';
+import { missingScopesOf } from '../services/sourceScopes.js';
+import { createWordPressSource, rotateSourceSecret } from '../services/wordpressSources.js';
+import { createFeedSource } from '../services/feedSources.js';
+import { ValidationError } from '../domain/errors.js';
 
 const SourceEventOutcomeEnum = builder.enumType('SourceEventOutcome', {
   values: {
@@ -33,6 +37,11 @@ builder.prismaObject('Source', {
       description: 'Which events make posts, to which channels, in which words, when (README: Content sources).',
       resolve: (s) => storedSourceRules(s.rules),
     }),
+    missingScopes: t.stringList({
+      description:
+        'Access the store granted PostFlow lacks for what the rules ask (read_inventory for BACK_IN_STOCK on Shopify): install the app again (connectShopifyStart) to grant it. Empty when nothing is missing, or the source holds no grant (stopped).',
+      resolve: (s, _args, ctx) => missingScopesOf(ctx.services, s),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -44,7 +53,9 @@ builder.prismaObject('SourceEvent', {
     id: t.exposeID('id'),
     eventId: t.exposeString('eventId', { description: "The store's own id of the event." }),
     itemExternalId: t.exposeString('itemExternalId', { nullable: true, description: "The store's id of the item." }),
-    change: t.exposeString('change', { description: 'UPSERTED or DELETED (from the store), or EVERGREEN (a re-share the evergreen job made).' }),
+    change: t.exposeString('change', {
+      description: "UPSERTED, DELETED or SHARED (from the store), EVERGREEN (a re-share the evergreen job made), or POLL (a feed's read that failed).",
+    }),
     changedAt: t.expose('changedAt', { type: 'DateTime', nullable: true, description: 'When the store says it happened.' }),
     outcome: t.field({ type: SourceEventOutcomeEnum, resolve: (e) => e.outcome }),
     reason: t.exposeString('reason'),
@@ -207,5 +218,54 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) => ctx.events.subscribeSourceImports({ workspaceId: requireAuth(ctx).workspaceId, sourceId: String(args.sourceId) }),
     resolve: (query, signal: { id: string }, _args, ctx) =>
       ctx.prisma.sourceImport.findFirstOrThrow({ ...query, where: { id: signal.id, workspaceId: requireAuth(ctx).workspaceId } }),
+  }),
+}));
+
+// --- sources created here (issue 14): a WordPress site (its plugin gets the key and secret answered once), a feed ---
+
+const CreateSourceInput = builder.inputType('CreateSourceInput', {
+  fields: (t) => ({
+    kind: t.field({ type: SourceKindEnum, required: true, description: 'WORDPRESS or FEED (a Shopify store connects through the Shopify app).' }),
+    name: t.string({ required: true }),
+    url: t.string({ required: true, description: "The site's address (WORDPRESS) or the RSS/Atom feed's (FEED): a public http(s) URL." }),
+  }),
+});
+
+interface SourceConnection {
+  sourceId: string;
+  siteKey: string | null;
+  signingSecret: string | null;
+}
+
+const SourceConnectionRef = builder.objectRef<SourceConnection>('SourceConnection').implement({
+  description: "A source just created, or its secrets just replaced: the site key and signing secret are shown this once (PostFlow keeps only the key's hash).",
+  fields: (t) => ({
+    source: t.prismaField({ type: 'Source', resolve: (query, c, _args, ctx) => ctx.prisma.source.findUniqueOrThrow({ ...query, where: { id: c.sourceId } }) }),
+    siteKey: t.exposeString('siteKey', { nullable: true, description: 'WORDPRESS: what the plugin names the site by ("pfs_..."); null for a FEED.' }),
+    signingSecret: t.exposeString('signingSecret', {
+      nullable: true,
+      description: 'WORDPRESS: the Standard Webhooks secret ("whsec_...") the plugin signs every request with; null for a FEED.',
+    }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createSource: t.field({
+    type: SourceConnectionRef,
+    description: 'Connects a WordPress site (answers its site key and signing secret, once) or an RSS/Atom feed (polled, no secrets), within the plan.',
+    args: { input: t.arg({ type: CreateSourceInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const auth = requireAuth(ctx);
+      const input = { kind: args.input.kind, name: args.input.name, url: args.input.url };
+      if (input.kind === 'WORDPRESS') return createWordPressSource(ctx.services, auth, input);
+      if (input.kind === 'FEED') return { ...(await createFeedSource(ctx.services, auth, input)), siteKey: null, signingSecret: null };
+      throw ValidationError.single(['input', 'kind'], 'kind', 'a Shopify store connects through the Shopify app (connectShopifyStart), not createSource');
+    },
+  }),
+  rotateSourceSecret: t.field({
+    type: SourceConnectionRef,
+    description: "A WordPress source's new site key and signing secret (shown this once); the old pair is refused from now on.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => rotateSourceSecret(ctx.services, requireAuth(ctx), String(args.id)),
   }),
 }));

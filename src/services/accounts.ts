@@ -52,6 +52,12 @@ export interface SignupInput {
 }
 
 export async function signup(deps: ServiceDeps, input: SignupInput, clientIp: string): Promise<{ token: string }> {
+  const created = await createAccount(deps, input, clientIp);
+  return { token: await startSession(deps, created.userId, created.workspaceId) };
+}
+
+/** Sign-up's checks and its new account (the person OWNER of a new workspace), without a session (the Shopify install's). */
+export async function createAccount(deps: ServiceDeps, input: SignupInput, clientIp: string): Promise<{ userId: string; workspaceId: string }> {
   await spend(deps.throttles.signupIp, clientIp, 'sign-ups from this address');
   const email = normalizeEmail(input.email);
   const issues = new Issues();
@@ -70,7 +76,7 @@ export async function signup(deps: ServiceDeps, input: SignupInput, clientIp: st
     await mailEmailVerification(deps, { id: created.userId, email }).catch((error: Error) =>
       deps.logger.warn('could not start an email verification', { userId: created.userId, error: error.message }),
     );
-    return { token: await startSession(deps, created.userId, created.workspaceId) };
+    return created;
   } catch (error) {
     // Sign-up answers with a token at once, so saying the email is taken tells nothing a working sign-up would not.
     if (isDuplicateEmail(error)) throw conflict(`An account with email ${email} already exists: use login`, { field: 'email' });
@@ -100,6 +106,12 @@ export interface LoginInput {
  * up. With two-factor on, a right password without a code is TWO_FACTOR_REQUIRED.
  */
 export async function login(deps: ServiceDeps, input: LoginInput, clientIp: string): Promise<{ token: string }> {
+  const user = await checkLogin(deps, input, clientIp);
+  return { token: await startSession(deps, user.id, user.workspaceId) };
+}
+
+/** login's checks and throttles, answering the person without opening a session (the Shopify install's sign-in). */
+export async function checkLogin(deps: ServiceDeps, input: LoginInput, clientIp: string): Promise<LoginUser & { workspaceId: string }> {
   refuseOversizedPassword(input.password, ['password']);
   const email = normalizeEmail(input.email);
   const { loginAccount, loginIp } = deps.throttles;
@@ -123,7 +135,7 @@ export async function login(deps: ServiceDeps, input: LoginInput, clientIp: stri
     if (!(await passSecondFactor(deps, user, input.code))) throw unauthenticated('The two-factor code is wrong or was used already');
   }
   await Promise.all([loginIp.giveBack(clientIp), loginAccount.reset(email)]);
-  return { token: await startSession(deps, user.id, user.workspaceId) };
+  return { ...user, workspaceId: user.workspaceId };
 }
 
 /** Ends the session the request came with. */

@@ -23,12 +23,14 @@ import {
   lockBillingAccountByCustomer,
   updateBillingSubscription,
   updateLastPaymentFailure,
+  updateStripeCheckoutStarted,
   type BillingAccount,
 } from '../store/billing.js';
 import { findWorkspacePlan } from '../store/plans.js';
 import { transaction, type Sql } from '../store/sql.js';
 import type { ServiceDeps } from './deps.js';
 import { changeWorkspacePlan } from './plans.js';
+import { shopifyBillingBlocksStripe, shopifyBillingState } from './shopifyBilling.js';
 import { uuidOrNil } from './validation.js';
 
 export const PAID_PLANS = ['PRO', 'AGENCY'] as const;
@@ -67,6 +69,11 @@ export async function startCheckout(deps: ServiceDeps, auth: Auth, plan: PaidPla
       status: account.status,
     });
   }
+  // One provider at a time: a shop's Shopify charge (or one waiting for the merchant's approval) bills beside it otherwise.
+  const shopify = await shopifyBillingState(deps, auth.workspaceId);
+  if (shopify && shopifyBillingBlocksStripe(shopify)) {
+    throw conflict(`This workspace pays through Shopify (${shopify.status}): cancel the app's charge in the shop before paying through Stripe`, { provider: 'SHOPIFY' });
+  }
   const customerId = account?.customerId ?? (await createCustomer(deps, stripe, auth));
   const url = await stripe.createCheckoutSession({
     customerId,
@@ -75,6 +82,8 @@ export async function startCheckout(deps: ServiceDeps, auth: Auth, plan: PaidPla
     successUrl: returnUrl(deps, 'checkout=success&session_id={CHECKOUT_SESSION_ID}'),
     cancelUrl: returnUrl(deps, 'checkout=cancelled'),
   });
+  // What a Shopify checkout then waits on (startShopifyCheckout): this one may be paid for during 24 hours.
+  await updateStripeCheckoutStarted(deps.pool, auth.workspaceId);
   deps.logger.info('checkout started', { workspaceId: auth.workspaceId, plan, customerId });
   return { url };
 }
@@ -98,6 +107,8 @@ export async function billingPortal(deps: ServiceDeps, auth: Auth): Promise<{ ur
 
 export interface BillingStatus {
   enabled: boolean;
+  /** Who the workspace pays (or last paid) through; null before any checkout. */
+  provider: 'STRIPE' | 'SHOPIFY' | null;
   plan: Plan;
   customerId: string | null;
   subscriptionId: string | null;
@@ -108,10 +119,30 @@ export interface BillingStatus {
 }
 
 export async function billingStatus(deps: ServiceDeps, auth: Auth): Promise<BillingStatus> {
-  const [plan, account] = await Promise.all([findWorkspacePlan(deps.pool, auth.workspaceId), findBillingAccount(deps.pool, auth.workspaceId)]);
+  const [plan, account, shopify] = await Promise.all([
+    findWorkspacePlan(deps.pool, auth.workspaceId),
+    findBillingAccount(deps.pool, auth.workspaceId),
+    shopifyBillingState(deps, auth.workspaceId),
+  ]);
   if (!plan) throw notFound('Workspace', auth.workspaceId);
+  // Shopify's charge while it has not ended (or when Stripe never had a subscription), else Stripe's.
+  const viaShopify = !!shopify && ((!!shopify.status && !['CANCELLED', 'DECLINED', 'EXPIRED'].includes(shopify.status)) || !account?.subscriptionId);
+  if (viaShopify) {
+    return {
+      enabled: billingEnabled(deps),
+      provider: 'SHOPIFY',
+      plan,
+      customerId: account?.customerId ?? null,
+      subscriptionId: shopify.subscriptionId,
+      status: shopify.status,
+      currentPeriodEnd: shopify.currentPeriodEnd,
+      cancelAtPeriodEnd: false,
+      lastPaymentFailedAt: null,
+    };
+  }
   return {
-    enabled: !!deps.stripe && !!deps.config.billing,
+    enabled: billingEnabled(deps),
+    provider: account?.subscriptionId ? 'STRIPE' : null,
     plan,
     customerId: account?.customerId ?? null,
     subscriptionId: account?.subscriptionId ?? null,
@@ -121,6 +152,9 @@ export async function billingStatus(deps: ServiceDeps, auth: Auth): Promise<Bill
     lastPaymentFailedAt: account?.lastPaymentFailedAt ?? null,
   };
 }
+
+/** Whether this server sells plans: through Stripe, or through Shopify to workspaces with a shop. */
+const billingEnabled = (deps: ServiceDeps) => (!!deps.stripe && !!deps.config.billing) || (!!deps.shopifyBilling && !!deps.config.shopify?.billing);
 
 /** refused: the signature does not verify (nothing changed). duplicate: handled before. ignored: not about a workspace of ours. */
 export type WebhookOutcome = 'refused' | 'duplicate' | 'applied' | 'ignored';

@@ -8,6 +8,7 @@ import type { Throttles } from './throttles.js';
 import type { Mailer } from '../integrations/mail.js';
 import type { StripeClient } from '../integrations/stripe.js';
 import type { SourceRegistry } from '../sources/registry.js';
+import type { ShopifyBillingGateway } from './shopifyBillingGateway.js';
 
 /** What the services need, handed over by the composition root (src/app.ts). */
 export interface ServiceDeps {
@@ -26,4 +27,13 @@ export interface ServiceDeps {
   stripe?: StripeClient | null;
   /** The connectors of content sources (Shopify...), by kind (src/sources/registry.ts). */
   sources: SourceRegistry;
+  /** Shopify's Billing API through the Shopify app (src/services/shopifyBilling.ts), set with the app; absent or null: not wired. */
+  shopifyBilling?: ShopifyBillingGateway | null;
+  /** The Shopify app's own knowledge the services need (src/app.ts, from the plugin's client), when it is configured. */
+  shopifyApp?: ShopifyAppChecks | null;
+}
+
+export interface ShopifyAppChecks {
+  /** The shop's myshopify.com name from what a person typed, or a ValidationError naming `field`. */
+  shopName(input: string, field?: (string | number)[]): string;
 }

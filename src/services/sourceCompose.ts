@@ -26,8 +26,18 @@ export interface ComposedPost {
   channels: ComposedForChannel[];
 }
 
-/** Throws TemplateRenderError when a template fails while rendering (a limit reached). */
-export function composeForChannels(providers: ProviderRegistry, rules: SourceRules, sourceName: string, item: SourceItem, channels: Channel[]): ComposedPost {
+/**
+ * Throws TemplateRenderError when a template fails while rendering (a limit reached). `messages`: the item's author's
+ * own words per network (WordPress' editor panel), used instead of the template on that network's channels.
+ */
+export function composeForChannels(
+  providers: ProviderRegistry,
+  rules: SourceRules,
+  sourceName: string,
+  item: SourceItem,
+  channels: Channel[],
+  messages: Partial<Record<PlatformName, string>> = {},
+): ComposedPost {
   // A post's media are shared by its deliveries: the image goes along where a network requires one; elsewhere the
   // link's own preview shows the item.
   const image = item.images[0]?.url;
@@ -39,7 +49,8 @@ export function composeForChannels(providers: ProviderRegistry, rules: SourceRul
       const provider = providers.get(channel.platform as PlatformName);
       const fits = (text: string) => provider.checkContent({ text, mediaUrls }, settingsOf(channel)).violations.every((v) => v.field !== 'content');
       const utm = rules.utm.enabled ? { source: channel.platform.toLowerCase(), medium: rules.utm.medium, campaign: rules.utm.campaign ?? sourceName } : null;
-      const composed = composePost({ template: templateFor(rules, { id: channel.id, platform: channel.platform as PlatformName }, item.kind), item, utm, fits });
+      const template = templateFor(rules, { id: channel.id, platform: channel.platform as PlatformName }, item.kind);
+      const composed = composePost({ template, text: messages[channel.platform as PlatformName], item, utm, fits });
       return { channel, ...composed };
     }),
   };

@@ -31,7 +31,13 @@ import type { ServiceDeps } from './deps.js';
 export const IMPORT_BATCH_SIZE = 200;
 
 /** Starts an import of the source's whole catalog; CONFLICT while another one of it runs. Answers the import's id. */
-export async function importCatalog(deps: Pick<ServiceDeps, 'prisma' | 'pool' | 'sources'>, auth: Actor, sourceId: string): Promise<string> {
+/** `auditDetails`: when given, the start is audited with them (import.started; the Shopify app page's writes are). */
+export async function importCatalog(
+  deps: Pick<ServiceDeps, 'prisma' | 'pool' | 'sources'>,
+  auth: Actor,
+  sourceId: string,
+  auditDetails?: Record<string, unknown>,
+): Promise<string> {
   const source = await findSourceOf(deps, auth.workspaceId, sourceId);
   if (source.status !== 'ACTIVE') throw conflict(`The source is ${source.status.toLowerCase()}: install it again before importing`, { sourceId: source.id });
   if (!deps.sources.has(source.kind) || !deps.sources.get(source.kind).importItems) {
@@ -41,6 +47,7 @@ export async function importCatalog(deps: Pick<ServiceDeps, 'prisma' | 'pool' | 
     const importId = await insertSourceImport(client, { sourceId: source.id, workspaceId: source.workspaceId, startedBy: auth.userId, startedVia: auditVia(auth) });
     if (!importId) throw conflict('An import of this source is running already: wait for it to finish', { sourceId: source.id });
     await enqueueSourceImport(client, importId);
+    if (auditDetails) await recordAudit(client, { actor: auth, action: 'import.started', target: { type: 'source', id: source.id }, details: { importId, ...auditDetails } });
     return importId;
   });
 }

@@ -12,13 +12,14 @@ import { systemActor } from '../domain/audit.js';
 import type { SourceItem } from '../domain/sourceItems.js';
 import { storedSourceRules, type SourceRules } from '../domain/sourceRules.js';
 import { TemplateRenderError } from '../templates/engine.js';
-import type { FetchedItem, ItemChange } from '../sources/types.js';
+import type { FetchedItem, ItemChange, ItemPostChoices } from '../sources/types.js';
 import { transaction, type Sql } from '../store/sql.js';
 import {
   findChannelsForSource,
   findHandledEvent,
   findOpenDeliveriesOfItem,
   findSource,
+  hasOccurrence,
   insertOccurrence,
   lockItem,
   recordSourceEvent,
@@ -41,7 +42,7 @@ import type { ServiceDeps } from './deps.js';
 export type IngestDeps = Pick<ServiceDeps, 'pool' | 'providers'>;
 
 export interface IngestRequest {
-  /** The store's id of the event: a second delivery of it is a DUPLICATE. */
+  /** The store's id of the event: a delivery of it once handled is a DUPLICATE (one whose tries all ended in ERROR is handled again). */
   eventId: string;
   change: ItemChange;
   /** What the connector fetched: the item as it is now, or null when it is gone. */
@@ -66,6 +67,7 @@ const OCCURRENCE_WORDS: Record<SourceOccurrenceKind, string> = {
   BACK_IN_STOCK: 'back in stock',
   ON_SALE: 'on sale',
   EVERGREEN: 'evergreen re-share',
+  SHARED: 'share',
 };
 
 export async function ingestItemChange(deps: IngestDeps, sourceId: string, request: IngestRequest): Promise<IngestResult> {
@@ -88,14 +90,17 @@ export async function ingestItemChange(deps: IngestDeps, sourceId: string, reque
     if (handled) return record('DUPLICATE', `event ${eventId} was handled already (${handled.outcome})`, handled.postIds);
     if (source.status !== 'ACTIVE') return record('IGNORED', `the source is ${source.status.toLowerCase()}: it takes no events`);
     if (!item) return record('IGNORED', 'the store removed an item PostFlow never saw');
+    let applied = { change, current };
     if (change.changedAt.getTime() < item.lastChangedAt.getTime()) {
-      return record('STALE', `changed at ${change.changedAt.toISOString()}, before the change already applied (${item.lastChangedAt.toISOString()})`);
+      const overtaken = await overtakenChange(client, sourceId, item, change, current);
+      if (!overtaken) return record('STALE', `changed at ${change.changedAt.toISOString()}, before the change already applied (${item.lastChangedAt.toISOString()})`);
+      applied = overtaken;
     }
     await client.query('SAVEPOINT ingest');
     try {
-      const result = current?.state.published
-        ? await apply(deps, client, source, item, change, current, request.backfill ?? false)
-        : await withdraw(client, source, item, change, current);
+      const result = applied.current?.state.published
+        ? await apply(deps, client, source, item, applied.change, applied.current, request.backfill ?? false)
+        : await withdraw(client, source, item, applied.change, applied.current);
       await client.query('RELEASE SAVEPOINT ingest');
       return record(result.outcome, result.reason, result.postIds);
     } catch (error) {
@@ -104,6 +109,28 @@ export async function ingestItemChange(deps: IngestDeps, sourceId: string, reque
       return record('ERROR', error.message);
     }
   });
+}
+
+/**
+ * An older event that still has its work to do: a publication overtaken by an edit (the store retries the one while
+ * the other goes straight through) of an item that has no first-publication post yet, or a share request overtaken
+ * by an edit. Either is applied to what is stored (the newer snapshot and state, its change time kept), so nothing
+ * moves backwards; the event's own choices (channels, words, timing) go with it. Null: STALE, as any other.
+ */
+async function overtakenChange(
+  client: Sql,
+  sourceId: string,
+  item: ItemRow,
+  change: ItemChange,
+  current: FetchedItem | null,
+): Promise<{ change: ItemChange; current: FetchedItem } | null> {
+  if (!current || item.deletedAt || !item.published) return null;
+  const publication = change.kind === 'UPSERTED' && change.edit !== true && current.state.published;
+  if (change.kind !== 'SHARED' && !publication) return null;
+  // Its first publication seen (firstPublishedAt) or posted: a late one is old news, STALE.
+  if (publication && (item.firstPublishedAt !== null || (await hasOccurrence(client, { sourceId, itemId: item.id, kind: 'PUBLISHED', occurrence: 1 })))) return null;
+  const state = { published: item.published, inStock: item.inStock, onSale: item.onSale };
+  return { change: { ...change, changedAt: item.lastChangedAt }, current: { ...current, item: item.snapshot as SourceItem, state } };
 }
 
 /** Deleted, or no longer public: what it has not published yet is cancelled, saying why. */
@@ -146,9 +173,15 @@ async function apply(deps: IngestDeps, client: Sql, source: SourceRow, item: Ite
   const next = fetched.state;
   const occurrences: Occurrence[] = [];
   let { restocks, sales } = item;
+  const shared = change.kind === 'SHARED';
   // First heard of, but public since before the source was connected: known from now on, and no "new" post.
-  const oldNews = item.firstPublishedAt === null && !backfill && fetched.publishedAt != null && fetched.publishedAt < source.createdAt;
-  if (item.firstPublishedAt === null && !oldNews) occurrences.push({ kind: 'PUBLISHED', number: 1 });
+  const oldNews = item.firstPublishedAt === null && !shared && !backfill && fetched.publishedAt != null && fetched.publishedAt < source.createdAt;
+  // First heard of through an edit or a share request: its first publication was not seen. A share makes it known;
+  // after an edit, a publication that comes later (delivered late by the store) still makes its post.
+  const knownOnly = item.firstPublishedAt === null && !oldNews && (change.edit === true || shared);
+  // A share request is its own occurrence, numbered by the store, whatever was posted before.
+  if (shared) occurrences.push({ kind: 'SHARED', number: change.occurrence ?? 1 });
+  else if (item.firstPublishedAt === null && !oldNews && !knownOnly) occurrences.push({ kind: 'PUBLISHED', number: 1 });
   else if (item.published) {
     // Stock and price are compared only while the item stays public: coming back after being hidden is no news.
     if (!item.inStock && next.inStock) occurrences.push({ kind: 'BACK_IN_STOCK', number: ++restocks });
@@ -157,7 +190,7 @@ async function apply(deps: IngestDeps, client: Sql, source: SourceRow, item: Ite
   await updateItemRow(client, item.id, {
     snapshot: fetched.item,
     ...next,
-    firstPublishedAt: item.firstPublishedAt ?? (oldNews ? fetched.publishedAt! : change.changedAt),
+    firstPublishedAt: item.firstPublishedAt ?? (oldNews ? fetched.publishedAt! : shared ? (fetched.publishedAt ?? change.changedAt) : knownOnly ? null : change.changedAt),
     restocks,
     sales,
     lastChangedAt: change.changedAt,
@@ -167,33 +200,52 @@ async function apply(deps: IngestDeps, client: Sql, source: SourceRow, item: Ite
     const when = fetched.publishedAt!.toISOString();
     return { outcome: 'IGNORED', reason: `published on ${when}, before the source was connected: not new (importCatalog posts older items)`, postIds: [] };
   }
+  if (knownOnly && !shared) return { outcome: 'IGNORED', reason: 'an edit of an item whose publication was not seen: stored, no post', postIds: [] };
   if (!occurrences.length) return { outcome: 'IGNORED', reason: 'no rule event: nothing the rules post about changed', postIds: [] };
   const rules = storedSourceRules(source.rules);
-  const enabled = occurrences.filter((o) => (rules.events as readonly string[]).includes(o.kind));
+  // A share request is asked for by a person: it needs no rule event.
+  const enabled = occurrences.filter((o) => o.kind === 'SHARED' || (rules.events as readonly string[]).includes(o.kind));
   const words = occurrences.map((o) => OCCURRENCE_WORDS[o.kind]).join(' and ');
   if (!enabled.length) return { outcome: 'IGNORED', reason: `${words}: not a rule event of this source`, postIds: [] };
-  if (!rules.channelIds.length) return { outcome: 'IGNORED', reason: `${words}: the rules name no channel to post to`, postIds: [] };
+  const choices = fetched.choices;
+  if (choices && !choices.share) return { outcome: 'IGNORED', reason: `${words}: sharing is turned off for this item in the store`, postIds: [] };
+  const channelIds = choices?.channelIds.length ? choices.channelIds : rules.channelIds;
+  if (!channelIds.length) return { outcome: 'IGNORED', reason: `${words}: the rules name no channel to post to`, postIds: [] };
   const postIds: string[] = [];
   for (const occurrence of enabled) {
-    const postId = await makePost(deps, client, source, rules, item.id, fetched.item, occurrence);
+    if (occurrence.kind === 'SHARED' && (await hasOccurrence(client, { sourceId: source.id, itemId: item.id, kind: occurrence.kind, occurrence: occurrence.number }))) {
+      return { outcome: 'IGNORED', reason: `share #${occurrence.number} of this item has its post already`, postIds: [] };
+    }
+    const postId = await makePost(deps, client, source, rules, item.id, fetched.item, occurrence, choices);
     if (!(await insertOccurrence(client, { sourceId: source.id, itemId: item.id, kind: occurrence.kind, occurrence: occurrence.number, postId }))) {
       throw conflict(`${OCCURRENCE_WORDS[occurrence.kind]} #${occurrence.number} has its post already`);
     }
     postIds.push(postId);
   }
   const made = enabled.map((o) => `${OCCURRENCE_WORDS[o.kind]} #${o.number}`).join(', ');
-  return { outcome: 'POST_CREATED', reason: `${made}: ${postIds.length === 1 ? 'a post' : `${postIds.length} posts`} to ${rules.channelIds.length} channels`, postIds };
+  return { outcome: 'POST_CREATED', reason: `${made}: ${postIds.length === 1 ? 'a post' : `${postIds.length} posts`} to ${channelIds.length} channels`, postIds };
 }
 
 /**
  * One post, one delivery per target channel, through createPost's own pieces, in the caller's transaction (the
- * ingestion's, or the evergreen job's). Each delivery carries its channel's link card.
+ * ingestion's, or the evergreen job's). Each delivery carries its channel's link card. `choices` (the item's author's,
+ * from the store) pick the channels, the words per network and the timing instead of the rules.
  */
-export async function makePost(deps: IngestDeps, client: Sql, source: SourceRow, rules: SourceRules, itemId: string, item: SourceItem, occurrence: Occurrence): Promise<string> {
-  const live = new Map((await findChannelsForSource(client, source.workspaceId, rules.channelIds)).map((c) => [c.id, c]));
-  const channels = rules.channelIds.filter((id) => live.has(id)).map((id) => live.get(id)!);
+export async function makePost(
+  deps: IngestDeps,
+  client: Sql,
+  source: SourceRow,
+  rules: SourceRules,
+  itemId: string,
+  item: SourceItem,
+  occurrence: Occurrence,
+  choices?: ItemPostChoices,
+): Promise<string> {
+  const targets = choices?.channelIds.length ? choices.channelIds : rules.channelIds;
+  const live = new Map((await findChannelsForSource(client, source.workspaceId, targets)).map((c) => [c.id, c]));
+  const channels = targets.filter((id) => live.has(id)).map((id) => live.get(id)!);
   if (!channels.length) throw conflict('none of the channels the rules name exists any more: pick channels in the rules');
-  const composed = composeForChannels(deps.providers, rules, source.name, item, channels);
+  const composed = composeForChannels(deps.providers, rules, source.name, item, channels, choices?.messages);
   const unfit = composed.channels.find((c) => !c.fits);
   if (unfit) throw conflict(`${unfit.channel.platform} channel "${unfit.channel.name}": the post does not fit even with only its link; shorten the template`);
   const [first, ...rest] = composed.channels;
@@ -207,7 +259,7 @@ export async function makePost(deps: IngestDeps, client: Sql, source: SourceRow,
     sourceId: source.id,
     // The occurrence's own key: even a second path to the same occurrence could not make a second post.
     idempotencyKey: `source:${source.id}:${itemId}:${occurrence.kind}:${occurrence.number}`,
-    ...timing(rules),
+    ...timing(rules, choices),
   };
   const issues = new Issues();
   const valid = validatePostInput(deps.providers, issues, ['post'], input, new Map<string, Channel>(channels.map((c) => [c.id, c])));
@@ -232,7 +284,13 @@ export async function makePost(deps: IngestDeps, client: Sql, source: SourceRow,
   return row.postId;
 }
 
-function timing(rules: SourceRules): Pick<CreatePostInput, 'autoSchedule' | 'publishNow' | 'scheduledAt'> {
+function timing(rules: SourceRules, choices?: ItemPostChoices): Pick<CreatePostInput, 'autoSchedule' | 'publishNow' | 'scheduledAt'> {
+  if (choices?.timing?.mode === 'IMMEDIATE') return { publishNow: true };
+  if (choices?.timing?.mode === 'AT') {
+    // An event delivered late (the store retries for hours) keeps its author's time only while it is still ahead.
+    const at = new Date(choices.timing.at);
+    return at.getTime() > Date.now() + 60_000 ? { scheduledAt: at } : { publishNow: true };
+  }
   if (rules.timing.mode === 'IMMEDIATE') return { publishNow: true };
   if (rules.timing.mode === 'DELAY') return { scheduledAt: new Date(Date.now() + rules.timing.delayMinutes! * 60_000) };
   return { autoSchedule: true };
@@ -252,14 +310,22 @@ export interface SourceEventPayload {
  * a later success replaces that ERROR.
  */
 export async function handleSourceEvent(deps: SourceEventDeps, payload: SourceEventPayload, attempt: { number: number; of: number }): Promise<IngestResult | null> {
-  const { sourceId, eventId, change } = payload;
+  const { sourceId, eventId } = payload;
+  let { change } = payload;
   const source = await findSource(deps.pool, sourceId);
   if (!source) return null; // deleted since (shop/redact): nothing of it is kept, this event neither
   try {
     let fetched: FetchedItem | null = null;
     if (change.kind !== 'DELETED' && source.status === 'ACTIVE' && source.credentialsSealed) {
       const credentials = JSON.parse(deps.secrets.open(source.credentialsSealed)) as Record<string, unknown>;
-      fetched = await deps.sources.get(source.kind).fetchItem({ id: source.id, externalId: source.externalId, credentials }, change.externalId);
+      const connector = deps.sources.get(source.kind);
+      const connected = { id: source.id, externalId: source.externalId, credentials };
+      // Queued under something else than its item (a Shopify inventory item): the store says whose it is.
+      const resolved = connector.resolveChange ? await connector.resolveChange(connected, change) : change;
+      if (resolved) {
+        change = resolved;
+        fetched = await connector.fetchItem(connected, change.externalId, change);
+      }
     }
     return await ingestItemChange(deps, sourceId, { eventId, change, fetched });
   } catch (error) {

@@ -1,6 +1,7 @@
 // Content sources (issue 13): created and reconnected by their connector's install, their rules changed by the
 // workspace's ADMINs (checked whole before saving: structure, templates with their line and column, channels),
 // disconnected, and previewed against a stored item. The events they send are src/services/sourcePosts.ts's.
+import type { PoolClient } from 'pg';
 import type { Source } from '../generated/prisma/client.js';
 import { ValidationError, conflict, notFound, type ValidationIssue } from '../domain/errors.js';
 import { systemActor, type Actor } from '../domain/audit.js';
@@ -20,10 +21,13 @@ import {
   lockSourceCredentials,
   deleteSourceRow,
   findSource,
+  retireSourceRow,
 } from '../store/sources.js';
+import { cancelHeldDeliveries } from '../store/sourceHolds.js';
 import { enqueueSourceEvent } from '../store/jobs.js';
 import { recordAudit } from '../store/audit.js';
 import { refuseOverPlan } from './plans.js';
+import { endShopifyBillingOfRetiredSource } from './shopifyBillingApply.js';
 import { composeForChannels } from './sourceCompose.js';
 import { isUuid } from './validation.js';
 import type { ServiceDeps } from './deps.js';
@@ -31,7 +35,7 @@ import type { ServiceDeps } from './deps.js';
 export const MAX_SOURCE_NAME = 200;
 
 /** What kind of items each kind of source sends: the template fields follow from it. */
-export const ITEM_KIND_OF: Readonly<Record<SourceKind, ItemKind>> = { SHOPIFY: 'PRODUCT', WORDPRESS: 'ARTICLE' };
+export const ITEM_KIND_OF: Readonly<Record<SourceKind, ItemKind>> = { SHOPIFY: 'PRODUCT', WORDPRESS: 'ARTICLE', FEED: 'ARTICLE' };
 
 export type SourceInstall = SourceInstallRequest;
 
@@ -66,39 +70,57 @@ export function createSourceHost(deps: Pick<ServiceDeps, 'pool' | 'secrets'>): S
 
 /**
  * A connector's install: a new source (within the plan's `sources`), or the store's existing one active again with
- * the new credentials. A store is one workspace's: installing it into another is a CONFLICT.
+ * the new credentials. A store is one workspace's at a time: installing it into another while it is ACTIVE there is
+ * a CONFLICT; a stopped one (disconnected, uninstalled) there is retired and the store starts anew here.
  */
 export async function createOrReconnectSource(deps: Pick<ServiceDeps, 'pool' | 'secrets'>, install: SourceInstall): Promise<{ sourceId: string; reconnected: boolean }> {
-  const name = install.name.trim().slice(0, MAX_SOURCE_NAME) || install.externalId;
-  const credentialsSealed = deps.secrets.seal(JSON.stringify(install.credentials));
   try {
-    return await transaction(deps.pool, async (client) => {
-      const existing = await findLiveSourceOfStore(client, install.kind, install.externalId, { lock: true });
-      if (existing && existing.workspaceId !== install.workspaceId) {
-        throw conflict(`${install.externalId} is connected to another workspace: disconnect it there first`, { kind: install.kind });
-      }
-      // An active source re-installed takes no new place in the plan; a new or a stopped one does.
-      if (existing?.status !== 'ACTIVE') await refuseOverPlan(client, install.workspaceId, 'sources', 1);
-      if (existing) {
-        await reconnectSourceRow(client, existing.id, credentialsSealed);
-        await recordAudit(client, { actor: install.actor, action: 'source.reconnected', target: { type: 'source', id: existing.id }, details: { kind: install.kind } });
-        return { sourceId: existing.id, reconnected: true };
-      }
-      const sourceId = await insertSource(client, { ...install, name, credentialsSealed, rules: DEFAULT_RULES });
-      await recordAudit(client, {
-        actor: install.actor,
-        action: 'source.connected',
-        target: { type: 'source', id: sourceId },
-        // Ids only: shop/redact erases the store's name everywhere but here would keep it (the source row names it).
-        details: { kind: install.kind },
-      });
-      return { sourceId, reconnected: false };
-    });
+    return await transaction(deps.pool, (client) => installSource(client, deps, install));
   } catch (error) {
     // Two installs of one store at once: the unique index let one in.
     if ((error as { code?: string }).code === '23505') throw conflict(`${install.externalId} was connected meanwhile: try again`, { kind: install.kind });
     throw error;
   }
+}
+
+export const RETIRED_REASON = 'Cancelled: the store was connected to another workspace';
+
+/** createOrReconnectSource's work in the caller's transaction (an install that must commit with something else). */
+export async function installSource(client: PoolClient, deps: Pick<ServiceDeps, 'secrets'>, install: SourceInstall): Promise<{ sourceId: string; reconnected: boolean }> {
+  const name = install.name.trim().slice(0, MAX_SOURCE_NAME) || install.externalId;
+  const credentialsSealed = deps.secrets.seal(JSON.stringify(install.credentials));
+  let existing = await findLiveSourceOfStore(client, install.kind, install.externalId, { lock: true });
+  if (existing && existing.workspaceId !== install.workspaceId) {
+    if (existing.status === 'ACTIVE') throw conflict(`${install.externalId} is connected to another workspace: disconnect it there first`, { kind: install.kind });
+    // Stopped there: that workspace keeps the posts it made, loses the source, and what an uninstall held is cancelled.
+    const cancelled = await cancelHeldDeliveries(client, existing.id, RETIRED_REASON);
+    // Its Shopify charges were cancelled at the uninstall: a plan the shop was paying for there ends with it.
+    await endShopifyBillingOfRetiredSource(client, existing.id);
+    await retireSourceRow(client, existing.id);
+    await recordAudit(client, {
+      actor: systemActor(existing.workspaceId),
+      action: 'source.retired',
+      target: { type: 'source', id: existing.id },
+      details: { kind: install.kind, cancelledDeliveries: cancelled.length },
+    });
+    existing = null;
+  }
+  // An active source re-installed takes no new place in the plan; a new or a stopped one does.
+  if (existing?.status !== 'ACTIVE') await refuseOverPlan(client, install.workspaceId, 'sources', 1);
+  if (existing) {
+    await reconnectSourceRow(client, existing.id, credentialsSealed);
+    await recordAudit(client, { actor: install.actor, action: 'source.reconnected', target: { type: 'source', id: existing.id }, details: { kind: install.kind } });
+    return { sourceId: existing.id, reconnected: true };
+  }
+  const sourceId = await insertSource(client, { ...install, name, credentialsSealed, rules: DEFAULT_RULES });
+  await recordAudit(client, {
+    actor: install.actor,
+    action: 'source.connected',
+    target: { type: 'source', id: sourceId },
+    // Ids only: shop/redact erases the store's name everywhere but here would keep it (the source row names it).
+    details: { kind: install.kind },
+  });
+  return { sourceId, reconnected: false };
 }
 
 /** The caller's workspace's source, or NOT_FOUND (another workspace's is not found either). */
@@ -140,7 +162,14 @@ export interface UpdateSourceInput {
   rules?: unknown;
 }
 
-export async function updateSource(deps: Pick<ServiceDeps, 'prisma' | 'pool'>, auth: Actor, id: string, input: UpdateSourceInput): Promise<string> {
+/** `auditDetails`: what the audit event says besides the fields (the Shopify app page's { via: 'shopify_app' }). */
+export async function updateSource(
+  deps: Pick<ServiceDeps, 'prisma' | 'pool'>,
+  auth: Actor,
+  id: string,
+  input: UpdateSourceInput,
+  auditDetails: Record<string, unknown> = {},
+): Promise<string> {
   const source = await findSourceOf(deps, auth.workspaceId, id);
   const name = input.name?.trim();
   if (input.name != null && (!name || name.length > MAX_SOURCE_NAME)) {
@@ -153,7 +182,7 @@ export async function updateSource(deps: Pick<ServiceDeps, 'prisma' | 'pool'>, a
       actor: auth,
       action: 'source.updated',
       target: { type: 'source', id: source.id },
-      details: { fields: [...(name ? ['name'] : []), ...(rules ? ['rules'] : [])] },
+      details: { fields: [...(name ? ['name'] : []), ...(rules ? ['rules'] : [])], ...auditDetails },
     });
   });
   return source.id;
@@ -185,18 +214,22 @@ export interface SourcePostPreview {
   mediaUrls: string[];
 }
 
-/** The post each target channel (or the one named) would get for a stored item, under the source's current rules. */
+/**
+ * The post each target channel (or the one named) would get for a stored item, under the source's current rules, or
+ * under `draftRules` not saved yet (the Shopify app page's, as the owner types): checked as updateSource checks them.
+ */
 export async function previewSourcePost(
   deps: Pick<ServiceDeps, 'prisma' | 'providers'>,
   auth: Actor,
   sourceId: string,
   itemId: string,
   channelId?: string | null,
+  draftRules?: unknown,
 ): Promise<SourcePostPreview[]> {
   const source = await findSourceOf(deps, auth.workspaceId, sourceId);
   const item = await deps.prisma.sourceItem.findFirst({ where: { sourceId: source.id, OR: [{ externalId: itemId }, ...(isUuid(itemId) ? [{ id: itemId }] : [])] } });
   if (!item) throw notFound('Item', itemId);
-  const rules = storedSourceRules(source.rules);
+  const rules = draftRules === undefined ? storedSourceRules(source.rules) : await checkSourceRules(deps, auth.workspaceId, source.kind, draftRules, ['input', 'rules']);
   const ids = channelId ? [channelId] : rules.channelIds;
   const channels = await deps.prisma.channel.findMany({ where: { workspaceId: auth.workspaceId, deletedAt: null, id: { in: ids.filter(isUuid) } } });
   if (channelId && !channels.length) throw ValidationError.single(['channelId'], 'exists', `channel ${channelId} does not exist in this workspace`);

@@ -11,12 +11,16 @@
 //   (src/services/sourcePosts.ts), which decides, records and makes the posts.
 import type { Actor } from '../domain/audit.js';
 import type { ItemKind, SourceItem } from '../domain/sourceItems.js';
+import type { PlatformName } from '../domain/platforms.js';
 
-export const SOURCE_KINDS = ['SHOPIFY', 'WORDPRESS'] as const;
+export const SOURCE_KINDS = ['SHOPIFY', 'WORDPRESS', 'FEED'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-/** What happened to an item, as the store told it (a webhook) or as an import found it. */
-export const ITEM_CHANGE_KINDS = ['UPSERTED', 'DELETED'] as const;
+/**
+ * What happened to an item, as the store told it (a webhook) or as an import found it. SHARED: someone asked the store
+ * to share the item (again) now, whatever was posted before (WordPress' item.share).
+ */
+export const ITEM_CHANGE_KINDS = ['UPSERTED', 'DELETED', 'SHARED'] as const;
 export type ItemChangeKind = (typeof ITEM_CHANGE_KINDS)[number];
 
 export interface ItemChange {
@@ -25,6 +29,34 @@ export interface ItemChange {
   externalId: string;
   /** When the store says the change happened (Shopify's X-Shopify-Triggered-At): an older one than stored is stale. */
   changedAt: Date;
+  /**
+   * The item as the store sent it with the change, for stores whose events carry their items (WordPress' plugin, a
+   * feed's poll): queued with the event, and what their connector's fetchItem answers, as there is nothing to fetch
+   * from. Carried through the job's JSON payload, so a retried job sees the same item.
+   */
+  item?: FetchedItem;
+  /** SHARED: the store's number of this request to share the item (1, 2, 3... per item): one post per number. */
+  occurrence?: number;
+  /**
+   * The store says this is an edit, never a publication (WordPress' item.updated, a feed's first poll): an item first
+   * seen through one is known from then on, with no PUBLISHED post.
+   */
+  edit?: boolean;
+}
+
+/**
+ * How an item's author wants it shared, as the store keeps it beside the item (WordPress' editor panel). The source's
+ * rules decide all the rest.
+ */
+export interface ItemPostChoices {
+  /** false: the item's events make no post (recorded IGNORED, saying so). */
+  share: boolean;
+  /** Not empty: its posts go to these channels of the source's workspace instead of the rules' channels. */
+  channelIds: string[];
+  /** The author's own text per network, used instead of the template on that network's channels. */
+  messages: Partial<Record<PlatformName, string>>;
+  /** null: the rules' timing. IMMEDIATE: at once. AT: at `at` (ISO 8601; at once if that has passed). */
+  timing: { mode: 'IMMEDIATE' } | { mode: 'AT'; at: string } | null;
 }
 
 /**
@@ -51,6 +83,8 @@ export interface FetchedItem {
    * catalog import is what posts those, on purpose.
    */
   publishedAt?: Date | null;
+  /** The author's choices for this item's posts, where the store has them. */
+  choices?: ItemPostChoices;
 }
 
 /** The source as its connector needs it to talk to the store. */
@@ -67,15 +101,24 @@ export interface SourceConnector {
   itemKind: ItemKind;
   /**
    * The item as it is now, fetched from the store (a webhook may lack images); null when it is gone. Throws when the
-   * store cannot be reached: the job is retried.
+   * store cannot be reached: the job is retried. `change` is the event's: a connector whose events carry their item
+   * answers `change.item`.
    */
-  fetchItem(source: ConnectedSource, externalId: string): Promise<FetchedItem | null>;
+  fetchItem(source: ConnectedSource, externalId: string, change?: ItemChange): Promise<FetchedItem | null>;
   /**
    * The whole catalog, for importCatalog (src/services/sourceImports.ts): every item as it is now, one at a time,
    * streamed (never the catalog in memory). Optional: a connector without it cannot import. Throws when the store
    * fails; the import job is tried again and calls this anew with `resumeFrom`.
    */
   importItems?(source: ConnectedSource, options: ImportOptions): AsyncIterable<FetchedItem>;
+  /**
+   * For a change queued under something other than its item (Shopify's inventory_levels/update names an inventory
+   * item): the change of the item it concerns, looked up in the store, or null when it concerns none any more. Called
+   * by the source_event job before fetchItem; without it, a change's externalId is its item's.
+   */
+  resolveChange?(source: ConnectedSource, change: ItemChange): Promise<ItemChange | null>;
+  /** The access the stored grant lacks for these rule events (Shopify: read_inventory for BACK_IN_STOCK); shown on the source. */
+  missingScopes?(credentials: SourceCredentials, events: readonly string[]): string[];
 }
 
 export interface ImportOptions {

@@ -11,11 +11,14 @@ export interface BillingAccount {
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
   lastPaymentFailedAt: Date | null;
+  /** The last startCheckout's time: a checkout not yet completed may still be paid for (Stripe allows 24 hours). */
+  checkoutStartedAt: Date | null;
 }
 
 const COLUMNS = `workspace_id AS "workspaceId", stripe_customer_id AS "customerId", subscription_id AS "subscriptionId",
   subscription_status AS "status", price_id AS "priceId", current_period_end AS "currentPeriodEnd",
-  cancel_at_period_end AS "cancelAtPeriodEnd", last_payment_failed_at AS "lastPaymentFailedAt"`;
+  cancel_at_period_end AS "cancelAtPeriodEnd", last_payment_failed_at AS "lastPaymentFailedAt",
+  checkout_started_at AS "checkoutStartedAt"`;
 
 export async function findBillingAccount(sql: Sql, workspaceId: string): Promise<BillingAccount | null> {
   return (await rows<BillingAccount>(sql, `SELECT ${COLUMNS} FROM billing_accounts WHERE workspace_id = $1`, [workspaceId]))[0] ?? null;
@@ -47,6 +50,11 @@ export async function insertBillingAccount(sql: Sql, workspaceId: string, custom
     customerId,
   ]);
   return (inserted.rowCount ?? 0) > 0;
+}
+
+/** A Stripe checkout was just started for the workspace. */
+export async function updateStripeCheckoutStarted(sql: Sql, workspaceId: string): Promise<void> {
+  await sql.query(`UPDATE billing_accounts SET checkout_started_at = now(), updated_at = now() WHERE workspace_id = $1`, [workspaceId]);
 }
 
 export interface SubscriptionRow {
@@ -81,4 +89,72 @@ export async function updateLastPaymentFailure(sql: Sql, workspaceId: string, at
 export async function insertStripeEvent(sql: Sql, event: { id: string; type: string; created: Date }): Promise<boolean> {
   const inserted = await sql.query(`INSERT INTO stripe_events (id, type, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [event.id, event.type, event.created]);
   return (inserted.rowCount ?? 0) > 0;
+}
+
+// ---- Shopify's Billing API (shopify_billing_accounts) ----
+
+export interface ShopifyBillingAccount {
+  workspaceId: string;
+  /** The shop that pays (null once shop/redact erased it). */
+  sourceId: string | null;
+  subscriptionId: string | null;
+  status: string | null;
+  plan: string;
+  test: boolean;
+  currentPeriodEnd: Date | null;
+  /** When the last startShopifyCheckout made its charge. */
+  checkoutStartedAt: Date | null;
+  /** One more with every write: a sync that read Shopify before another one wrote reads again. */
+  revision: number;
+}
+
+const SHOPIFY_COLUMNS = `workspace_id AS "workspaceId", source_id AS "sourceId", subscription_id AS "subscriptionId",
+  subscription_status AS "status", plan, test, current_period_end AS "currentPeriodEnd", checkout_started_at AS "checkoutStartedAt",
+  revision`;
+
+export async function findShopifyBillingAccount(sql: Sql, workspaceId: string): Promise<ShopifyBillingAccount | null> {
+  return (await rows<ShopifyBillingAccount>(sql, `SELECT ${SHOPIFY_COLUMNS} FROM shopify_billing_accounts WHERE workspace_id = $1`, [workspaceId]))[0] ?? null;
+}
+
+/** The account a shop pays for, as it is now (unlocked: what a sync reads Shopify with, before it takes the lock). */
+export async function findShopifyBillingAccountBySource(sql: Sql, sourceId: string): Promise<ShopifyBillingAccount | null> {
+  return (await rows<ShopifyBillingAccount>(sql, `SELECT ${SHOPIFY_COLUMNS} FROM shopify_billing_accounts WHERE source_id = $1`, [sourceId]))[0] ?? null;
+}
+
+/**
+ * The account a shop pays for, locked until the caller's transaction ends: its updates are applied one at a time,
+ * each reading Shopify after the one before it has committed.
+ */
+export async function lockShopifyBillingAccountBySource(sql: Sql, sourceId: string): Promise<ShopifyBillingAccount | null> {
+  return (await rows<ShopifyBillingAccount>(sql, `SELECT ${SHOPIFY_COLUMNS} FROM shopify_billing_accounts WHERE source_id = $1 FOR UPDATE`, [sourceId]))[0] ?? null;
+}
+
+/**
+ * A checkout started: the shop that pays and the subscription waiting for the merchant's approval. An ACTIVE one is
+ * kept as it is: the new charge replaces it only once approved, and is then read back from Shopify.
+ */
+export async function upsertShopifyCheckout(sql: Sql, account: { workspaceId: string; sourceId: string; subscriptionId: string; plan: string; test: boolean }): Promise<void> {
+  await sql.query(
+    `INSERT INTO shopify_billing_accounts (workspace_id, source_id, subscription_id, subscription_status, plan, test, checkout_started_at)
+     VALUES ($1, $2, $3, 'PENDING', $4, $5, now())
+     ON CONFLICT (workspace_id) DO UPDATE SET source_id = EXCLUDED.source_id, subscription_id = EXCLUDED.subscription_id,
+       subscription_status = 'PENDING', plan = EXCLUDED.plan, test = EXCLUDED.test, current_period_end = NULL, checkout_started_at = now(),
+       revision = shopify_billing_accounts.revision + 1, updated_at = now()
+     WHERE shopify_billing_accounts.subscription_status IS DISTINCT FROM 'ACTIVE'`,
+    [account.workspaceId, account.sourceId, account.subscriptionId, account.plan, account.test],
+  );
+}
+
+/** The subscription as last read from Shopify. */
+export async function updateShopifySubscription(
+  sql: Sql,
+  workspaceId: string,
+  subscription: { subscriptionId: string | null; status: string; plan: string; test: boolean; currentPeriodEnd: Date | null },
+): Promise<void> {
+  await sql.query(
+    `UPDATE shopify_billing_accounts SET subscription_id = $2, subscription_status = $3, plan = $4, test = $5, current_period_end = $6, revision = revision + 1,
+       updated_at = now()
+     WHERE workspace_id = $1`,
+    [workspaceId, subscription.subscriptionId, subscription.status, subscription.plan, subscription.test, subscription.currentPeriodEnd],
+  );
 }

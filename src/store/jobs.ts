@@ -20,6 +20,10 @@ export const TASKS = {
   sourceImport: 'source_import',
   // Hourly: the evergreen re-shares due, within each source's daily count (src/jobs/evergreen.ts).
   evergreen: 'evergreen_reshare',
+  // Every POSTFLOW_FEED_POLL_MINUTES: each FEED source's feed read again (src/jobs/feedPoll.ts).
+  feedPoll: 'feed_poll',
+  // A shop's Shopify subscriptions read again and its plan set (src/jobs/shopifyBillingSync.ts).
+  shopifyBillingSync: 'shopify_billing_sync',
 } as const;
 
 export const publishJobKey = (deliveryId: string) => `publish:${deliveryId}`;
@@ -75,13 +79,39 @@ export async function enqueueSourceEvent(sql: Sql, event: { sourceId: string; ev
   ]);
 }
 
+/**
+ * enqueueSourceEvent for a sender that answers repeats itself (the WordPress routes): a job key per (source, event
+ * id), so a repeat arriving while the first waits replaces it instead of queuing a second body.
+ */
+export async function enqueueSourceEventOnce(sql: Sql, event: { sourceId: string; eventId: string; change: { kind: string; externalId: string; changedAt: Date } }): Promise<void> {
+  await sql.query(`SELECT graphile_worker.add_job($1, $2::json, max_attempts := $3, job_key := $4)`, [
+    TASKS.sourceEvent,
+    JSON.stringify({ sourceId: event.sourceId, eventId: event.eventId, change: { ...event.change, changedAt: event.change.changedAt.toISOString() } }),
+    JOB_MAX_ATTEMPTS,
+    `source_event:${event.sourceId}:${event.eventId}`,
+  ]);
+}
+
 /** Runs a catalog import (src/jobs/sourceImport.ts); a retried try continues it (what is done already is DUPLICATE). */
 export async function enqueueSourceImport(sql: Sql, importId: string): Promise<void> {
   await sql.query(`SELECT graphile_worker.add_job($1, json_build_object('importId', $2::text), max_attempts := 5, job_key := 'import:' || $2)`, [TASKS.sourceImport, importId]);
 }
 
+/**
+ * Reads a shop's Shopify subscriptions again (an app_subscriptions/update, an uninstall). One job key per source, so
+ * a burst of updates coalesces into one read; one queue per source, so a read never runs beside another of its shop.
+ */
+export async function enqueueShopifyBillingSync(sql: Sql, sync: { sourceId: string; eventId: string; via: 'webhook' | 'uninstall' }): Promise<void> {
+  await sql.query(`SELECT graphile_worker.add_job($1, $2::json, queue_name := 'shopify_billing:' || $3, max_attempts := $4, job_key := 'shopify_billing:' || $3)`, [
+    TASKS.shopifyBillingSync,
+    JSON.stringify(sync),
+    sync.sourceId,
+    JOB_MAX_ATTEMPTS,
+  ]);
+}
+
 /** The periodic tasks; each a single queued run across every worker (a run already queued is replaced). */
-export function crontab(options: { smartScheduleMinutes: number; refreshTokensMinutes: number }): string {
+export function crontab(options: { smartScheduleMinutes: number; refreshTokensMinutes: number; feedPollMinutes?: number }): string {
   const once = (task: string) => `${task} ?jobKey=${task}&jobKeyMode=replace`;
   return [
     `*/${options.smartScheduleMinutes} * * * * ${once(TASKS.smartSchedule)}`,
@@ -91,5 +121,6 @@ export function crontab(options: { smartScheduleMinutes: number; refreshTokensMi
     `0 7 * * * ${once(TASKS.notificationDigest)}`,
     `47 * * * * ${once(TASKS.purgeWorkspaces)}`,
     `29 * * * * ${once(TASKS.evergreen)}`,
+    `*/${options.feedPollMinutes ?? 15} * * * * ${once(TASKS.feedPoll)}`,
   ].join('\n');
 }

@@ -16,10 +16,12 @@ export interface SourceRow {
   rules: unknown;
   /** When the source was first connected. */
   createdAt: Date;
+  /** When it was last connected (inserted or reconnected): an uninstall triggered before it is a late retry. */
+  connectedAt: Date;
 }
 
 const SOURCE_COLUMNS = `id, workspace_id AS "workspaceId", kind, name, external_id AS "externalId", status, credentials_sealed AS "credentialsSealed", rules,
-                        created_at AS "createdAt"`;
+                        created_at AS "createdAt", connected_at AS "connectedAt"`;
 
 /**
  * `lock`: FOR UPDATE (a change of the source: uninstall, disconnect). `share`: FOR SHARE, which an ingestion takes so
@@ -31,13 +33,28 @@ export async function findSource(sql: Sql, sourceId: string, options: { lock?: b
   return found[0] ?? null;
 }
 
-/** The live source of a store, whichever workspace has it; with `lock`, an install and a re-install serialise on it. */
+/**
+ * The live source of a store, whichever workspace has it; with `lock`, an install and a re-install serialise on it.
+ * Instance-wide only for SHOPIFY (a shop is one workspace's: its unique index is instance-wide); a WordPress site or
+ * a feed may be live in several workspaces, each found by findLiveSourceInWorkspace.
+ */
 export async function findLiveSourceOfStore(sql: Sql, kind: SourceKind, externalId: string, options: { lock: boolean }): Promise<SourceRow | null> {
   const lock = options.lock ? ' FOR UPDATE' : '';
   const found = await rows<SourceRow>(sql, `SELECT ${SOURCE_COLUMNS} FROM sources WHERE kind = $1::"SourceKind" AND external_id = $2 AND deleted_at IS NULL${lock}`, [
     kind,
     externalId,
   ]);
+  return found[0] ?? null;
+}
+
+/** The workspace's live source of a site or feed (unique per workspace for WORDPRESS and FEED); with `lock`, FOR UPDATE. */
+export async function findLiveSourceInWorkspace(sql: Sql, workspaceId: string, kind: SourceKind, externalId: string, options: { lock: boolean }): Promise<SourceRow | null> {
+  const lock = options.lock ? ' FOR UPDATE' : '';
+  const found = await rows<SourceRow>(
+    sql,
+    `SELECT ${SOURCE_COLUMNS} FROM sources WHERE workspace_id = $1 AND kind = $2::"SourceKind" AND external_id = $3 AND deleted_at IS NULL${lock}`,
+    [workspaceId, kind, externalId],
+  );
   return found[0] ?? null;
 }
 
@@ -61,7 +78,12 @@ export async function insertSource(sql: Sql, s: NewSource): Promise<string> {
 
 /** A re-install: the same source, active again with the new credentials. */
 export async function reconnectSourceRow(sql: Sql, sourceId: string, credentialsSealed: string): Promise<void> {
-  await sql.query(`UPDATE sources SET status = 'ACTIVE', credentials_sealed = $2, updated_at = now() WHERE id = $1`, [sourceId, credentialsSealed]);
+  await sql.query(`UPDATE sources SET status = 'ACTIVE', credentials_sealed = $2, connected_at = now(), updated_at = now() WHERE id = $1`, [sourceId, credentialsSealed]);
+}
+
+/** A stopped source whose store joined another workspace: out of the live index (and the sources listed), its credentials gone. */
+export async function retireSourceRow(sql: Sql, sourceId: string): Promise<void> {
+  await sql.query(`UPDATE sources SET deleted_at = now(), credentials_sealed = NULL, updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, [sourceId]);
 }
 
 export async function updateSourceRow(sql: Sql, sourceId: string, change: { name?: string; rules?: unknown }): Promise<void> {
@@ -205,6 +227,17 @@ export async function insertOccurrence(sql: Sql, o: { sourceId: string; itemId: 
     [o.sourceId, o.itemId, o.kind, o.occurrence, o.postId],
   );
   return inserted.length > 0;
+}
+
+/** Whether an occurrence is taken (its post made): a share request numbered again is not shared twice. */
+export async function hasOccurrence(sql: Sql, o: { sourceId: string; itemId: string; kind: SourceOccurrenceKind; occurrence: number }): Promise<boolean> {
+  const found = await rows(sql, `SELECT 1 FROM source_occurrences WHERE source_id = $1 AND item_id = $2 AND kind = $3::"SourceOccurrenceKind" AND occurrence = $4`, [
+    o.sourceId,
+    o.itemId,
+    o.kind,
+    o.occurrence,
+  ]);
+  return found.length > 0;
 }
 
 /** The deliveries of an item's posts that are not out yet (what its deletion cancels), with their posts. */

@@ -16,6 +16,8 @@ export interface LinkCard {
 
 export interface ComposeRequest {
   template: string;
+  /** A person's own words for this post, used as written instead of the template; the item's link is added if absent. */
+  text?: string;
   item: SourceItem;
   /** null: links as the store gives them. */
   utm: UtmSettings | null;
@@ -34,13 +36,20 @@ const CARD_DESCRIPTION_LENGTH = 300;
 export function composePost(request: ComposeRequest): Composed {
   const { item, utm } = request;
   const link = item.url && utm ? withUtm(item.url, utm) : item.url;
-  let text = renderTemplate(request.template, templateData(item, link));
+  let text = request.text === undefined ? renderTemplate(request.template, templateData(item, link)) : ownWords(request.text, item.url, link);
   if (item.url && utm) text = addUtmToLinks(text, new URL(item.url).origin, utm);
   const fitted = fitText(text, request.fits, (url) => url === link);
   const card: LinkCard | null = link
     ? { url: link, title: item.title, description: shorten(item.excerpt || item.description, CARD_DESCRIPTION_LENGTH), image: item.images[0]?.url ?? null }
     : null;
   return { ...fitted, link, card };
+}
+
+/** A person's text keeps its own link to the item, or gets the item's on a line of its own. */
+function ownWords(text: string, url: string | null, link: string | null): string {
+  const trimmed = text.trim();
+  if (!url || !link || trimmed.includes(url) || trimmed.includes(link)) return trimmed;
+  return `${trimmed}\n${link}`;
 }
 
 /** At most `max` characters, cut between words. */

@@ -11,6 +11,8 @@ import { sendJson, sendText, startHttpServer, type FakeServer } from './httpFake
 import { queryCost } from './shopifyCost.js';
 import { SHOPIFY_SDL } from './shopifySchema.js';
 import { connection, gid, idOf, productNode, productPayload, type ShopifyFakeProduct } from './shopifyProducts.js';
+import { inventoryItemField, inventoryLevelPayload, setLevel } from './shopifyInventory.js';
+import { CONFIRM_PATH, createFakeBilling, type FakeBilling } from './shopifyBilling.js';
 
 export type { ShopifyFakeProduct } from './shopifyProducts.js';
 
@@ -54,6 +56,15 @@ export interface ShopifyFake extends FakeServer {
   createProduct(shop: string, product: Partial<ShopifyFakeProduct> & { title: string }, options?: { webhook?: boolean }): Promise<ShopifyFakeProduct>;
   updateProduct(shop: string, id: number, patch: Partial<ShopifyFakeProduct>, options?: { webhook?: boolean }): Promise<ShopifyFakeProduct>;
   deleteProduct(shop: string, id: number, options?: { webhook?: boolean }): Promise<void>;
+  /** A variant's stock at the shop's location set to `available` (the first variant unless named), with inventory_levels/update. */
+  setInventory(
+    shop: string,
+    productId: number,
+    available: number,
+    options?: { variantId?: number; webhook?: boolean; eventId?: string; triggeredAt?: string },
+  ): Promise<WebhookDelivery[]>;
+  /** The Billing API's charges (test/fakes/shopifyBilling.ts). */
+  billing: FakeBilling;
   /** The query string Shopify adds to the app URL when a merchant opens (or installs) the app from their admin. */
   appLaunchQuery(shop: string): URLSearchParams;
   /** Sends one webhook to every subscription of the topic (and to `also`, the toml-declared compliance address). */
@@ -69,6 +80,8 @@ export interface ShopifyFake extends FakeServer {
   tokenRequests: { shop: string; grant: 'authorization_code' | 'refresh_token'; expiring: boolean }[];
   /** GraphQL documents received, per shop. */
   graphqlRequests: { shop: string; query: string; variables: unknown }[];
+  /** A non-expiring access token of the shop, as an install long ago would have left (the app page's tests connect shops so). */
+  grantToken(shop: string, scope?: string): { accessToken: string; scopes: string[] };
   /** Every live access token of a shop expires now (the next Admin call answers 401). */
   expireAccessTokens(shop: string): void;
   /** The next `count` Admin GraphQL calls answer `status` (a 502 or 503 outage). */
@@ -184,12 +197,14 @@ export async function startShopifyFake(options: { apiKey?: string; apiSecret?: s
       });
     }
     bucket.currentlyAvailable -= requested;
-    const result = await graphql({ schema, source: query, variableValues: variables ?? {}, rootValue: root(shop) });
+    const result = await graphql({ schema, source: query, variableValues: variables ?? {}, rootValue: root(shop, held.scope) });
     sendJson(res, 200, { ...result, extensions: { cost: { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: throttleStatus() } } });
   }
 
-  function root(shop: string) {
+  function root(shop: string, scope: string) {
     return {
+      ...billing.fields(shop),
+      inventoryItem: inventoryItemField(shop, productsOf(shop), scope),
       shop: () => ({ name: shop.replace('.myshopify.com', ''), myshopifyDomain: shop, currencyCode: 'EUR', primaryDomain: { url: `https://${shop}` } }),
       product: ({ id }: { id: string }) => {
         const p = productsOf(shop).find((x) => x.id === idOf(id));
@@ -239,7 +254,7 @@ export async function startShopifyFake(options: { apiKey?: string; apiSecret?: s
       },
       node: ({ id }: { id: string }) => {
         const operation = bulkOperations.get(id);
-        return operation && operation.shop === shop ? { __typename: 'BulkOperation', ...bulkNode(operation) } : null;
+        return operation && operation.shop === shop ? { __typename: 'BulkOperation', ...bulkNode(operation) } : billing.node(shop, id);
       },
     };
   }
@@ -298,6 +313,8 @@ export async function startShopifyFake(options: { apiKey?: string; apiSecret?: s
       const body = bulkResults.get(decodeURIComponent(bulk[1]!));
       return body === undefined ? sendText(res, 404, 'NoSuchKey', {}, 'application/xml') : sendText(res, 200, body, {}, 'application/jsonl');
     }
+    const charge = CONFIRM_PATH.exec(url.pathname);
+    if (charge && req.method === 'GET') return billing.confirm(charge[1]!, Number(charge[2]), url, res);
     const apiCall = API_VERSION_PATH.exec(url.pathname);
     if (apiCall && req.method === 'POST') return admin(apiCall[1]!, req, raw, res);
     const shopPath = SHOP_PATH.exec(url.pathname);
@@ -307,7 +324,9 @@ export async function startShopifyFake(options: { apiKey?: string; apiSecret?: s
   });
 
   const now = () => new Date().toISOString();
+  const billing = createFakeBilling({ baseUrl: () => server.url, nextId: () => nextId++, notify: (shop, payload) => fake.sendWebhook(shop, 'app_subscriptions/update', payload) });
   const fake: ShopifyFake = {
+    billing,
     ...server,
     apiKey,
     apiSecret,
@@ -318,6 +337,7 @@ export async function startShopifyFake(options: { apiKey?: string; apiSecret?: s
     graphqlRequests: [],
     products: (shop) => productsOf(shop),
     subscriptions: (shop) => subscriptionsOf(shop),
+    grantToken: (shop, scope = 'read_products') => ({ accessToken: issue(shop, scope, false).access_token, scopes: scope.split(',') }),
     appLaunchQuery: (shop) => signQuery(new URLSearchParams({ embedded: '1', host: host(shop), shop, timestamp: String(Math.floor(Date.now() / 1000)) })),
     async createProduct(shop, input, options = {}) {
       const id = nextId++;
@@ -357,6 +377,10 @@ export async function startShopifyFake(options: { apiKey?: string; apiSecret?: s
         1,
       );
       if (options.webhook !== false) await fake.sendWebhook(shop, 'products/delete', { id });
+    },
+    async setInventory(shop, productId, available, { webhook, variantId, ...headers } = {}) {
+      const { variant, product } = setLevel(productsOf(shop), productId, available, variantId);
+      return webhook === false ? [] : fake.sendWebhook(shop, 'inventory_levels/update', inventoryLevelPayload(variant, product.updatedAt), headers);
     },
     async sendWebhook(shop, topic, payload, options = {}) {
       const body = JSON.stringify(payload);

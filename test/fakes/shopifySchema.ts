@@ -24,6 +24,7 @@ export const SHOPIFY_SDL = /* GraphQL */ `
     APP_UNINSTALLED
     BULK_OPERATIONS_FINISH
     INVENTORY_LEVELS_UPDATE
+    APP_SUBSCRIPTIONS_UPDATE
     CUSTOMERS_DATA_REQUEST
     CUSTOMERS_REDACT
     SHOP_REDACT
@@ -85,6 +86,15 @@ export const SHOPIFY_SDL = /* GraphQL */ `
     price: Decimal!
     compareAtPrice: Decimal
     inventoryQuantity: Int
+    inventoryItem: InventoryItem!
+    product: Product!
+  }
+  type InventoryItem implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    sku: String
+    tracked: Boolean!
+    variant: ProductVariant!
   }
   type ProductVariantEdge {
     node: ProductVariant!
@@ -192,8 +202,79 @@ export const SHOPIFY_SDL = /* GraphQL */ `
     userErrors: [UserError!]!
   }
 
+  enum AppSubscriptionStatus {
+    ACTIVE
+    CANCELLED
+    DECLINED
+    EXPIRED
+    FROZEN
+    PENDING
+    ACCEPTED
+  }
+  enum AppPricingInterval {
+    ANNUAL
+    EVERY_30_DAYS
+  }
+  enum AppSubscriptionReplacementBehavior {
+    APPLY_IMMEDIATELY
+    APPLY_ON_NEXT_BILLING_CYCLE
+    STANDARD
+  }
+  type AppRecurringPricing {
+    interval: AppPricingInterval!
+    price: MoneyV2!
+  }
+  union AppPricingDetails = AppRecurringPricing
+  type AppPlanV2 {
+    pricingDetails: AppPricingDetails!
+  }
+  type AppSubscriptionLineItem {
+    id: ID!
+    plan: AppPlanV2!
+  }
+  type AppSubscription implements Node {
+    id: ID!
+    name: String!
+    status: AppSubscriptionStatus!
+    test: Boolean!
+    trialDays: Int!
+    createdAt: DateTime!
+    currentPeriodEnd: DateTime
+    returnUrl: URL!
+    lineItems: [AppSubscriptionLineItem!]!
+  }
+  type AppInstallation {
+    id: ID!
+    activeSubscriptions: [AppSubscription!]!
+  }
+  input MoneyInput {
+    amount: Decimal!
+    currencyCode: CurrencyCode!
+  }
+  input AppRecurringPricingInput {
+    price: MoneyInput!
+    interval: AppPricingInterval
+  }
+  input AppPlanInput {
+    appRecurringPricingDetails: AppRecurringPricingInput
+  }
+  input AppSubscriptionLineItemInput {
+    plan: AppPlanInput!
+  }
+  type AppSubscriptionCreatePayload {
+    appSubscription: AppSubscription
+    confirmationUrl: URL
+    userErrors: [UserError!]!
+  }
+  type AppSubscriptionCancelPayload {
+    appSubscription: AppSubscription
+    userErrors: [UserError!]!
+  }
+
   type Query {
     shop: Shop!
+    inventoryItem(id: ID!): InventoryItem
+    currentAppInstallation: AppInstallation!
     product(id: ID!): Product
     products(first: Int!, after: String, query: String): ProductConnection!
     webhookSubscriptions(first: Int!, after: String, topics: [WebhookSubscriptionTopic!]): WebhookSubscriptionConnection!
@@ -203,5 +284,14 @@ export const SHOPIFY_SDL = /* GraphQL */ `
   type Mutation {
     webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
     bulkOperationRunQuery(query: String!): BulkOperationRunQueryPayload
+    appSubscriptionCreate(
+      name: String!
+      lineItems: [AppSubscriptionLineItemInput!]!
+      returnUrl: URL!
+      test: Boolean
+      trialDays: Int
+      replacementBehavior: AppSubscriptionReplacementBehavior
+    ): AppSubscriptionCreatePayload
+    appSubscriptionCancel(id: ID!, prorate: Boolean): AppSubscriptionCancelPayload
   }
 `;

@@ -8,7 +8,7 @@ import { ClassifiedError, HttpFailure, TransportFailure, httpRequest } from '../
 import type { FetchedItem } from '../../../src/sources/types.js';
 import type { ShopifyClient } from './client.js';
 import { ShopifyApiError, ShopifyNeedsReconnect } from './errors.js';
-import { PRODUCT_SCALARS, fetchedItem, productFromNode, productGid, type ProductNode } from './products.js';
+import { PRODUCT_SCALARS, fetchedItem, inventoryItemGid, productFromNode, productGid, type ProductNode } from './products.js';
 import { topicEnum, type ApiWebhookTopic } from './webhooks.js';
 
 export interface AdminSession {
@@ -135,7 +135,22 @@ export async function fetchProduct(client: ShopifyClient, session: AdminSession,
   return data.product ? fetchedItem(productFromNode(data.product)) : null;
 }
 
-interface UserError {
+/**
+ * The product whose variant's stock an inventory item is (inventory_levels/update names only the item); null when the
+ * shop has no such item, or it belongs to no variant any more. Needs the read_inventory scope.
+ */
+export async function fetchInventoryItemProduct(client: ShopifyClient, session: AdminSession, inventoryItemId: string | number, options?: AdminOptions): Promise<string | null> {
+  const { data } = await adminGraphql<{ inventoryItem: { variant: { product: { id: string } } | null } | null }>(
+    client,
+    session,
+    `query PostFlowInventoryItem($id: ID!) { inventoryItem(id: $id) { variant { product { id } } } }`,
+    { id: inventoryItemGid(inventoryItemId) },
+    options,
+  );
+  return data.inventoryItem?.variant?.product.id ?? null;
+}
+
+export interface UserError {
   field: string[] | null;
   message: string;
 }

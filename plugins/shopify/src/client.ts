@@ -21,6 +21,8 @@ export interface ShopifyClient {
   readonly timeoutMs: number;
   /** The shop's myshopify.com name (lowercased), or a ValidationError naming `field`. */
   shopName(input: string, field?: (string | number)[]): string;
+  /** shopName of what a person typed or pasted: the name, its https:// address or its admin's address. */
+  typedShopName(input: string, field?: (string | number)[]): string;
   /** Where this shop's OAuth and Admin API are (SHOPIFY_SHOP_ORIGIN with the shop put in). */
   shopUrl(shop: string): string;
 }
@@ -59,6 +61,13 @@ export function createShopifyClient(options: ShopifyAppOptions): ShopifyClient {
     // The library's info lines name shops and its debug lines carry OAuth state: keep only its warnings, dropped.
     logger: { level: LogSeverity.Warning, log: async () => {} },
   });
+  const shopName = (input: string, field: (string | number)[] = ['shop']): string => {
+    const trimmed = input.trim().toLowerCase();
+    const clean = trimmed.length <= 255 ? api.utils.sanitizeShop(trimmed) : null;
+    // sanitizeShop also takes shopify.com, myshopify.io and admin URLs; a shop PostFlow connects is *.myshopify.com.
+    if (!clean || !MYSHOPIFY.test(clean)) throw ValidationError.single(field, 'shopDomain', 'must be a shop name of the form your-store.myshopify.com');
+    return clean;
+  };
   const fixed = fixedShopOrigin(settings.shopOrigin);
   const outbound = createOutboundPolicy({ allow: options.outboundAllow, exempt: fixed ? [fixed] : [] });
   return {
@@ -67,12 +76,14 @@ export function createShopifyClient(options: ShopifyAppOptions): ShopifyClient {
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
     outbound,
     timeoutMs: requestTimeoutMs,
-    shopName(input, field = ['shop']) {
-      const trimmed = input.trim().toLowerCase();
-      const clean = api.utils.sanitizeShop(trimmed);
-      // sanitizeShop also takes shopify.com, myshopify.io and admin URLs; a shop PostFlow connects is *.myshopify.com.
-      if (!clean || !MYSHOPIFY.test(clean)) throw ValidationError.single(field, 'shopDomain', 'must be a shop name of the form your-store.myshopify.com');
-      return clean;
+    shopName,
+    typedShopName(input, field = ['shop']) {
+      // What a person pastes: the bare name, its https:// address, or their admin's https://admin.shopify.com/store/<name>.
+      const address = input
+        .trim()
+        .toLowerCase()
+        .replace(/^https?:\/\//, '');
+      return shopName(/^admin\.shopify\.com\/store\/[^/?#]+/.exec(address)?.[0] ?? address.replace(/[/?#].*$/, ''), field);
     },
     shopUrl: (shop) => shopBaseUrl(settings.shopOrigin, shop),
   };

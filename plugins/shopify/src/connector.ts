@@ -5,11 +5,12 @@
 // may have just renewed it) and has the new pair stored before the lock is let go. Within a process, renewals of one
 // source are shared.
 import type { ConnectedSource, SourceConnector, SourceCredentials } from '../../../src/sources/types.js';
-import { fetchProduct, type AdminOptions, type AdminSession } from './admin.js';
+import { fetchInventoryItemProduct, fetchProduct, type AdminOptions, type AdminSession } from './admin.js';
 import { importProducts, type BulkWaitOptions } from './import.js';
 import type { ShopifyClient } from './client.js';
 import { ShopifyNeedsReconnect } from './errors.js';
 import { needsRefresh, refreshAccess, type InstalledShop } from './oauth.js';
+import { isInventoryItemGid } from './products.js';
 
 export interface ShopifyCredentials {
   shop: string;
@@ -101,6 +102,21 @@ export function createShopifyConnector(client: ShopifyClient, options: ShopifyCo
     async fetchItem(source, externalId) {
       return fetchProduct(client, await session(source), externalId, options.admin);
     },
+    // inventory_levels/update is queued under its inventory item: the job asks whose product that is before fetching it.
+    async resolveChange(source, change) {
+      if (!isInventoryItemGid(change.externalId)) return change;
+      const product = await fetchInventoryItemProduct(client, await session(source), change.externalId, options.admin);
+      return product ? { ...change, kind: 'UPSERTED', externalId: product } : null;
+    },
+    missingScopes: (credentials, events) => missingScopes(readScopes(credentials), events),
     importItems: (source, importOptions) => importProducts(client, () => session(source), importOptions, { admin: options.admin, waits: options.bulkWaits }),
   };
 }
+
+/** Back-in-stock posts need inventory_levels/update, which Shopify sends only to an app granted read_inventory. */
+export function missingScopes(granted: readonly string[], events: readonly string[]): string[] {
+  const inventory = granted.includes('read_inventory') || granted.includes('write_inventory');
+  return events.includes('BACK_IN_STOCK') && !inventory ? ['read_inventory'] : [];
+}
+
+const readScopes = (raw: SourceCredentials) => (Array.isArray(raw.scopes) ? raw.scopes.filter((s): s is string => typeof s === 'string') : []);

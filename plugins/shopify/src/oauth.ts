@@ -56,8 +56,11 @@ function capturedResponse() {
   return { raw: response as unknown as ServerResponse, headers, status: () => response.statusCode };
 }
 
-/** Starts an install for `shop` (a merchant's browser, whose User-Agent the library checks for bots). */
-export async function beginInstall(client: ShopifyClient, input: { shop: string; userAgent?: string }): Promise<InstallStart> {
+/**
+ * Starts an install for `shop` (a merchant's browser, whose User-Agent the library checks for bots). `scopes`: what
+ * to ask for instead of SHOPIFY_SCOPES (the library asks for its configured ones; read_inventory is asked per install).
+ */
+export async function beginInstall(client: ShopifyClient, input: { shop: string; userAgent?: string; scopes?: readonly string[] }): Promise<InstallStart> {
   const shop = client.shopName(input.shop);
   const response = capturedResponse();
   await client.api.auth.begin({
@@ -69,6 +72,7 @@ export async function beginInstall(client: ShopifyClient, input: { shop: string;
   });
   if (response.status() === 410) throw new ShopifyRefused('bot', 'the install was started by what looks like a bot, not a browser');
   const location = new URL(String(response.headers.get('location')));
+  if (input.scopes?.length) location.searchParams.set('scope', [...new Set(input.scopes)].join(','));
   const cookies = response.headers.get('set-cookie') ?? [];
   return {
     authorizeUrl: `${client.shopUrl(location.hostname)}${location.pathname}${location.search}`,

@@ -64,6 +64,9 @@ export interface ProductNode extends ProductFields {
 }
 
 export const productGid = (id: string | number) => (String(id).startsWith('gid://') ? String(id) : `gid://shopify/Product/${id}`);
+/** One variant's stock (inventory_levels/update names it, not the product): gid://shopify/InventoryItem/123. */
+export const inventoryItemGid = (id: string | number) => (String(id).startsWith('gid://') ? String(id) : `gid://shopify/InventoryItem/${id}`);
+export const isInventoryItemGid = (id: string) => id.startsWith('gid://shopify/InventoryItem/');
 
 export const imageOf = (image: GraphqlImage): ItemImage => ({
   url: image.url,

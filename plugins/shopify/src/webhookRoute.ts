@@ -56,7 +56,8 @@ async function handle(client: ShopifyClient, host: ShopifyAppHost, webhook: Veri
     const woken = bulkFinished(client, action.operationId);
     return woken ? 'the waiting import goes on' : 'noted: no import in this process waits on it';
   }
-  if (action.kind === 'INVENTORY_CHANGE') return ignore('back-in-stock posts are not wired to inventory updates yet');
+  // shop/redact: installs never finished name the shop too, with or without a source.
+  if (action.kind === 'COMPLIANCE') await host.redactShop(webhook.shop);
   const source = await host.sources.findByStore('SHOPIFY', webhook.shop);
   if (!source) return ignore('no PostFlow source has this shop');
   switch (action.kind) {
@@ -64,13 +65,37 @@ async function handle(client: ShopifyClient, host: ShopifyAppHost, webhook: Veri
       await host.sources.erase(source.id);
       return 'erased';
     case 'APP_UNINSTALLED': {
-      const held = await host.uninstall(source.id);
-      host.logger.info('Shopify app uninstalled: source stopped, posts held', { sourceId: source.id, heldDeliveries: held });
-      return `uninstalled, ${held} held`;
+      // Shopify retries for hours: a late retry must not stop a source reinstalled since (X-Shopify-Triggered-At).
+      const outcome = await host.uninstall(source.id, webhook.triggeredAt);
+      // Shopify cancels an uninstalled app's charges (and sends no update after): the plan the shop paid for ends in
+      // the queued sync. On every delivery, before the stopped check: a source a person had disconnected first, or a
+      // retry after this queueing failed, is not stopped again but its plan must still end (the sync is idempotent, and
+      // reads Shopify again for a source reinstalled since).
+      await host.billing?.queueSync(source.id, { via: 'uninstall', eventId: webhook.eventId });
+      if (!outcome.stopped) return ignore(outcome.reason);
+      host.logger.info('Shopify app uninstalled: source stopped, posts held', { sourceId: source.id, heldDeliveries: outcome.heldDeliveries });
+      return `uninstalled, ${outcome.heldDeliveries} held`;
     }
     case 'ITEM_CHANGE':
       if (source.status !== 'ACTIVE') return ignore(`the source is ${source.status.toLowerCase()}`);
       await host.sources.receive({ sourceId: source.id, eventId: webhook.eventId, change: action.change });
       return 'queued';
+    case 'INVENTORY_CHANGE':
+      if (source.status !== 'ACTIVE') return ignore(`the source is ${source.status.toLowerCase()}`);
+      // Queued under the inventory item: the job looks its product up (an Admin API call, not made while Shopify
+      // waits for this answer), then the product's fetched state says whether it came back in stock.
+      await host.sources.receive({
+        sourceId: source.id,
+        eventId: webhook.eventId,
+        change: { kind: 'UPSERTED', externalId: action.inventoryItemId, changedAt: action.changedAt },
+      });
+      return 'queued';
+    case 'APP_SUBSCRIPTION': {
+      if (!host.billing) return ignore('this server does not charge through Shopify (SHOPIFY_BILLING is off)');
+      // Queued (the shopify_billing_sync job reads Shopify again, as Stripe's webhooks do): Shopify waits at most 5
+      // seconds for this answer, and a failure to queue answers 500 so that Shopify sends it again.
+      await host.billing.queueSync(source.id, { via: 'webhook', eventId: webhook.eventId });
+      return 'queued';
+    }
   }
 }

@@ -8,7 +8,7 @@ import type { ShopifyClient } from './client.js';
 import { productGid } from './products.js';
 
 /** Subscribed at install through the Admin API (registerWebhooks), for apps not deployed with the Shopify CLI. */
-export const API_WEBHOOK_TOPICS = ['products/create', 'products/update', 'products/delete', 'app/uninstalled', 'bulk_operations/finish'] as const;
+export const API_WEBHOOK_TOPICS = ['products/create', 'products/update', 'products/delete', 'app/uninstalled', 'bulk_operations/finish', 'app_subscriptions/update'] as const;
 /** Back-in-stock posts need it, and the read_inventory scope. */
 export const INVENTORY_TOPIC = 'inventory_levels/update';
 export type ApiWebhookTopic = (typeof API_WEBHOOK_TOPICS)[number] | typeof INVENTORY_TOPIC;
@@ -94,12 +94,14 @@ export type WebhookAction =
   | { kind: 'ITEM_CHANGE'; change: ItemChange }
   /**
    * inventory_levels/update names an inventory item and a location, not a product: the product is looked up with
-   * `inventoryItem(id) { variant { product { id } } }` (read_inventory), then handled as an UPSERTED change of it,
-   * whose fetched state says whether it is back in stock.
+   * `inventoryItem(id) { variant { product { id } } }` (read_inventory) by the source_event job (the connector's
+   * resolveChange), then handled as an UPSERTED change of it, whose fetched state says whether it is back in stock.
    */
   | { kind: 'INVENTORY_CHANGE'; inventoryItemId: string; available: number | null; changedAt: Date }
   /** Stop the source and hold its scheduled posts (not delete them); a reinstall releases them. */
   | { kind: 'APP_UNINSTALLED'; changedAt: Date }
+  /** A charge of the app (Shopify's Billing API) changed: PostFlow reads the shop's subscriptions again. */
+  | { kind: 'APP_SUBSCRIPTION'; subscriptionId: string | null; status: string | null }
   | { kind: 'BULK_FINISHED'; operationId: string; status: string; errorCode: string | null }
   /** customers/*: PostFlow stores no customer data, so there is nothing to report or erase; shop/redact erases the shop. */
   | { kind: 'COMPLIANCE'; topic: ComplianceTopic }
@@ -128,6 +130,16 @@ export function webhookAction(webhook: VerifiedWebhook, now: Date = new Date()):
       // The HMAC covers the body, not the headers: the shop a destructive topic acts on must be the one its body names.
       if (!bodyNames(payload, ['myshopify_domain', 'domain'], webhook.shop)) return { kind: 'IGNORED', reason: `${webhook.topic} whose body names another shop` };
       return { kind: 'APP_UNINSTALLED', changedAt };
+    case 'app_subscriptions/update': {
+      // Only a hint: the subscriptions are read again from the Admin API, whatever order the updates arrive in.
+      const subscription = (payload.app_subscription && typeof payload.app_subscription === 'object' ? payload.app_subscription : {}) as Payload;
+      const id = subscription.admin_graphql_api_id;
+      return {
+        kind: 'APP_SUBSCRIPTION',
+        subscriptionId: typeof id === 'string' ? id : null,
+        status: typeof subscription.status === 'string' ? subscription.status.toUpperCase() : null,
+      };
+    }
     case 'bulk_operations/finish':
       return {
         kind: 'BULK_FINISHED',

@@ -164,7 +164,7 @@ describe('registerWebhooks', () => {
   it('subscribes each topic once: a second call finds them all and creates nothing', async () => {
     const address = 'https://postflow.test/shopify/webhooks';
     const topics = apiTopicsFor(['read_products']);
-    expect(topics).toEqual(['products/create', 'products/update', 'products/delete', 'app/uninstalled', 'bulk_operations/finish']);
+    expect(topics).toEqual(['products/create', 'products/update', 'products/delete', 'app/uninstalled', 'bulk_operations/finish', 'app_subscriptions/update']);
     const first = await registerWebhooks(client, session, address, topics);
     expect(first).toEqual({ created: topics, existing: [] });
     const second = await registerWebhooks(client, session, address, topics);

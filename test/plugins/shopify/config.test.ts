@@ -23,6 +23,7 @@ describe('the Shopify settings', () => {
       scopes: ['read_products'],
       shopOrigin: 'https://{shop}',
       apiVersion: '2026-07',
+      billing: null,
     });
     expect(
       loadConfig({ SHOPIFY_API_KEY: 'key', SHOPIFY_API_SECRET: 'secret', SHOPIFY_SCOPES: 'read_products, read_inventory', SHOPIFY_SHOP_ORIGIN: 'http://127.0.0.1:9/shops/{shop}/' })
