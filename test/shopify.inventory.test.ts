@@ -156,7 +156,10 @@ describe('back in stock from inventory_levels/update', () => {
       const rows = [...(await eventRows(sourceId, 'napkin-variant-1')), ...(await eventRows(sourceId, 'napkin-variant-2'))];
       return rows.length === 2 && rows.every((e) => e.outcome !== 'ERROR') && rows.map((e) => e.outcome).sort();
     }, 20_000);
-    expect(outcomes).toEqual(['IGNORED', 'POST_CREATED']);
+    // The second to take the item lock makes no post: IGNORED (nothing new) or, when its triggered-at is the earlier
+    // of the two (they are sent at once), STALE.
+    expect(outcomes).toContain('POST_CREATED');
+    expect((outcomes as string[]).filter((o) => o !== 'POST_CREATED')).toEqual([expect.stringMatching(/^(IGNORED|STALE)$/)]);
     expect((await postsOf(sourceId)).filter((p) => p.content.includes('Linen napkin set'))).toHaveLength(1);
   }, 40_000);
 

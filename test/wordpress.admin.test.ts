@@ -12,6 +12,7 @@ import { PING_ANSWER, startReceiver, type Receiver } from './helpers/wordpressRe
 const PLUGIN = path.join(PROJECT_ROOT, 'plugins/wordpress/postflow');
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const SITE_KEY = `pfs_${randomBytes(24).toString('base64url')}`;
+const CHANNELS = PING_ANSWER.channels.map((c) => c.id);
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 let wp: WordPressSite;
@@ -126,20 +127,34 @@ describe('the settings page', () => {
     for (const channel of PING_ANSWER.channels) expect(html).toContain(`${channel.name} (${channel.network})`);
   });
 
-  it('lists a failed event with its message, and its retry button re-sends it with the same webhook-id', async () => {
+  it('"Test connection" says so when the 200 it got is not PostFlow\'s ping answer (no workspace id)', async () => {
+    receiver.answer = () => ({ status: 200, body: { hello: 'a web server, not PostFlow' } });
+    const nonce = nonceIn(await settingsPage(), 'postflow_test_connection');
+    expect((await form(admin, '/wp-admin/admin-post.php', { action: 'postflow_test_connection', _wpnonce: nonce })).status).toBe(302);
+    const html = await settingsPage();
+    expect(html).toContain('PostFlow answered 200, but not a PostFlow answer');
+    expect(html).not.toContain('Connected to the workspace');
+  });
+
+  it('lists a failed event with its message, and its retry button re-sends it rebuilt from the item, same webhook-id', async () => {
     receiver.answer = () => ({ status: 403, body: { error: { code: 'FORBIDDEN', message: 'This site is disconnected in PostFlow' } } });
     const item = await post('/wp/v2/posts', { title: 'Refused at first', content: 'x', status: 'publish' });
     receiver.answer = null;
+    // Fixed since (without a save, so no new event): the retry sends the item as it is now.
+    await wp.evalPhp(`global $wpdb; $wpdb->update($wpdb->posts, array('post_title' => 'Fixed since'), array('ID' => ${item.id})); clean_post_cache(${item.id});`);
     const html = await settingsPage();
     expect(html).toContain('PostFlow answered 403: This site is disconnected in PostFlow');
-    expect(html).toContain('Refused at first (#');
+    expect(html).toContain('Fixed since (#');
     const nonce = nonceIn(html, 'postflow_retry');
     expect((await form(admin, '/wp-admin/admin-post.php', { action: 'postflow_retry', event: '0', _wpnonce: nonce })).status).toBe(302);
     const events = receiver.events();
     expect(events.map((e) => e.headers['webhook-id'])).toEqual([eventId(item.id, 'item.published', 'published'), eventId(item.id, 'item.published', 'published')]);
     expect(events[1].verified).toBe(true);
+    expect([events[0].json.item.title, events[1].json.item.title]).toEqual(['Refused at first', 'Fixed since']);
+    expect(events[1].json.type).toBe('item.published');
+    expect(events[1].json.occurred_at).toBe(events[0].json.occurred_at);
     const after = await settingsPage();
-    expect(after).not.toContain('Refused at first (#');
+    expect(after).not.toContain('Fixed since (#');
     expect(after).toContain('0 events waiting to be delivered.');
   });
 });
@@ -178,14 +193,32 @@ describe('the editor', () => {
     const item = await post('/wp/v2/posts', { title: 'Classic', content: 'x', status: 'draft' });
     const save = (user: number, withNonce: boolean) =>
       wp.evalPhp(`wp_set_current_user(${user});
-$_POST = array('postflow' => array('timing' => 'NOW', 'channels' => 'ch_a, ch_b', 'messages' => array('X' => 'Hi <script>x</script>')));
+$_POST = array('postflow' => array('timing' => 'NOW', 'channels' => '${CHANNELS[0]}, ch_b, ${CHANNELS[1]!.toUpperCase()}', 'messages' => array('X' => 'I <3 this', 'BLUESKY' => "a<b and c>d\\r\\nhttps://x.example/a%20b", 'LINKEDIN' => "\\x07")));
 if (${withNonce ? 'true' : 'false'}) { $_POST['postflow_meta_box_nonce'] = wp_create_nonce('postflow_meta_box'); }
 do_action('save_post', ${item.id}, get_post(${item.id}), true);
 echo wp_json_encode(Postflow_Share_Settings::for_post(${item.id}));`);
     const untouched = { enabled: true, timing: 'QUEUE', at: '', channel_ids: [], messages: [] };
     expect(JSON.parse(await save(1, false))).toEqual(untouched);
     expect(JSON.parse(await save(author.id, true))).toEqual(untouched);
-    expect(JSON.parse(await save(1, true))).toEqual({ enabled: false, timing: 'NOW', at: '', channel_ids: ['ch_a', 'ch_b'], messages: { X: 'Hi' } });
+    // Messages are kept as typed (they are plain text in JSON); only UUIDs are channel ids.
+    expect(JSON.parse(await save(1, true))).toEqual({
+      enabled: false,
+      timing: 'NOW',
+      at: '',
+      channel_ids: CHANNELS,
+      messages: { X: 'I <3 this', BLUESKY: 'a<b and c>d\nhttps://x.example/a%20b' },
+    });
+    // Escaped where it is shown.
+    const box = await wp.evalPhp(`wp_set_current_user(1); Postflow_Editor::render_meta_box(get_post(${item.id}));`);
+    expect(box).toContain('>I &lt;3 this</textarea>');
+    expect(box).toContain('>a&lt;b and c&gt;d\nhttps://x.example/a%20b</textarea>');
+  });
+
+  it('keeps a message written through the REST API (the block editor) as typed', async () => {
+    const item = await post('/wp/v2/posts', { title: 'Typed', content: 'x', status: 'draft', meta: { _postflow_messages: { MASTODON: 'I <3 this & a<b, 100%25 sure' } } });
+    expect(item.meta._postflow_messages).toEqual({ MASTODON: 'I <3 this & a<b, 100%25 sure' });
+    await post(`/wp/v2/posts/${item.id}`, { status: 'publish' });
+    expect(receiver.events().map((e) => e.json.share.messages)).toEqual([{ MASTODON: 'I <3 this & a<b, 100%25 sure' }]);
   });
 });
 
@@ -265,6 +298,35 @@ describe('WooCommerce products (through the stand-in)', () => {
     receiver.clear();
     await post(`/wp/v2/product/${product.id}`, { meta: { _stock_status: 'outofstock', _stock: '0' } });
     expect(receiver.events().map((e) => [e.json.type, e.json.item.product.in_stock, e.json.item.product.stock_quantity])).toEqual([['item.updated', false, 0]]);
+  });
+});
+
+describe('WooCommerce products saved as its data store does (the post first, its meta after)', () => {
+  it('item.published carries the price written after wp_insert_post; a stock change alone sends item.updated once', async () => {
+    const id = Number(
+      await wp.evalPhp(`$product = new WC_Product(0);
+$product->set_props_for_test(array('post_title' => 'Green mug', 'post_status' => 'publish'), array('_price' => '9.50', '_regular_price' => '12.00', '_sku' => 'MUG-2', '_stock_status' => 'instock', '_stock' => '3'));
+echo $product->save();`),
+    );
+    expect(receiver.events().map((e) => [e.json.type, e.json.item.id, e.json.item.product])).toEqual([
+      ['item.published', String(id), { price: '9.50', regular_price: '12.00', sale_price: '', currency: 'EUR', sku: 'MUG-2', in_stock: true, stock_quantity: 3 }],
+    ]);
+
+    receiver.clear();
+    await wp.evalPhp(
+      `$product = wc_get_product(${id}); $product->set_props_for_test(array('post_title' => 'Green mug, on sale'), array('_price' => '7.00', '_sale_price' => '7.00')); $product->save();`,
+    );
+    expect(receiver.events().map((e) => [e.json.type, e.json.item.title, e.json.item.product.price])).toEqual([['item.updated', 'Green mug, on sale', '7.00']]);
+
+    receiver.clear();
+    // Meta alone, no wp_update_post: only WooCommerce's stock hooks say it changed; one event for both.
+    await wp.evalPhp(`wc_update_product_stock(${id}, 0); wc_update_product_stock_status(${id}, 'outofstock');`);
+    expect(receiver.events().map((e) => [e.json.type, e.json.item.product.in_stock, e.json.item.product.stock_quantity])).toEqual([['item.updated', false, 0]]);
+
+    receiver.clear();
+    const draft = Number(await wp.evalPhp(`echo wp_insert_post(array('post_type' => 'product', 'post_title' => 'Unreleased', 'post_status' => 'draft'));`));
+    await wp.evalPhp(`wc_update_product_stock(${draft}, 4);`);
+    expect(receiver.events()).toHaveLength(0);
   });
 });
 

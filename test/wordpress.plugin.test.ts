@@ -12,6 +12,8 @@ const PLUGIN = path.join(PROJECT_ROOT, 'plugins/wordpress/postflow');
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const SITE_KEY = `pfs_${randomBytes(24).toString('base64url')}`;
 // A 1x1 PNG, uploaded as the featured image.
+// A PostFlow channel id: channel ids are UUIDs (anything else would have PostFlow refuse the event).
+const CHANNEL = '0b7e8a52-3c1d-4f6e-9a2b-5c8d7e6f1a2b';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 let wp: WordPressSite;
@@ -113,10 +115,10 @@ describe('events of an article', () => {
     expect(receiver.events()).toHaveLength(0);
     await updatePost(post.id, {
       status: 'publish',
-      meta: { _postflow_timing: 'AT', _postflow_at: '2027-01-02T03:04:00Z', _postflow_channels: ['ch_bsky'], _postflow_messages: { BLUESKY: 'Read this!' } },
+      meta: { _postflow_timing: 'AT', _postflow_at: '2027-01-02T03:04:00Z', _postflow_channels: [CHANNEL.toUpperCase(), 'ch_bsky'], _postflow_messages: { BLUESKY: 'Read this!' } },
     });
     expect(receiver.events().map((e) => e.json.type)).toEqual(['item.published']);
-    expect(receiver.events()[0].json.share).toEqual({ enabled: true, timing: 'AT', at: '2027-01-02T03:04:00Z', channel_ids: ['ch_bsky'], messages: { BLUESKY: 'Read this!' } });
+    expect(receiver.events()[0].json.share).toEqual({ enabled: true, timing: 'AT', at: '2027-01-02T03:04:00Z', channel_ids: [CHANNEL], messages: { BLUESKY: 'Read this!' } });
     expect(receiver.events()[0].json.item.excerpt).toBe('Words of the draft.');
 
     receiver.clear();
@@ -126,6 +128,8 @@ describe('events of an article', () => {
     expect(events[0].verified).toBe(true);
     expect(events[0].json.item.title).toBe('Published, then edited');
     expect(events[0].json.share.enabled).toBe(false);
+    // An edit makes no posts: the channels (which PostFlow would check, and refuse when gone) are left out.
+    expect(events[0].json.share.channel_ids).toEqual([]);
     expect(events[0].headers['webhook-id']).toBe(eventId(post.id, 'item.updated', `${edited.modified_gmt}Z`));
   });
 
@@ -175,7 +179,58 @@ wp_schedule_single_event($past, 'publish_future_post', array($id));`);
   });
 });
 
+describe('what is not shared', () => {
+  it('a password makes a published post item.unpublished; removing it publishes the post again', async () => {
+    const post = await createPost({ title: 'Members first', content: 'x', status: 'publish' });
+    receiver.clear();
+    await updatePost(post.id, { password: 'secret' });
+    expect(receiver.events().map((e) => [e.json.type, e.json.item.status])).toEqual([['item.unpublished', 'publish']]);
+    receiver.clear();
+    await updatePost(post.id, { title: 'Still locked' });
+    expect(receiver.events()).toHaveLength(0);
+    await updatePost(post.id, { password: '' });
+    expect(receiver.events().map((e) => [e.json.type, e.headers['webhook-id']])).toEqual([['item.published', eventId(post.id, 'item.published', 'published-2')]]);
+  });
+
+  it('sends nothing while an importer runs (WP_IMPORTING) or when postflow_should_emit says no', async () => {
+    const insert = (title: string) => `wp_insert_post(array('post_title' => '${title}', 'post_content' => 'x', 'post_status' => 'publish'));`;
+    await wp.evalPhp(`define('WP_IMPORTING', true); ${insert('Imported')}`);
+    await wp.evalPhp(
+      `add_filter('postflow_should_emit', function ($emit, $type, $post) { return 'Filtered' !== $post->post_title; }, 10, 3); ${insert('Filtered')} ${insert('Let through')}`,
+    );
+    expect(receiver.events().map((e) => e.json.item.title)).toEqual(['Let through']);
+  });
+});
+
 describe('the outbox', () => {
+  it('retries a 2xx that is not PostFlow\'s answer ("accepted": true), e.g. a proxy\'s page', async () => {
+    receiver.answer = () => ({ status: 200, body: { ok: true } });
+    const post = await createPost({ title: 'Answered by someone else', content: 'x', status: 'publish' });
+    expect(await outboxRow(eventId(post.id, 'item.published', 'published'))).toMatchObject({
+      status: 'waiting',
+      attempts: '1',
+      last_status: '200',
+      last_error: 'Not a PostFlow answer',
+    });
+    await wp.evalPhp(`global $wpdb; $wpdb->delete($wpdb->prefix . 'postflow_outbox', array('post_id' => ${post.id}));`);
+  });
+
+  it('sends at most 5 events at the end of a request and leaves the rest to the run it plans', async () => {
+    await wp.evalPhp(`for ($i = 1; $i <= 7; $i++) { wp_insert_post(array('post_title' => "Batch $i", 'post_content' => 'x', 'post_status' => 'publish')); }`);
+    expect(receiver.events().map((e) => e.json.item.title)).toEqual(['Batch 1', 'Batch 2', 'Batch 3', 'Batch 4', 'Batch 5']);
+    expect(Number(await wp.evalPhp(`echo wp_next_scheduled('postflow_outbox_run');`))).toBeLessThanOrEqual(Date.now() / 1000 + 1);
+    expect((await wp.php(['wp-cron.php'])).code).toBe(0);
+    expect(receiver.events().map((e) => e.json.item.title)).toEqual(['Batch 1', 'Batch 2', 'Batch 3', 'Batch 4', 'Batch 5', 'Batch 6', 'Batch 7']);
+  });
+
+  it('forgets delivered events older than 30 days whenever it sends, not only on cron runs', async () => {
+    await wp.evalPhp(`global $wpdb; $old = gmdate('Y-m-d H:i:s', time() - 31 * DAY_IN_SECONDS);
+$wpdb->insert($wpdb->prefix . 'postflow_outbox', array('event_id' => 'wp-old-delivered', 'post_id' => 1, 'event_type' => 'item.updated', 'payload' => '{}', 'status' => 'delivered', 'next_attempt_at' => $old, 'created_at' => $old, 'updated_at' => $old));`);
+    expect(await outboxRow('wp-old-delivered')).toMatchObject({ status: 'delivered' });
+    await createPost({ title: 'Anything sent', content: 'x', status: 'publish' });
+    expect(await outboxRow('wp-old-delivered')).toBeNull();
+  });
+
   it('keeps an event through a 503 and delivers it once with php wp-cron.php: same webhook-id, new timestamp', async () => {
     receiver.answer = () => ({ status: 503, body: { error: { code: 'UNAVAILABLE', message: 'down for maintenance' } } });
     const post = await createPost({ title: 'While PostFlow is down', content: 'x', status: 'publish' });

@@ -54,9 +54,14 @@ foreach ( $paths as $relative ) {
 	$source = file_get_contents( $dir . '/' . $relative );
 	if ( str_ends_with( $relative, '.js' ) ) {
 		preg_match_all( "/\\b__\\(\\s*'((?:[^'\\\\]|\\\\.)*)'\\s*,\\s*'postflow'\\s*\\)/", $source, $matches, PREG_OFFSET_CAPTURE );
-		foreach ( $matches[1] as $match ) {
-			$line = substr_count( substr( $source, 0, $match[1] ), "\n" ) + 1;
-			$add( stripcslashes( $match[0] ), null, null, "$relative:$line", null );
+		foreach ( $matches[1] as $index => $match ) {
+			$before = substr( $source, 0, $matches[0][ $index ][1] );
+			$line   = substr_count( $before, "\n" ) + 1;
+			// A translators comment on the line above the call, as wp i18n make-pot reads it.
+			$lines   = explode( "\n", $before );
+			$above   = $lines[ count( $lines ) - 2 ] ?? '';
+			$comment = preg_match( '#/\*\s*(translators:.*?)\s*\*/#i', $above, $found ) ? $found[1] : null;
+			$add( stripcslashes( $match[0] ), null, null, "$relative:$line", $comment );
 		}
 		continue;
 	}

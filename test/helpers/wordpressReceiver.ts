@@ -32,11 +32,11 @@ export interface Receiver {
 }
 
 export const PING_ANSWER = {
-  workspace: { id: 'ws_1', name: 'Acme Workspace' },
+  workspace: { id: '8f1c2d3e-4a5b-4c6d-9e7f-0a1b2c3d4e5f', name: 'Acme Workspace' },
   source: { id: 'src_1', name: 'Acme Blog', status: 'ACTIVE' },
   channels: [
-    { id: 'ch_bsky', name: 'Acme on Bluesky', network: 'BLUESKY' },
-    { id: 'ch_masto', name: 'Acme on Mastodon', network: 'MASTODON' },
+    { id: '0b7e8a52-3c1d-4f6e-9a2b-5c8d7e6f1a2b', name: 'Acme on Bluesky', network: 'BLUESKY' },
+    { id: '5d2f9c41-7e3a-4b8d-8c6f-1a9e2b7d4c3f', name: 'Acme on Mastodon', network: 'MASTODON' },
   ],
 };
 

@@ -34,6 +34,8 @@ register_deactivation_hook( __FILE__, 'postflow_deactivate' );
 function postflow_activate() {
 	Postflow_Outbox::install();
 	Postflow_Connection::create_options();
+	// Events kept while the plugin was inactive go out again.
+	Postflow_Outbox::schedule_next();
 }
 
 /**
@@ -61,5 +63,6 @@ Postflow_Events::register();
 Postflow_Editor::register();
 if ( is_admin() ) {
 	Postflow_Settings_Page::register();
-	Postflow_Bulk::register();
+	// On admin_init: post types a theme registers on init get the bulk action too.
+	add_action( 'admin_init', array( 'Postflow_Bulk', 'register' ) );
 }

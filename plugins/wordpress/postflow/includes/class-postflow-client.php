@@ -32,7 +32,12 @@ final class Postflow_Client {
 	 * @return array{status:int, data:mixed, error:string}
 	 */
 	public static function ping() {
-		return self::request( 'GET', '/wordpress/ping', Postflow_Signer::message_id(), null );
+		$result = self::request( 'GET', '/wordpress/ping', Postflow_Signer::message_id(), null );
+		if ( '' === $result['error'] && ! ( is_array( $result['data'] ) && ! empty( $result['data']['workspace']['id'] ) ) ) {
+			/* translators: %d: an HTTP status code. */
+			$result['error'] = sprintf( __( 'PostFlow answered %d, but not a PostFlow answer: is the URL the one of PostFlow?', 'postflow' ), $result['status'] );
+		}
+		return $result;
 	}
 
 	/**

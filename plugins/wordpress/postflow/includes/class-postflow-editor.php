@@ -93,8 +93,8 @@ final class Postflow_Editor {
 		echo '<ul>';
 		foreach ( $deliveries as $delivery ) {
 			echo '<li>' . esc_html( ( $delivery['channel']['name'] ?? '' ) . ': ' . ( $delivery['status'] ?? '' ) );
-			if ( ! empty( $delivery['external_url'] ) ) {
-				echo ' <a href="' . esc_url( $delivery['external_url'] ) . '" target="_blank" rel="noopener noreferrer">' . esc_html__( 'view', 'postflow' ) . '</a>';
+			if ( ! empty( $delivery['external_url'] ) && preg_match( '#^https?://#i', (string) $delivery['external_url'] ) ) {
+				echo ' <a href="' . esc_url( $delivery['external_url'], array( 'http', 'https' ) ) . '" target="_blank" rel="noopener noreferrer">' . esc_html__( 'view', 'postflow' ) . '</a>';
 			}
 			echo '</li>';
 		}
@@ -114,12 +114,16 @@ final class Postflow_Editor {
 		if ( ( defined( 'DOING_AUTOSAVE' ) && DOING_AUTOSAVE ) || ! current_user_can( 'edit_post', $post_id ) || ! isset( $_POST['postflow'] ) || ! is_array( $_POST['postflow'] ) ) {
 			return;
 		}
-		$input = map_deep( wp_unslash( $_POST['postflow'] ), 'sanitize_textarea_field' );
+		$input = wp_unslash( $_POST['postflow'] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- sanitized field by field below.
+		// Messages are plain text sent as JSON, kept as typed (sanitize_messages); the rest are short values.
+		$messages = $input['messages'] ?? array();
+		unset( $input['messages'] );
+		$input = map_deep( $input, 'sanitize_text_field' );
 		update_post_meta( $post_id, Postflow_Share_Settings::ENABLED, ! empty( $input['enabled'] ) );
 		update_post_meta( $post_id, Postflow_Share_Settings::TIMING, Postflow_Share_Settings::sanitize_timing( $input['timing'] ?? '' ) );
 		update_post_meta( $post_id, Postflow_Share_Settings::AT, Postflow_Share_Settings::sanitize_at( $input['at'] ?? '' ) );
 		update_post_meta( $post_id, Postflow_Share_Settings::CHANNELS, Postflow_Share_Settings::sanitize_channels( array_map( 'trim', explode( ',', (string) ( $input['channels'] ?? '' ) ) ) ) );
-		update_post_meta( $post_id, Postflow_Share_Settings::MESSAGES, Postflow_Share_Settings::sanitize_messages( $input['messages'] ?? array() ) );
+		update_post_meta( $post_id, Postflow_Share_Settings::MESSAGES, Postflow_Share_Settings::sanitize_messages( $messages ) );
 	}
 
 	/**

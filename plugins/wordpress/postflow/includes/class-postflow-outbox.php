@@ -20,6 +20,12 @@ final class Postflow_Outbox {
 	/** Seconds a runner holds a row it is sending, so that a second runner does not send it at the same time. */
 	const LEASE = 120;
 
+	/** Events sent at the end of the request that made them; more (a bulk action) are left to the next cron run. */
+	const INLINE_MAX = 5;
+
+	/** Delivered rows deleted at a time (each request that sends deletes some). */
+	const FORGET_BATCH = 200;
+
 	/**
 	 * Joined as "older" to a row "r": a waiting event of the same item queued before it. Events of an item go out in
 	 * the order they happened (an edit must not overtake a publication held by its backoff), so a row with an older
@@ -105,12 +111,18 @@ final class Postflow_Outbox {
 	}
 
 	/**
-	 * Sends the events of this request (once each), then plans the next run for whatever still waits.
+	 * Sends the first few events of this request (once each), after the answer has gone to the browser where PHP-FPM
+	 * allows it; the next run is planned first, so that a request cut short leaves nothing unplanned.
 	 */
 	public static function send_queued() {
 		$ids          = array_unique( self::$queued );
 		self::$queued = array();
-		foreach ( $ids as $event_id ) {
+		self::forget_delivered();
+		self::schedule_next();
+		if ( function_exists( 'fastcgi_finish_request' ) ) {
+			fastcgi_finish_request();
+		}
+		foreach ( array_slice( $ids, 0, self::INLINE_MAX ) as $event_id ) {
 			$row = self::claim( $event_id );
 			if ( $row ) {
 				self::attempt( $row );
@@ -152,6 +164,16 @@ final class Postflow_Outbox {
 		$table = self::table();
 		$now   = gmdate( 'Y-m-d H:i:s' );
 		$where = $id > 0 ? $wpdb->prepare( 'AND id = %d', $id ) : '';
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- the plugin's own table; $where is prepared above.
+		$rows = $wpdb->get_results( "SELECT id, payload FROM {$table} WHERE status = 'failed' {$where}", ARRAY_A );
+		// The item as it is now (it may have been fixed since it was refused), under the same webhook-id and type.
+		foreach ( $rows ? $rows : array() as $row ) {
+			$stored = json_decode( $row['payload'], true );
+			$event  = is_array( $stored ) ? Postflow_Events::rebuild( $stored ) : null;
+			if ( $event ) {
+				$wpdb->update( $table, array( 'payload' => wp_json_encode( $event ) ), array( 'id' => (int) $row['id'] ), array( '%s' ), array( '%d' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching -- the plugin's own table.
+			}
+		}
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- the plugin's own table; $where is prepared above.
 		$ids = $wpdb->get_col( "SELECT event_id FROM {$table} WHERE status = 'failed' {$where}" );
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- the plugin's own table; $where is prepared above.
@@ -212,8 +234,11 @@ final class Postflow_Outbox {
 		global $wpdb;
 		$result   = Postflow_Client::send_event( $row['event_id'], $row['payload'] );
 		$attempts = (int) $row['attempts'] + 1;
-		$outcome  = Postflow_Retry_Policy::outcome( $result['status'] );
-		$delay    = 'retry' === $outcome ? Postflow_Retry_Policy::delay_after( $attempts ) : null;
+		$outcome  = Postflow_Retry_Policy::outcome( $result['status'], $result['data'] );
+		if ( 'retry' === $outcome && '' === $result['error'] ) {
+			$result['error'] = __( 'Not a PostFlow answer', 'postflow' );
+		}
+		$delay = 'retry' === $outcome ? Postflow_Retry_Policy::delay_after( $attempts ) : null;
 		if ( 'retry' === $outcome && null === $delay ) {
 			$outcome = 'failed';
 			/* translators: %1$d: number of attempts; %2$s: the last error. */
@@ -272,12 +297,13 @@ final class Postflow_Outbox {
 	}
 
 	/**
-	 * Delivered events are kept 30 days (what the settings page and support may look at), then deleted.
+	 * Delivered events are kept 30 days (what the settings page and support may look at), then deleted, a batch at a
+	 * time (by cron runs and by every request that sends).
 	 */
 	private static function forget_delivered() {
 		global $wpdb;
 		$table = self::table();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- the plugin's own table.
-		$wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE status = 'delivered' AND updated_at < %s", gmdate( 'Y-m-d H:i:s', time() - 30 * DAY_IN_SECONDS ) ) );
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE status = 'delivered' AND updated_at < %s LIMIT %d", gmdate( 'Y-m-d H:i:s', time() - 30 * DAY_IN_SECONDS ), self::FORGET_BATCH ) );
 	}
 }

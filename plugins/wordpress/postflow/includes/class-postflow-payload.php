@@ -16,6 +16,26 @@ final class Postflow_Payload {
 	/** Event types the contract knows. */
 	const TYPES = array( 'item.published', 'item.updated', 'item.unpublished', 'item.deleted', 'item.share' );
 
+	/** Events that make no posts: their channel_ids would only be checked (and refused when stale), never used. */
+	const NO_POSTS = array( 'item.updated', 'item.unpublished', 'item.deleted' );
+
+	/**
+	 * Lengths kept, in UTF-16 code units as PostFlow counts them (plugins/wordpress/src/payload.ts), a little under
+	 * its limits (title 1000, excerpt 10000, author, names and SKU 200, alt 1000): a refused event is lost.
+	 */
+	const TITLE_MAX   = 990;
+	const EXCERPT_MAX = 9900;
+	const NAME_MAX    = 190;
+	const ALT_MAX     = 990;
+
+	/** An excerpt made from the content: wp_trim_words keeps a text without spaces (Chinese, Japanese) whole. */
+	const AUTO_EXCERPT_MAX = 600;
+
+	/** PostFlow's counts: gallery images, and categories and tags each. */
+	const GALLERY_MAX = 50;
+	const MESSAGE_MAX = 5000;
+	const TERMS_MAX   = 100;
+
 	/**
 	 * The whole event.
 	 *
@@ -27,6 +47,9 @@ final class Postflow_Payload {
 	 * @return array
 	 */
 	public static function event( $type, $post, array $share, $occurred_at, array $overrides = array() ) {
+		if ( in_array( $type, self::NO_POSTS, true ) ) {
+			$share['channel_ids'] = array();
+		}
 		return array(
 			'type'        => $type,
 			'occurred_at' => self::iso( $occurred_at ),
@@ -48,7 +71,7 @@ final class Postflow_Payload {
 		$gallery    = array();
 		if ( $product ) {
 			foreach ( $product->get_gallery_image_ids() as $gallery_id ) {
-				$image = self::image( (int) $gallery_id );
+				$image = count( $gallery ) < self::GALLERY_MAX ? self::image( (int) $gallery_id ) : null;
 				if ( $image ) {
 					$gallery[] = array(
 						'url' => $image['url'],
@@ -61,14 +84,14 @@ final class Postflow_Payload {
 		return array(
 			'id'           => (string) $post->ID,
 			'post_type'    => $post->post_type,
-			'title'        => self::text( $post->post_title ),
+			'title'        => self::clamp( self::text( $post->post_title ), self::TITLE_MAX ),
 			'excerpt'      => self::excerpt( $post ),
 			'url'          => (string) get_permalink( $post ),
 			'image'        => self::image( $image_id ),
 			'gallery'      => $gallery,
 			'categories'   => self::term_names( $post, $is_product ? 'product_cat' : 'category' ),
 			'tags'         => self::term_names( $post, $is_product ? 'product_tag' : 'post_tag' ),
-			'author'       => self::text( (string) get_the_author_meta( 'display_name', (int) $post->post_author ) ),
+			'author'       => self::clamp( self::text( (string) get_the_author_meta( 'display_name', (int) $post->post_author ) ), self::NAME_MAX ),
 			'status'       => $post->post_status,
 			'published_at' => $published,
 			'modified_at'  => self::iso_gmt( $post->post_modified_gmt ),
@@ -90,7 +113,7 @@ final class Postflow_Payload {
 		$messages = array();
 		foreach ( (array) ( $share['messages'] ?? array() ) as $network => $message ) {
 			if ( is_string( $message ) && '' !== trim( $message ) ) {
-				$messages[ (string) $network ] = $message;
+				$messages[ (string) $network ] = self::clamp( $message, self::MESSAGE_MAX );
 			}
 		}
 		$result = array(
@@ -125,6 +148,10 @@ final class Postflow_Payload {
 		if ( 'item.share' === $type ) {
 			return (string) $event['share']['occurrence'];
 		}
+		if ( 'item.updated' === $type && ! empty( $event['item']['product'] ) ) {
+			// A stock change writes meta alone and leaves modified_at as it was: what the product is now tells it apart.
+			return $event['item']['modified_at'] . '-' . substr( sha1( (string) wp_json_encode( $event['item'] ) ), 0, 12 );
+		}
 		return (string) $event['item']['modified_at'];
 	}
 
@@ -141,7 +168,7 @@ final class Postflow_Payload {
 			'regular_price'  => (string) $product->get_regular_price(),
 			'sale_price'     => (string) $product->get_sale_price(),
 			'currency'       => function_exists( 'get_woocommerce_currency' ) ? (string) get_woocommerce_currency() : '',
-			'sku'            => (string) $product->get_sku(),
+			'sku'            => self::clamp( (string) $product->get_sku(), self::NAME_MAX ),
 			'in_stock'       => (bool) $product->is_in_stock(),
 			'stock_quantity' => null === $quantity ? null : (int) $quantity,
 		);
@@ -163,7 +190,7 @@ final class Postflow_Payload {
 		}
 		return array(
 			'url'    => (string) $source[0],
-			'alt'    => self::text( (string) get_post_meta( $attachment_id, '_wp_attachment_image_alt', true ) ),
+			'alt'    => self::clamp( self::text( (string) get_post_meta( $attachment_id, '_wp_attachment_image_alt', true ) ), self::ALT_MAX ),
 			// Unknown sizes (an SVG, say) are null, not 0.
 			'width'  => $source[1] > 0 ? (int) $source[1] : null,
 			'height' => $source[2] > 0 ? (int) $source[2] : null,
@@ -185,9 +212,9 @@ final class Postflow_Payload {
 		return array_values(
 			array_map(
 				function ( $term ) {
-					return self::text( $term->name );
+					return self::clamp( self::text( $term->name ), self::NAME_MAX );
 				},
-				$terms
+				array_slice( $terms, 0, self::TERMS_MAX )
 			)
 		);
 	}
@@ -200,10 +227,36 @@ final class Postflow_Payload {
 	 */
 	private static function excerpt( $post ) {
 		if ( '' !== trim( $post->post_excerpt ) ) {
-			return self::text( $post->post_excerpt );
+			return self::clamp( self::text( $post->post_excerpt ), self::EXCERPT_MAX );
 		}
 		$content = self::text( strip_shortcodes( excerpt_remove_blocks( $post->post_content ) ) );
-		return wp_trim_words( $content, 55, '…' );
+		return self::clamp( wp_trim_words( $content, 55, '…' ), self::AUTO_EXCERPT_MAX );
+	}
+
+	/**
+	 * A text cut to at most $max UTF-16 code units (what JavaScript's length and zod count: a character outside the
+	 * Basic Multilingual Plane, an emoji say, counts two), never inside a character; "…" ends a cut text.
+	 *
+	 * @param string $text The text, UTF-8.
+	 * @param int    $max  The most UTF-16 code units kept.
+	 * @return string
+	 */
+	public static function clamp( $text, $max ) {
+		$text = (string) $text;
+		if ( strlen( $text ) <= $max ) {
+			return $text; // Every UTF-8 byte sequence is at least as long as its UTF-16 form.
+		}
+		$kept  = '';
+		$units = 0;
+		foreach ( mb_str_split( $text, 1, 'UTF-8' ) as $character ) {
+			$width = strlen( $character ) >= 4 ? 2 : 1;
+			if ( $units + $width > $max - 1 ) {
+				return $kept . '…';
+			}
+			$kept  .= $character;
+			$units += $width;
+		}
+		return $kept;
 	}
 
 	/**

@@ -22,14 +22,16 @@ final class Postflow_Retry_Policy {
 	const FINAL_STATUSES = array( 400, 401, 403, 413 );
 
 	/**
-	 * What to do after an attempt that got this HTTP status (0: no answer at all).
+	 * What to do after an attempt that got this HTTP status (0: no answer at all) and this decoded body. A 2xx counts
+	 * only when it is PostFlow's ("accepted": true): a proxy's or a captive portal's page is not a delivery.
 	 *
-	 * @param int $status The HTTP status code, 0 when the request failed.
+	 * @param int   $status The HTTP status code, 0 when the request failed.
+	 * @param mixed $answer The decoded JSON body (null when there was none or it was not JSON).
 	 * @return string "delivered", "failed" or "retry".
 	 */
-	public static function outcome( $status ) {
+	public static function outcome( $status, $answer = null ) {
 		if ( $status >= 200 && $status < 300 ) {
-			return 'delivered';
+			return is_array( $answer ) && true === ( $answer['accepted'] ?? null ) ? 'delivered' : 'retry';
 		}
 		if ( in_array( $status, self::FINAL_STATUSES, true ) ) {
 			return 'failed';

@@ -204,7 +204,8 @@ final class Postflow_Share_Settings {
 	}
 
 	/**
-	 * Channel ids: short strings of safe characters, no duplicates, at most 50.
+	 * Channel ids: PostFlow's, which are UUIDs (as zod's z.uuid() takes them), lower case, no duplicates, at most 50.
+	 * Anything else would have PostFlow refuse the whole event.
 	 *
 	 * @param mixed $value The value given.
 	 * @return string[]
@@ -212,15 +213,16 @@ final class Postflow_Share_Settings {
 	public static function sanitize_channels( $value ) {
 		$ids = array();
 		foreach ( is_array( $value ) ? $value : array() as $id ) {
-			if ( is_scalar( $id ) && preg_match( '/^[A-Za-z0-9_:=-]{1,100}$/', (string) $id ) ) {
-				$ids[] = (string) $id;
+			if ( is_string( $id ) && preg_match( '/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i', trim( $id ) ) ) {
+				$ids[] = strtolower( trim( $id ) );
 			}
 		}
 		return array_slice( array_values( array_unique( $ids ) ), 0, 50 );
 	}
 
 	/**
-	 * Messages by network: known networks only, plain text kept as typed, capped.
+	 * Messages by network: known networks only, plain text kept as typed (it goes out as JSON and is escaped where it
+	 * is shown: "I <3 this" stays so), valid UTF-8 without control characters other than new lines and tabs, capped.
 	 *
 	 * @param mixed $value The value given.
 	 * @return array<string, string>
@@ -228,8 +230,12 @@ final class Postflow_Share_Settings {
 	public static function sanitize_messages( $value ) {
 		$messages = array();
 		foreach ( is_array( $value ) ? $value : array() as $network => $message ) {
-			if ( in_array( $network, self::NETWORKS, true ) && is_string( $message ) && '' !== trim( $message ) ) {
-				$messages[ $network ] = mb_substr( sanitize_textarea_field( $message ), 0, self::MESSAGE_MAX );
+			if ( ! in_array( $network, self::NETWORKS, true ) || ! is_string( $message ) ) {
+				continue;
+			}
+			$message = preg_replace( '/[\x00-\x08\x0B-\x1F\x7F]/', '', wp_check_invalid_utf8( str_replace( "\r\n", "\n", $message ), true ) );
+			if ( '' !== trim( $message ) ) {
+				$messages[ $network ] = Postflow_Payload::clamp( $message, self::MESSAGE_MAX );
 			}
 		}
 		return $messages;

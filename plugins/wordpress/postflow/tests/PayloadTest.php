@@ -160,5 +160,67 @@ final class PayloadTest extends TestCase {
 		$this->assertSame( '2', Postflow_Payload::discriminator( 'item.share', $event ) );
 		$this->assertSame( '2026-12-02T11:30:00Z', Postflow_Payload::discriminator( 'item.updated', $event ) );
 		$this->assertSame( '2026-12-02T11:30:00Z', Postflow_Payload::discriminator( 'item.deleted', $event ) );
+		// A product's stock change leaves modified_at alone: its key still differs.
+		$product                   = $event;
+		$product['item']['product'] = array( 'in_stock' => true );
+		$out_of_stock              = $event;
+		$out_of_stock['item']['product'] = array( 'in_stock' => false );
+		$this->assertMatchesRegularExpression( '/^2026-12-02T11:30:00Z-[0-9a-f]{12}$/', Postflow_Payload::discriminator( 'item.updated', $product ) );
+		$this->assertNotSame( Postflow_Payload::discriminator( 'item.updated', $product ), Postflow_Payload::discriminator( 'item.updated', $out_of_stock ) );
+	}
+
+	public function test_lengths_and_counts_stay_within_postflows_limits_counted_in_utf16_units() {
+		$utf16 = function ( $text ) {
+			return intdiv( strlen( mb_convert_encoding( $text, 'UTF-16LE', 'UTF-8' ) ), 2 );
+		};
+		$GLOBALS['postflow_fixture']['author'] = str_repeat( 'é', 300 );
+		$GLOBALS['postflow_fixture']['terms']  = array( 'post_tag' => array_map( 'strval', range( 1, 150 ) ) );
+		// 600 emoji are 1200 UTF-16 units: over 1000 though only 600 characters.
+		$item = Postflow_Payload::item( $this->post( array( 'post_title' => str_repeat( '😀', 600 ), 'post_content' => str_repeat( '漢字', 6000 ) ) ) );
+		$this->assertLessThanOrEqual( 1000, $utf16( $item['title'] ) );
+		$this->assertGreaterThan( 900, $utf16( $item['title'] ) );
+		$this->assertStringEndsWith( '😀…', $item['title'] );
+		$this->assertLessThanOrEqual( 200, $utf16( $item['author'] ) );
+		$this->assertCount( 100, $item['tags'] );
+		// A text without spaces is one "word" to wp_trim_words: the excerpt is cut by length instead.
+		$this->assertLessThanOrEqual( 600, $utf16( $item['excerpt'] ) );
+		$this->assertStringStartsWith( '漢字漢字', $item['excerpt'] );
+		$this->assertLessThanOrEqual( 10000, $utf16( Postflow_Payload::item( $this->post( array( 'post_excerpt' => str_repeat( 'ab ', 5000 ) ) ) )['excerpt'] ) );
+		$message = Postflow_Payload::share( array( 'messages' => array( 'X' => str_repeat( '😀', 2600 ) ) ) )['messages']->X;
+		$this->assertLessThanOrEqual( 5000, $utf16( $message ) );
+		$this->assertSame( 'short', Postflow_Payload::clamp( 'short', 10 ) );
+	}
+
+	public function test_a_gallery_keeps_at_most_50_images() {
+		$images = array();
+		for ( $id = 100; $id < 160; $id++ ) {
+			$images[ $id ] = array( "https://blog.example/{$id}.jpg", 10, 10, false );
+		}
+		$GLOBALS['postflow_fixture']['images']  = $images;
+		$GLOBALS['postflow_fixture']['product'] = new Postflow_Test_Product(
+			array(
+				'get_image_id'          => '0',
+				'get_gallery_image_ids' => array_keys( $images ),
+				'get_price'             => '1',
+				'get_regular_price'     => '1',
+				'get_sale_price'        => '',
+				'get_sku'               => '',
+				'is_in_stock'           => true,
+				'get_stock_quantity'    => null,
+			)
+		);
+		$gallery = Postflow_Payload::item( $this->post( array( 'post_type' => 'product' ) ) )['gallery'];
+		$this->assertCount( 50, $gallery );
+		$this->assertSame( 'https://blog.example/149.jpg', end( $gallery )['url'] );
+	}
+
+	public function test_events_that_make_no_posts_carry_no_channel_ids() {
+		$share = array( 'channel_ids' => array( '0b7e8a52-3c1d-4f6e-9a2b-5c8d7e6f1a2b' ) );
+		foreach ( array( 'item.updated', 'item.unpublished', 'item.deleted' ) as $type ) {
+			$this->assertSame( array(), Postflow_Payload::event( $type, $this->post(), $share, 0 )['share']['channel_ids'], $type );
+		}
+		foreach ( array( 'item.published', 'item.share' ) as $type ) {
+			$this->assertSame( $share['channel_ids'], Postflow_Payload::event( $type, $this->post(), $share + array( 'occurrence' => 1 ), 0 )['share']['channel_ids'], $type );
+		}
 	}
 }

@@ -79,6 +79,10 @@ function wc_get_product( $id ) {
 	return postflow_fixture( 'product' );
 }
 
+function wp_json_encode( $data ) {
+	return json_encode( $data );
+}
+
 function get_woocommerce_currency() {
 	return 'EUR';
 }

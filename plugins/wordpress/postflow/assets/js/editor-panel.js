@@ -31,6 +31,11 @@
     return Number.isNaN(date.getTime()) ? '' : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
+  // A link only to a web page: the URL is PostFlow's answer, and a "javascript:" one would run in the editor.
+  function isWebUrl(url) {
+    return typeof url === 'string' && /^https?:\/\/[^\s]+$/i.test(url);
+  }
+
   function Deliveries({ postId }) {
     const [state, setState] = useState({ loading: true });
     useEffect(() => {
@@ -54,7 +59,7 @@
           'li',
           { key: delivery.id },
           `${delivery.channel ? delivery.channel.name : ''}: ${delivery.status} `,
-          delivery.external_url ? h(ExternalLink, { href: delivery.external_url }, __('view', 'postflow')) : null,
+          isWebUrl(delivery.external_url) ? h(ExternalLink, { href: delivery.external_url }, __('view', 'postflow')) : null,
           delivery.error ? h('div', { className: 'postflow-delivery-error' }, delivery.error) : null,
         ),
       ),
@@ -69,6 +74,7 @@
       apiFetch({ path: `/postflow/v1/posts/${postId}/share`, method: 'POST' }).then(
         (answer) => {
           setBusy(false);
+          /* translators: %s: the share's occurrence number (1, 2, 3...). */
           setMessage(sprintf(__('Shared again (occurrence %s).', 'postflow'), answer.occurrence));
         },
         (error) => {
