@@ -8,7 +8,8 @@ import { Webhook } from 'standardwebhooks';
 import { startMastodonFake, type MastodonFake } from './fakes/mastodonFake.js';
 import { eventually, signUp, startTestApp, type TestApp } from './helpers/testApp.js';
 import { createChannel } from './helpers/scenario.js';
-import { setRules, waitForEvents } from './helpers/fakeSource.js';
+import { waitForEvents } from './helpers/fakeSource.js';
+import { CREATE_SOURCE, article, event, wordpressSites } from './helpers/wordpressSite.js';
 
 let t: TestApp;
 let mastodon: MastodonFake;
@@ -26,70 +27,8 @@ afterAll(async () => {
   await mastodon?.stop();
 });
 
-const CREATE = `mutation($input: CreateSourceInput!) { createSource(input: $input) { source { id name kind status } siteKey signingSecret } }`;
-const TEMPLATE = 'Read: {{ title }} by {{ author }}\n{{ url }}\n{{ categories | hashtags }}';
-
-interface Site {
-  token: string;
-  sourceId: string;
-  channelId: string;
-  siteKey: string;
-  secret: string;
-  url: string;
-}
-
-let sites = 0;
-
-/** A workspace with one Mastodon channel and a WordPress source whose rules post to it. */
-async function site(rules: Record<string, unknown> = {}): Promise<Site> {
-  const token = await signUp(t);
-  const channel = await createChannel(t, token, 'MASTODON', { instanceUrl: mastodon.url, accessToken: mastodon.accessToken }, 'Blog channel');
-  const url = `https://blog-${process.pid}-${++sites}.example.com`;
-  const { createSource } = await t.ok(CREATE, { input: { kind: 'WORDPRESS', name: 'The Blog', url: `${url}/` } }, token);
-  await setRules(t, token, createSource.source.id, { channelIds: [channel.id], templates: { default: TEMPLATE, byNetwork: {}, byChannel: {} }, ...rules });
-  return { token, sourceId: createSource.source.id, channelId: channel.id, siteKey: createSource.siteKey, secret: createSource.signingSecret, url };
-}
-
-function article(s: Site, id: string, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    post_type: 'post',
-    title: 'Hello world',
-    excerpt: 'The first words of the article.',
-    url: `${s.url}/2026/hello-${id}/`,
-    image: { url: `${s.url}/wp-content/uploads/${id}.jpg`, alt: 'A field', width: 1200, height: 800 },
-    gallery: [],
-    categories: ['News'],
-    tags: ['launch'],
-    author: 'Jane Doe',
-    status: 'publish',
-    published_at: '2026-01-01T10:00:00Z',
-    modified_at: new Date().toISOString(),
-    product: null,
-    ...extra,
-  };
-}
-
-const event = (type: string, item: Record<string, unknown>, share: Record<string, unknown> = {}) => ({ type, occurred_at: new Date().toISOString(), item, share });
-
-/** A request as the plugin sends it: signed by the package, stamped now unless told otherwise. */
-async function send(s: Site, method: 'POST' | 'GET', path: string, body?: unknown, o: { id?: string; at?: Date; secret?: string; siteKey?: string } = {}) {
-  const text = body === undefined ? path : typeof body === 'string' ? body : JSON.stringify(body);
-  const id = o.id ?? `msg_${randomBytes(12).toString('hex')}`;
-  const at = o.at ?? new Date();
-  const headers: Record<string, string> = {
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(o.secret ?? s.secret).sign(id, at, text),
-    'x-postflow-site': o.siteKey ?? s.siteKey,
-    'user-agent': 'PostFlow-WordPress/0.1.0; https://blog.example.com',
-    ...(method === 'POST' && { 'content-type': 'application/json' }),
-  };
-  const response = await fetch(`${base}${path}`, { method, headers, ...(method === 'POST' && { body: text }) });
-  return { status: response.status, body: (await response.json()) as any };
-}
-
-const postEvent = (s: Site, body: unknown, o: Parameters<typeof send>[4] = {}) => send(s, 'POST', '/wordpress/events', body, o);
+const CREATE = CREATE_SOURCE;
+const { site, send, postEvent, postsOf } = wordpressSites(() => ({ t, mastodon }));
 
 /** Nothing a refused request could have written: no event row, no queued job, no post. */
 async function writtenFor(sourceId: string) {
@@ -101,8 +40,6 @@ async function writtenFor(sourceId: string) {
   );
   return rows[0];
 }
-
-const postsOf = (sourceId: string) => t.app.database.prisma.post.findMany({ where: { sourceId }, include: { deliveries: true }, orderBy: { createdAt: 'asc' } });
 
 describe('createSource for a WordPress site', () => {
   it('answers a site key and signing secret once, keeping only the key hash and the secret sealed', async () => {

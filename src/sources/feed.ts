@@ -8,6 +8,7 @@ import type { ItemImage, SourceItem } from '../domain/sourceItems.js';
 import type { OutboundPolicy } from '../security/outbound/policy.js';
 import { exchange } from '../integrations/transport.js';
 import type { FetchedItem, SourceConnector } from './types.js';
+import { htmlToText } from '../templates/text.js';
 
 /** A feed is a window of recent entries: far below this. */
 export const MAX_FEED_BYTES = 5 * 1024 * 1024;
@@ -170,56 +171,7 @@ function textOf(text: Text): string {
   return typeof text === 'string' ? text : (text?.value ?? '');
 }
 
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  hellip: '…',
-  mdash: '—',
-  ndash: '–',
-  rsquo: '’',
-  lsquo: '‘',
-  rdquo: '”',
-  ldquo: '“',
-};
-
-/** Enough of an entry's HTML for MAX_TEXT characters of text; the rest is never looked at (a hostile feed's megabyte). */
-const MAX_HTML = 20_000;
-
-/**
- * A feed's HTML (descriptions are HTML once the XML is read) as plain text: tags out, entities decoded, spaces tidied.
- * Cut first, and every pattern linear (no pattern can rescan the rest of the text from each '<'), so an entry of any
- * size costs the worker's event loop microseconds.
- */
+/** A feed's HTML (descriptions are HTML once the XML is read) as one line of plain text. */
 export function plainText(html: string): string {
-  return withoutScripts(html.slice(0, MAX_HTML))
-    .replace(/<[^<>]*>/g, ' ')
-    .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{1,32});/gi, (whole, name: string) => {
-      if (name[0] === '#') {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return Number.isInteger(code) && code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : whole;
-      }
-      return ENTITIES[name.toLowerCase()] ?? whole;
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** <script> and <style> elements dropped whole, by one scan (an unclosed one drops the rest). */
-function withoutScripts(html: string): string {
-  const lower = html.toLowerCase();
-  const opening = /<(script|style)\b/g;
-  let kept = '';
-  let at = 0;
-  for (let match = opening.exec(lower); match; match = opening.exec(lower)) {
-    kept += `${html.slice(at, match.index)} `;
-    const close = lower.indexOf(`</${match[1]}`, opening.lastIndex);
-    const end = close === -1 ? -1 : lower.indexOf('>', close);
-    at = end === -1 ? html.length : end + 1;
-    opening.lastIndex = at;
-  }
-  return kept + html.slice(at);
+  return htmlToText(html).replace(/\n/g, ' ');
 }

@@ -5,6 +5,7 @@
 // productGid builds it).
 import type { ItemImage, Money, SourceItem } from '../../../src/domain/sourceItems.js';
 import type { FetchedItem, ItemState } from '../../../src/sources/types.js';
+import { htmlToText } from '../../../src/templates/text.js';
 
 export interface ShopifyVariant {
   id: string;
@@ -134,41 +135,4 @@ export function fetchedItem(product: ShopifyProduct): FetchedItem {
     onSale: product.variants.some(onSale),
   };
   return { item, state, publishedAt: product.publishedAt ? new Date(product.publishedAt) : null };
-}
-
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  hellip: '…',
-  mdash: '—',
-  ndash: '–',
-  rsquo: '’',
-  lsquo: '‘',
-  rdquo: '”',
-  ldquo: '“',
-};
-const BLOCK = /<\/?(p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|section|article|header|footer)\b[^>]*>/gi;
-
-/** A product description's HTML as plain text: scripts and styles dropped, blocks as line breaks, entities decoded. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(BLOCK, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (name[0] === '#') {
-        const code = name[1]?.toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-      }
-      return ENTITIES[name.toLowerCase()] ?? whole;
-    })
-    .split('\n')
-    .map((line) => line.replace(/[ \t\u00a0]+/g, ' ').trim())
-    .filter(Boolean)
-    .join('\n');
 }
