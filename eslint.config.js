@@ -3,10 +3,11 @@
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'dist.next/', 'dist.old/', 'src/generated/', '.postflow-data/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist.next/', 'dist.old/', 'src/generated/', '.postflow-data/', 'admin/dist*/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -28,6 +29,12 @@ export default defineConfig(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
     },
+  },
+  {
+    // The console (admin/): it runs in a browser, and React's rules of hooks apply.
+    files: ['admin/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['test/**/*.ts'],

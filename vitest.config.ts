@@ -11,7 +11,9 @@ const resolve = { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }
 // The test groups, run one after another in this order (sequence.groupOrder) inside one vitest run, with one
 // PostgreSQL: scripts/testGroupsReporter.ts prints each group's time, CI's stage table shows them. A test file
 // belongs to the first group whose pattern matches it; `other` takes whatever no group names, so none is left out.
-const groups: { name: string; include: string[]; exclude?: string[] }[] = [
+// `serial` groups run their files one at a time in one process: they start and kill whole processes on timers, or
+// share one WordPress, and a second file beside them would skew the timings they check.
+const groups: { name: string; include: string[]; exclude?: string[]; serial?: boolean }[] = [
   // No database, no network: the pure scheduling core (property tests) and the checks of the code's own structure.
   // processTimeZone.test.ts only makes sense under the TZ runs below.
   { name: 'unit', include: ['test/scheduling/**/*.test.ts', 'test/templates/**/*.test.ts', 'test/architecture*.test.ts'], exclude: ['test/scheduling/processTimeZone.test.ts'] },
@@ -35,9 +37,12 @@ const groups: { name: string; include: string[]; exclude?: string[] }[] = [
   },
   // The WordPress plugin (PHP): php -l, phpcs, PHPUnit, and a real WordPress with a private MariaDB; each file's
   // helper runs scripts/wordpress/install.sh first (apt, only what is missing).
-  { name: 'wordpress', include: ['test/wordpress.*.test.ts'] },
+  { name: 'wordpress', include: ['test/wordpress.*.test.ts'], serial: true },
+  // The operator console (admin/) in a real headless Chromium (test/helpers/browser.ts: one server and one browser
+  // per file, the console bundled once per run), and its files as HTTP serves them.
+  { name: 'console', include: ['test/console.*.test.ts'], serial: true },
   // Whole processes: start-up and shutdown, the production runtime, the database's supervision, kills mid-burst.
-  { name: 'processes', include: ['test/startup.test.ts', 'test/runtime*.test.ts', 'test/db.*.test.ts', 'test/chaos*.test.ts'] },
+  { name: 'processes', include: ['test/startup.test.ts', 'test/runtime*.test.ts', 'test/db.*.test.ts', 'test/chaos*.test.ts'], serial: true },
 ];
 const named = groups.flatMap((group) => group.include);
 
@@ -45,7 +50,14 @@ const named = groups.flatMap((group) => group.include);
 const projects: TestProjectInlineConfiguration[] = [
   ...groups.map((group, i) => ({
     resolve,
-    test: { ...shared, name: group.name, include: group.include, exclude: group.exclude ?? [], sequence: { groupOrder: i + 1 } },
+    test: {
+      ...shared,
+      name: group.name,
+      include: group.include,
+      exclude: group.exclude ?? [],
+      sequence: { groupOrder: i + 1 },
+      ...(group.serial && { poolOptions: { forks: { singleFork: true } }, setupFiles: ['test/helpers/serialSetup.ts'] }),
+    },
   })),
   { resolve, test: { ...shared, name: 'other', include: ['test/**/*.test.ts'], exclude: named, sequence: { groupOrder: groups.length + 1 } } },
   // The scheduling core must not depend on the process's time zone: run it again under two unusual ones.
@@ -60,6 +72,10 @@ export default defineConfig({
     // One PostgreSQL for the whole run, started once by the root project whatever groups run; every test file gets
     // fresh databases cloned from a migrated template (its URL reaches every project through provide/inject).
     globalSetup: ['test/helpers/globalSetup.ts'],
+    // Two files at a time (vitest would take one on these 2 cores): most tests wait on PostgreSQL, not on the CPU.
+    // Measured on the api group: 195 s against 328 s with one.
+    maxWorkers: 2,
+    minWorkers: 1,
     projects,
   },
 });

@@ -12,3 +12,4 @@ export function projectLayout(root?: string): BuildLayout;
 export function sourceHash(layout: BuildLayout): string;
 export function buildState(layout: BuildLayout): 'current' | 'missing' | 'stale';
 export function build(layout: BuildLayout, options?: { log?: (line: string) => void; onlyIfStale?: boolean }): Promise<boolean>;
+export function acquireLock(file: string): Promise<() => void>;

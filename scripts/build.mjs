@@ -118,7 +118,8 @@ function runTsc(root, tsc, args) {
   });
 }
 
-async function acquireLock(file) {
+/** A lock file holding the holder's pid; one left by a dead process is taken over. Also the console's build's. */
+export async function acquireLock(file) {
   for (;;) {
     try {
       const fd = openSync(file, 'wx');
@@ -159,6 +160,9 @@ function isAlive(pid) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     await build(projectLayout());
+    // and the console (admin/ into admin/dist): `npm run build` makes everything `npm start` serves.
+    const { buildConsole } = await import('./console/build.mjs');
+    await buildConsole();
   } catch (error) {
     process.stderr.write(`${error.message}\n`);
     process.exit(error.signal ? 1 : 2);

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, buildState, projectLayout } from './build.mjs';
+import { buildConsole, consoleBuildState, consoleLayout } from './console/build.mjs';
 
 const layout = projectLayout();
 const state = buildState(layout);
@@ -20,6 +21,16 @@ if (state !== 'current') {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }
+  }
+}
+// The console (admin/dist) likewise, from admin/'s sources. A console that cannot be built does not stop the API:
+// /admin/ then serves the build it has, or a page naming the command that builds it.
+if (consoleBuildState(consoleLayout()) !== 'current') {
+  try {
+    await buildConsole(consoleLayout(), { onlyIfStale: true });
+  } catch (error) {
+    if (error.signal) process.exit(1);
+    process.stderr.write(`warning: the console was not built: ${error.message}\n`);
   }
 }
 process.setSourceMapsEnabled(true);

@@ -132,6 +132,8 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
       routes.add(...exportRoutes(services));
       if (shopify) routes.add(...shopify.routes);
       routes.add(...wordpress.routes);
+      // The operator console (admin/dist) at /admin/, and `/` leading there: it signs in to /graphql with a cookie.
+      routes.add(...(await import('./server/consoleRoutes.js')).consoleRoutes());
       graphqlUrl = `${server.url}${GRAPHQL_PATH}`;
       logger.info(`GraphQL API on ${config.publicUrl}${GRAPHQL_PATH} (GraphiQL in a browser, graphql-ws on the same path)`);
     }

@@ -103,9 +103,10 @@ describe('a claim whose answer was lost', () => {
     const post = await createPost(t, token, { content: 'claimed in the dark', channelIds: [channel.id], draft: true });
     // What a claim leaves when its commit lands and its answer does not: PUBLISHING, an IN_PROGRESS attempt under
     // this (live) worker's key, and no publish in progress anywhere.
-    const { rows } = await db.query<{ key: number }>(`SELECT objid::int AS key FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND classid = $1`, [
-      WORKER_LOCK_NAMESPACE,
-    ]);
+    const { rows } = await db.query<{ key: number }>(
+      `SELECT objid::int AS key FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND classid = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [WORKER_LOCK_NAMESPACE],
+    );
     expect(rows).toHaveLength(1);
     await db.query(`UPDATE deliveries SET status = 'PUBLISHING', scheduled_at = now(), attempts = 1 WHERE id = $1`, [post.deliveries[0].id]);
     await db.query(`INSERT INTO delivery_attempts (delivery_id, number, idempotency_key, worker_lock_key) VALUES ($1, 1, $3, $2)`, [

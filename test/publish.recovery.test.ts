@@ -124,12 +124,13 @@ describe('jobs a killed worker had fetched', () => {
     const killedAt = Date.now();
 
     await workerProcess(databaseUrl, { PUBLISH_RECOVERY_INTERVAL_MS: '1000' }); // its overdue sweep waits 60 s
-    await eventually(async () => hooks.deliveries.length === 20 || undefined, 20_000, 'every delivery on the receiver');
+    await eventually(async () => hooks.deliveries.length === 20 || undefined, 40_000, 'every delivery on the receiver');
     const lastAt = Math.max(...hooks.deliveries.map((d) => d.receivedAt.getTime()));
-    expect(lastAt - killedAt).toBeLessThan(10_000);
+    // Half the sweep's 60 s: room for a new worker process to start on a loaded machine, none for the sweep.
+    expect(lastAt - killedAt).toBeLessThan(30_000);
     for (const postId of bulk.bulkCreatePosts.postIds) expect((await waitForDelivery(t, token, postId, ['PUBLISHED', 'FAILED'])).status).toBe('PUBLISHED');
     expect(new Set(hooks.requests.map((r) => r.idempotencyKey)).size).toBe(20);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('graceful shutdown', () => {

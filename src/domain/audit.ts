@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = [
   'preview_link.created',
   'preview_link.revoked',
   'delivery.confirmed',
+  // One delivery moved (rescheduleDelivery, publishDeliveryNow: mode IMMEDIATE) or cancelled (cancelDelivery).
+  'delivery.rescheduled',
+  'delivery.cancelled',
   'channel.policy_updated',
   'workspace.settings_updated',
   'delivery.published',

@@ -13,6 +13,10 @@ export interface ValidationIssue {
   /** Where in a multi-line value (a template), from 1, when the rule can say. */
   line?: number;
   column?: number;
+  /** A time the posting policy refuses: the rules that refuse it (e.g. OUTSIDE_WINDOW, BLACKOUT)... */
+  rules?: string[];
+  /** ...and the nearest instant after it they allow (ISO 8601; null: none within the 60 days a SHIFT looks ahead). */
+  nearestAllowedAt?: string | null;
 }
 
 export class AppError extends Error {
@@ -27,8 +31,12 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  constructor(public readonly issues: ValidationIssue[]) {
-    super('VALIDATION_FAILED', issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), { issues });
+  /** `extensions`: more for clients beside the issues (a refused time's nearestAllowedAt). */
+  constructor(
+    public readonly issues: ValidationIssue[],
+    extensions: Record<string, unknown> = {},
+  ) {
+    super('VALIDATION_FAILED', issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), { issues, ...extensions });
   }
   static single(path: (string | number)[], rule: string, message: string): ValidationError {
     return new ValidationError([{ path, rule, message }]);

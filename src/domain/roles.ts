@@ -69,6 +69,9 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   post: needs('VIEWER', 'posts:read'),
   posts: needs('VIEWER', 'posts:read'),
   failedDeliveries: needs('VIEWER', 'posts:read'),
+  // The console's queue, calendar and history, and its dashboard's figures (issue 15): reading posts, like posts.
+  deliveries: needs('VIEWER', 'posts:read'),
+  analytics: needs('VIEWER', 'posts:read'),
   validatePost: needs('VIEWER', 'posts:read'),
   previewSchedule: needs('VIEWER', 'posts:read'),
   deliveryUpdated: needs('VIEWER', 'posts:read'),
@@ -85,6 +88,9 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   cancelPost: needs('EDITOR', 'posts:write'),
   deletePost: needs('EDITOR', 'posts:write'),
   retryDelivery: needs('EDITOR', 'posts:write'),
+  // One delivery of a post cancelled or sent now (the queue's bulk buttons): like cancelPost and publishNow.
+  cancelDelivery: needs('EDITOR', 'posts:write'),
+  publishDeliveryNow: needs('EDITOR', 'posts:write'),
   confirmPublished: needs('EDITOR', 'posts:write'),
   // --- members and workspaces (issue 12, section 1) ---
   members: needs('VIEWER', 'any'),

@@ -36,7 +36,8 @@ export type Gate =
   { kind: 'free' } | { kind: 'wait'; until: Date; reason: string } | { kind: 'locked'; policy: CompiledPolicy } | { kind: 'move'; policy: CompiledPolicy; hits: RuleHit[] };
 
 export const DUE_DELIVERIES = `
-  SELECT d.id, d.status, d.scheduled_at <= now() + interval '1 second' AS due, p.scheduling_mode, ch.id AS channel_id,
+  SELECT d.id, d.status, d.scheduled_at <= now() + interval '1 second' AS due,
+         CASE WHEN d.publish_now THEN 'IMMEDIATE' ELSE p.scheduling_mode::text END AS scheduling_mode, ch.id AS channel_id,
          ch.platform::text AS platform, ch.timezone, ch.paused, ch.policy, ${BLOCK_COLUMNS}
     FROM deliveries d JOIN channels ch ON ch.id = d.channel_id JOIN posts p ON p.id = d.post_id
          ${BLOCK_JOIN}
@@ -45,7 +46,7 @@ export const DUE_DELIVERIES = `
 const CLOCK_RULES = new Set(['OUTSIDE_WINDOW', 'BLACKOUT', 'NO_WINDOWS']);
 const compiled = new Map<string, CompiledPolicy>();
 
-/** The policy as it applies to this delivery: a publishNow post ignores hours and intervals, never caps. */
+/** The policy as it applies to this delivery: a publishNow post (or publishDeliveryNow delivery) ignores hours and intervals, never caps. */
 export function policyFor(d: DueDelivery): CompiledPolicy {
   const base = completePolicy(d.policy, limitsFor(d.platform));
   const immediate = d.scheduling_mode === 'IMMEDIATE';

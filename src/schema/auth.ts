@@ -1,11 +1,12 @@
 import { builder } from './builder.js';
-import { requireAuth } from './context.js';
+import { requireAuth, type Context } from './context.js';
 import { changePassword, login, logout, logoutEverywhere, signup } from '../services/accounts.js';
 import { requestPasswordReset, resetPassword } from '../services/passwordReset.js';
 import { createApiKey, revokeApiKey } from '../services/apiKeys.js';
 import { disableTwoFactor, enableTwoFactorFinish, enableTwoFactorStart } from '../services/twoFactor.js';
 import { SCOPES, type Scope } from '../domain/roles.js';
 import { PlanEnum } from './enums.js';
+import { ValidationError } from '../domain/errors.js';
 
 /** posts:read is POSTS_READ: GraphQL enum values cannot hold a colon. */
 const ApiScopeEnum = builder.enumType('ApiScope', {
@@ -13,9 +14,44 @@ const ApiScopeEnum = builder.enumType('ApiScope', {
   values: Object.fromEntries(SCOPES.map((scope) => [scope.replace(':', '_').toUpperCase(), { value: scope }])) as Record<string, { value: Scope }>,
 });
 
-const AuthPayload = builder.objectRef<{ token: string }>('AuthPayload').implement({
-  fields: (t) => ({ token: t.exposeString('token', { description: 'Send as "Authorization: Bearer <token>". It works until it expires or its session is ended (logout).' }) }),
+const AuthPayload = builder.objectRef<{ token: string | null }>('AuthPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', {
+      nullable: true,
+      description:
+        'Send as "Authorization: Bearer <token>". It works until it expires or its session is ended (logout). ' + 'Null when the session went into a cookie (cookie: true).',
+    }),
+  }),
 });
+
+/** The `cookie` argument of every operation that opens a session (login, signup, switchWorkspace, acceptInvitation). */
+export const COOKIE_ARG = {
+  defaultValue: false,
+  description:
+    'True: the session goes into an HttpOnly, SameSite=Strict cookie (postflow_session) instead of the answer, for a browser ' +
+    '(the console). Requests it signs in must carry the header x-graphql-yoga-csrf. Only over HTTP, not graphql-ws.',
+} as const;
+
+/**
+ * Opens a session as the caller asked: its token in the answer, or (cookie) in the answer's Set-Cookie and null in
+ * the body. A browser holds one cookie, so a cookie session it replaces is ended: nobody could reach it any more.
+ */
+export async function sessionAnswer(ctx: Context, cookie: boolean | null | undefined, open: () => Promise<{ token: string }>): Promise<{ token: string | null }> {
+  if (!cookie) return open();
+  const jar = ctx.sessionCookie;
+  // Refused before anything is created: a sign-up must not leave an account whose session went nowhere.
+  if (!jar) throw ValidationError.single(['cookie'], 'http', 'cookie: true needs an HTTP request (POST /graphql): a WebSocket has no answer to carry a cookie');
+  const replaced = ctx.credentialSource === 'cookie' && ctx.auth?.via === 'session' ? ctx.auth : null;
+  const { token } = await open();
+  if (replaced) await logout(ctx.services, replaced);
+  jar.set(token, ctx.services.config.sessionTtlSeconds);
+  return { token: null };
+}
+
+/** A session that ended with this request also leaves the browser (the cookie it came in is cleared). */
+function forgetCookieSession(ctx: Context): void {
+  if (ctx.credentialSource === 'cookie') ctx.sessionCookie?.clear();
+}
 
 builder.prismaObject('Workspace', {
   fields: (t) => ({
@@ -69,16 +105,21 @@ builder.mutationFields((t) => ({
   signup: t.field({
     type: AuthPayload,
     description: 'Creates a user and their workspace, and signs them in. POSTFLOW_SIGNUP decides who may; the first account of a new server always may.',
-    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }), workspaceName: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => signup(ctx.services, args, ctx.clientIp),
+    args: {
+      email: t.arg.string({ required: true }),
+      password: t.arg.string({ required: true }),
+      workspaceName: t.arg.string({ required: true }),
+      cookie: t.arg.boolean(COOKIE_ARG),
+    },
+    resolve: (_root, { cookie, ...input }, ctx) => sessionAnswer(ctx, cookie, () => signup(ctx.services, input, ctx.clientIp)),
   }),
   login: t.field({
     type: AuthPayload,
     description:
       'Signs in. With two-factor on, a call without code fails with TWO_FACTOR_REQUIRED (the password was right): call again with code, ' +
       'a TOTP code or one of the recovery codes. Too many failures answer RATE_LIMITED (HTTP 429, Retry-After).',
-    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }), code: t.arg.string() },
-    resolve: (_root, args, ctx) => login(ctx.services, args, ctx.clientIp),
+    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }), code: t.arg.string(), cookie: t.arg.boolean(COOKIE_ARG) },
+    resolve: (_root, { cookie, ...input }, ctx) => sessionAnswer(ctx, cookie, () => login(ctx.services, input, ctx.clientIp)),
   }),
   requestPasswordReset: t.boolean({
     description:
@@ -95,12 +136,20 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => resetPassword(ctx.services, args.token, args.password, ctx.clientIp),
   }),
   logout: t.boolean({
-    description: 'Ends the session this request came with: its token is refused from now on.',
-    resolve: (_root, _args, ctx) => logout(ctx.services, requireAuth(ctx)),
+    description: 'Ends the session this request came with: its token is refused from now on (and a session cookie is cleared).',
+    resolve: async (_root, _args, ctx) => {
+      const ended = await logout(ctx.services, requireAuth(ctx));
+      forgetCookieSession(ctx);
+      return ended;
+    },
   }),
   logoutEverywhere: t.int({
     description: 'Ends every session of the caller, this one included; how many were ended. API keys stay: see revokeApiKey.',
-    resolve: (_root, _args, ctx) => logoutEverywhere(ctx.services, requireAuth(ctx)),
+    resolve: async (_root, _args, ctx) => {
+      const ended = await logoutEverywhere(ctx.services, requireAuth(ctx));
+      forgetCookieSession(ctx);
+      return ended;
+    },
   }),
   changePassword: t.int({
     description: 'Changes the password and ends every other session (this one stays signed in); how many were ended.',

@@ -22,6 +22,16 @@ export interface Context {
    * subscriptions, which stay open long after their context was built (src/server/subscriptionAuth.ts).
    */
   recheckAuth?: () => Promise<AppError | null>;
+  /** Where the credential came from: the Authorization header (connectionParams on graphql-ws) or the session cookie. */
+  credentialSource?: 'header' | 'cookie' | null;
+  /** The session cookie of this request's answer; absent on graphql-ws, whose socket has no answer to carry one. */
+  sessionCookie?: SessionCookieJar;
+}
+
+/** Sets or clears the console's HttpOnly session cookie (src/server/sessionCookie.ts) on the request's answer. */
+export interface SessionCookieJar {
+  set(token: string, maxAgeSeconds: number): void;
+  clear(): void;
 }
 
 export function requireAuth(ctx: Context): Auth {

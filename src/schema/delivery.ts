@@ -1,12 +1,12 @@
 import { builder } from './builder.js';
 import { AttemptOutcomeEnum, DeliveryStatusEnum, RequestModeEnum } from './enums.js';
 import { requireAuth } from './context.js';
-import { confirmDeliveryPublished, rescheduleDelivery, retryDelivery } from '../services/posts.js';
+import { cancelDelivery, confirmDeliveryPublished, publishDeliveryNow, rescheduleDelivery, retryDelivery } from '../services/posts.js';
 import { NEEDS_ATTENTION } from '../domain/deliveryStatus.js';
 import { uuidOrNil } from '../services/validation.js';
 import type { DeliverySnapshot } from '../events/deliveryEvents.js';
 
-builder.prismaObject('Delivery', {
+export const DeliveryObject = builder.prismaObject('Delivery', {
   description: 'One post on one channel.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -78,10 +78,21 @@ builder.mutationFields((t) => ({
   rescheduleDelivery: t.prismaField({
     type: 'Delivery',
     args: { id: t.arg.id({ required: true }), scheduledAt: t.arg({ type: 'DateTime', required: true }), schedulingMode: t.arg({ type: RequestModeEnum }) },
-    resolve: (_q, _root, args, ctx) => {
-      const auth = requireAuth(ctx);
-      return rescheduleDelivery(ctx.services, auth.workspaceId, String(args.id), args.scheduledAt, args.schedulingMode, auth.role);
-    },
+    description:
+      "Moves one delivery. EXACT (or a post created EXACT) refuses an instant the channel's posting rules forbid: VALIDATION_FAILED naming the rules, with the nearest allowed instant after it in extensions.nearestAllowedAt (null when none within 60 days).",
+    resolve: (_q, _root, args, ctx) => rescheduleDelivery(ctx.services, requireAuth(ctx), String(args.id), args.scheduledAt, args.schedulingMode),
+  }),
+  publishDeliveryNow: t.prismaField({
+    type: 'Delivery',
+    description: 'Publishes one delivery of a post at once (publishNow for one channel): posting hours and intervals do not apply (pauses and caps do).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_q, _root, args, ctx) => publishDeliveryNow(ctx.services, requireAuth(ctx), String(args.id)),
+  }),
+  cancelDelivery: t.prismaField({
+    type: 'Delivery',
+    description: 'Cancels one delivery of a post (cancelPost for one channel). Refused once it is published or being published.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_q, _root, args, ctx) => cancelDelivery(ctx.services, requireAuth(ctx), String(args.id)),
   }),
   retryDelivery: t.prismaField({
     type: 'Delivery',

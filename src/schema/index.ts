@@ -5,6 +5,8 @@ import './channel.js';
 import './connect.js';
 import './network.js';
 import './delivery.js';
+import './deliveryQueries.js';
+import './analytics.js';
 import './post.js';
 import './scheduling.js';
 import './members.js';

@@ -2,6 +2,7 @@
 // src/schema/authorization.ts); the resolvers hand over to src/services/members.ts.
 import { builder } from './builder.js';
 import { requireAuth } from './context.js';
+import { COOKIE_ARG, sessionAnswer } from './auth.js';
 import { MemberRoleEnum } from './enums.js';
 import {
   acceptInvitation,
@@ -18,9 +19,14 @@ import {
 } from '../services/members.js';
 import type { Member, PersonsWorkspace } from '../store/members.js';
 
-const SessionPayload = builder.objectRef<{ token: string }>('WorkspaceSession').implement({
+const SessionPayload = builder.objectRef<{ token: string | null }>('WorkspaceSession').implement({
   description: 'A session in one workspace.',
-  fields: (t) => ({ token: t.exposeString('token', { description: 'Send as "Authorization: Bearer <token>": it acts in the workspace named here.' }) }),
+  fields: (t) => ({
+    token: t.exposeString('token', {
+      nullable: true,
+      description: 'Send as "Authorization: Bearer <token>": it acts in the workspace named here. Null when the session went into a cookie (cookie: true).',
+    }),
+  }),
 });
 
 const MemberType = builder.objectRef<Member>('Member').implement({
@@ -108,11 +114,11 @@ builder.mutationFields((t) => ({
     description:
       "Joins the invitation's workspace and answers with a session there. Signed in (session) as the invited email: adds the membership. " +
       'Without an account: password creates one (the sign-up rules; not when POSTFLOW_SIGNUP=closed). Counted like sign-ups.',
-    args: { token: t.arg.string({ required: true }), password: t.arg.string() },
+    args: { token: t.arg.string({ required: true }), password: t.arg.string(), cookie: t.arg.boolean(COOKIE_ARG) },
     resolve: (_root, args, ctx) => {
       // Credentials that were sent but refused are not silently treated as "no account".
       if (!ctx.auth && ctx.authError) throw ctx.authError;
-      return acceptInvitation(ctx.services, ctx.auth, args.token, args.password, ctx.clientIp);
+      return sessionAnswer(ctx, args.cookie, () => acceptInvitation(ctx.services, ctx.auth, args.token, args.password, ctx.clientIp));
     },
   }),
   changeRole: t.field({
@@ -138,8 +144,10 @@ builder.mutationFields((t) => ({
   }),
   switchWorkspace: t.field({
     type: SessionPayload,
-    description: "A new session token for another of the caller's workspaces (see workspaces); this one stays signed in. Needs a session.",
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => switchWorkspace(ctx.services, requireAuth(ctx), String(args.id)),
+    description:
+      "A new session token for another of the caller's workspaces (see workspaces); this one stays signed in. Needs a session. " +
+      'With cookie: true the new session replaces the cookie, and a session that came from the cookie ends.',
+    args: { id: t.arg.id({ required: true }), cookie: t.arg.boolean(COOKIE_ARG) },
+    resolve: (_root, args, ctx) => sessionAnswer(ctx, args.cookie, () => switchWorkspace(ctx.services, requireAuth(ctx), String(args.id))),
   }),
 }));

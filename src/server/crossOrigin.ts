@@ -3,11 +3,13 @@
 // - CORS: only the server's own origin and POSTFLOW_CORS_ORIGINS are answered; an unknown Origin gets no
 //   Access-Control-Allow-Origin at all (never reflected), and `*` is answered without credentials.
 // - CSRF: a request a page can send without a preflight (GET, a form or multipart POST, text/plain) must carry
-//   CSRF_HEADER, which such a page cannot set; a JSON POST needs a preflight, which CORS above refuses.
+//   CSRF_HEADER, which such a page cannot set; a JSON POST needs a preflight, which CORS above refuses. A request
+//   signed in by the session cookie (sessionCookie.ts) must carry it whatever its type.
 // - WebSocket upgrades are not covered by CORS: an upgrade from a page of a foreign origin is refused here.
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { SESSION_COOKIE, sessionCookieOf } from './sessionCookie.js';
 
 /** graphql-yoga's own name for it, which yoga's clients and docs already know. Any value does. */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
@@ -65,10 +67,15 @@ export function crossOrigin(publicUrl: string, origins: string[]): CrossOrigin {
 
   const csrf: Plugin = {
     onRequestParse({ request }) {
-      if (isJsonPost(request) || request.headers.has(CSRF_HEADER)) return;
-      throw new GraphQLError(`Send a JSON POST, or add the header "${CSRF_HEADER}" (any value): a page of another site cannot set it`, {
-        extensions: { code: 'CSRF_HEADER_REQUIRED', http: { status: 403 } },
-      });
+      if (request.headers.has(CSRF_HEADER)) return;
+      // Signed in by the cookie, a request needs the header whatever its type: SameSite=Strict is the first defence,
+      // this the second (a browser with a lax SameSite, a sibling subdomain's page).
+      const byCookie = !request.headers.has('authorization') && sessionCookieOf(request.headers.get('cookie')).kind !== 'none';
+      if (!byCookie && isJsonPost(request)) return;
+      const message = byCookie
+        ? `A request signed in by the ${SESSION_COOKIE} cookie must carry the header "${CSRF_HEADER}" (any value): a page of another site cannot set it`
+        : `Send a JSON POST, or add the header "${CSRF_HEADER}" (any value): a page of another site cannot set it`;
+      throw new GraphQLError(message, { extensions: { code: 'CSRF_HEADER_REQUIRED', http: { status: 403 } } });
     },
   };
 

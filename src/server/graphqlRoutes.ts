@@ -14,6 +14,8 @@ import { useInputGuard } from './inputGuard.js';
 import { graphqlLimits, type GraphQLLimits } from './graphqlLimits.js';
 import { crossOrigin } from './crossOrigin.js';
 import { useSubscriptionAuth } from './subscriptionAuth.js';
+import { ResponseSessionCookie, SESSION_COOKIE, sessionCookieOf, useSessionCookies } from './sessionCookie.js';
+import { AppError, unauthenticated } from '../domain/errors.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -25,7 +27,10 @@ export interface Peer {
 
 export interface GraphQLRoutesOptions {
   schema: GraphQLSchema;
-  /** Builds a request's context from its Authorization header (HTTP) or connectionParams (WebSocket), and its peer. */
+  /**
+   * Builds a request's context from its credential, and its peer: the Authorization header (HTTP) or connectionParams
+   * (WebSocket), else the session cookie's token as "Bearer <token>" (the request's, or the WebSocket upgrade's).
+   */
   createContext(authorization: string | null, peer: Peer): Promise<Context>;
   logger: Logger;
   limits: GraphQLLimits;
@@ -51,14 +56,28 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
     if (!context) contexts.set(request, (context = buildContext(initial)));
     return context;
   };
-  const buildContext = (initial: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage }) => {
+  const secureCookie = new URL(options.publicUrl).protocol === 'https:';
+  const jars = new WeakMap<Request, ResponseSessionCookie>();
+  const buildContext = async (initial: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage }): Promise<Context> => {
     const fromHttp = initial.request?.headers.get('authorization') ?? null;
     const fromWs = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
+    const header = fromHttp ?? (typeof fromWs === 'string' ? fromWs : null);
     // The node request is the server context on HTTP (yoga's node adapter) and passed as req for graphql-ws below.
     const req = initial.req;
     const forwarded = initial.request?.headers.get('x-forwarded-for') ?? req?.headers['x-forwarded-for'];
     const peer = { remoteAddress: req?.socket?.remoteAddress ?? null, forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? null) };
-    return options.createContext(fromHttp ?? (typeof fromWs === 'string' ? fromWs : null), peer);
+    // A Bearer credential wins; the cookie (the request's, or the upgrade's on graphql-ws) only stands in for none.
+    const cookie = header === null ? sessionCookieOf(initial.request ? initial.request.headers.get('cookie') : req?.headers.cookie) : ({ kind: 'none' } as const);
+    const context = await options.createContext(header ?? (cookie.kind === 'token' ? `Bearer ${cookie.token}` : null), peer);
+    const credentialSource = header !== null ? 'header' : cookie.kind === 'none' ? null : 'cookie';
+    const refusal = cookie.kind === 'malformed' ? unauthenticated(`The ${SESSION_COOKIE} cookie does not hold a session: login again`) : context.authError;
+    let jar: ResponseSessionCookie | undefined;
+    if (initial.request) {
+      jar = new ResponseSessionCookie(secureCookie);
+      jar.refused = credentialSource === 'cookie' && refusal instanceof AppError && refusal.code === 'UNAUTHENTICATED';
+      jars.set(initial.request, jar);
+    }
+    return { ...context, ...(cookie.kind === 'malformed' && { auth: null, authError: refusal }), credentialSource, sessionCookie: jar };
   };
   const limits = graphqlLimits(options.limits, async (request, serverContext) => (await contextOf({ request, ...serverContext })).auth !== null);
   const origins = crossOrigin(options.publicUrl, options.limits.corsOrigins);
@@ -73,7 +92,13 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
     cors: false,
     // Yoga logs every error a client causes (bad input, not found) at debug; unexpected ones are logged by maskError.
     logging: yogaLogging(options.logger),
-    plugins: [useInputGuard(), ...origins.plugins, ...limits.plugins, useSubscriptionAuth({ everyMs: options.limits.subscriptionAuthCheckMs, maskError })],
+    plugins: [
+      useInputGuard(),
+      ...origins.plugins,
+      useSessionCookies((request) => jars.get(request)),
+      ...limits.plugins,
+      useSubscriptionAuth({ everyMs: options.limits.subscriptionAuthCheckMs, maskError }),
+    ],
     context: (initial) => contextOf(initial as Parameters<typeof contextOf>[0]),
     maskedErrors: { maskError },
   });

@@ -10,7 +10,7 @@ import type { Occupancy } from '../scheduling/occupancy.js';
 import { loadOccupancy, lockChannels } from '../store/channels.js';
 import type { Sql } from '../store/sql.js';
 import { compileFor, SHIFT_LIMIT_MS, type SchedulableChannel } from './scheduling.js';
-import { Issues } from './validation.js';
+import { ValidationError } from '../domain/errors.js';
 
 /** SHIFT: nearest allowed instant; EXACT: that instant or a refusal; IMMEDIATE: now, whatever the hours. */
 export type RequestMode = 'SHIFT' | 'EXACT' | 'IMMEDIATE';
@@ -39,6 +39,10 @@ export interface Refused {
   channelId: string;
   rule: 'postingPolicy' | 'noSlot';
   message: string;
+  /** The rule codes that refused it (slots.ts RuleCode). */
+  rules: string[];
+  /** EXACT: where a SHIFT would have put it (the nearest allowed instant at or after the one asked for), if anywhere. */
+  nearestAllowedAt: Date | null;
 }
 
 export interface PlacementPlan {
@@ -81,13 +85,17 @@ export async function placeRequests(sql: Sql, requests: PlacementRequest[], opti
     const where = `${r.channel.platform} channel "${r.channel.name}"`;
     if (r.mode === 'EXACT') {
       const hits = violationsAt(policy, occupied, t);
-      if (hits.length)
+      if (hits.length) {
+        // The calendar springs a refused drop back and offers this instead.
+        const nearest = findSlot(policy, occupied, t, t + SHIFT_LIMIT_MS).at;
         refused.push({
           ...base,
           rule: 'postingPolicy',
           message: `${where} does not allow ${r.at.toISOString()}: ${hits.map((h) => explainHit(h, r.channel.timezone)).join('; ')}`,
+          rules: hits.map((h) => h.code),
+          nearestAllowedAt: nearest === null ? null : new Date(nearest),
         });
-      else placed.set(r.key, { ...base, scheduledAt: r.at, requestedAt: null, reason: null });
+      } else placed.set(r.key, { ...base, scheduledAt: r.at, requestedAt: null, reason: null });
     } else {
       const answer = findSlot(policy, occupied, t, t + SHIFT_LIMIT_MS);
       if (answer.at === null) {
@@ -95,7 +103,13 @@ export async function placeRequests(sql: Sql, requests: PlacementRequest[], opti
           .slice(-1)
           .map((h) => explainHit(h, r.channel.timezone))
           .join('');
-        refused.push({ ...base, rule: 'noSlot', message: `${where} has no allowed instant in the 60 days from ${r.at.toISOString()}: ${why}` });
+        refused.push({
+          ...base,
+          rule: 'noSlot',
+          message: `${where} has no allowed instant in the 60 days from ${r.at.toISOString()}: ${why}`,
+          rules: answer.hits.slice(-1).map((h) => h.code),
+          nearestAllowedAt: null,
+        });
         continue;
       }
       const moved = answer.at !== t;
@@ -112,12 +126,19 @@ export async function placeRequests(sql: Sql, requests: PlacementRequest[], opti
   return { placed, refused, schedules };
 }
 
-/** Places every request or refuses them all, each refusal an issue at `path`. Inside the caller's transaction. */
+/**
+ * Places every request or refuses them all, each refusal an issue at `path` with its rule codes and nearest allowed
+ * instant; the first refusal's are also the error's own extensions (`rules`, `nearestAllowedAt`), for a client that
+ * moved one delivery. Inside the caller's transaction.
+ */
 export async function placeOrRefuse(sql: Sql, requests: PlacementRequest[], path: (string | number)[]): Promise<Placed[]> {
   const plan = await placeRequests(sql, requests, { lock: true });
-  const issues = new Issues();
-  for (const r of plan.refused) issues.add(path, r.rule, r.message);
-  issues.throwIfAny();
+  const [first] = plan.refused;
+  if (first) {
+    const iso = (at: Date | null) => at?.toISOString() ?? null;
+    const issues = plan.refused.map((r) => ({ path, rule: r.rule, message: r.message, rules: r.rules, nearestAllowedAt: iso(r.nearestAllowedAt) }));
+    throw new ValidationError(issues, { rules: first.rules, nearestAllowedAt: iso(first.nearestAllowedAt) });
+  }
   return requests.map((r) => plan.placed.get(r.key)!);
 }
 

@@ -151,19 +151,43 @@ export async function reschedulePost(deps: ServiceDeps, auth: Actor & { role?: R
 
 export const publishPostNow = (deps: ServiceDeps, auth: Actor & { role?: Role }, id: string) => reschedulePost(deps, auth, id, new Date(), 'IMMEDIATE');
 
-export async function rescheduleDelivery(deps: ServiceDeps, workspaceId: string, deliveryId: string, scheduledAt: Date, requested?: RequestMode | null, role?: Role) {
+export async function rescheduleDelivery(deps: ServiceDeps, auth: Actor & { role?: Role }, deliveryId: string, scheduledAt: Date, requested?: RequestMode | null) {
   const issues = new Issues();
-  checkNotInPast(issues, ['scheduledAt'], scheduledAt);
+  if (requested !== 'IMMEDIATE') checkNotInPast(issues, ['scheduledAt'], scheduledAt);
   issues.throwIfAny();
-  const delivery = await findDelivery(deps, workspaceId, deliveryId);
+  const delivery = await findDelivery(deps, auth.workspaceId, deliveryId);
   if (delivery.channel.deletedAt) throw channelDeleted(deliveryId, delivery.channel);
-  await refuseUnapproved(deps, workspaceId, role, [delivery.status]);
+  await refuseUnapproved(deps, auth.workspaceId, auth.role, [delivery.status]);
   assertTransition(deliveryId, delivery.status, 'SCHEDULED');
   if (delivery.status === 'UNCONFIRMED') throw unconfirmed(deliveryId);
+  if (delivery.status === 'AWAITING_APPROVAL')
+    throw conflict(`Delivery ${deliveryId} is awaiting approval: an ADMIN approves its post (approvePost) or sends it back`, { deliveryId });
+  const mode = requested ?? modeForReschedule(delivery.post.schedulingMode);
   await transaction(deps.pool, async (client) => {
-    const mode = requested ?? modeForReschedule(delivery.post.schedulingMode);
     const placed = await placeOrRefuse(client, [{ key: deliveryId, channel: delivery.channel, at: scheduledAt, mode, deliveryId }], ['scheduledAt']);
-    await scheduleOrConflict(client, placed);
+    await scheduleOrConflict(client, placed, { publishNow: mode === 'IMMEDIATE' });
+    await recordAudit(client, {
+      actor: auth,
+      action: 'delivery.rescheduled',
+      target: { type: 'delivery', id: deliveryId },
+      details: { postId: delivery.postId, scheduledAt, mode },
+    });
+  });
+  return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+}
+
+/** One delivery of a post sent at once (publishNow for one channel): posting hours and intervals do not apply. */
+export const publishDeliveryNow = (deps: ServiceDeps, auth: Actor & { role?: Role }, deliveryId: string) => rescheduleDelivery(deps, auth, deliveryId, new Date(), 'IMMEDIATE');
+
+/** One delivery of a post cancelled (cancelPost for one channel); one already cancelled is answered as it is. */
+export async function cancelDelivery(deps: ServiceDeps, auth: Actor, deliveryId: string) {
+  const delivery = await findDelivery(deps, auth.workspaceId, deliveryId);
+  if (delivery.status === 'CANCELLED') return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+  assertTransition(deliveryId, delivery.status, 'CANCELLED');
+  await transaction(deps.pool, async (client) => {
+    const cancelled = await cancelDeliveries(client, [deliveryId]);
+    if (cancelled.length !== 1) throw conflict(`Delivery ${deliveryId} started publishing while it was being cancelled: look at it again`, { deliveryId });
+    await recordAudit(client, { actor: auth, action: 'delivery.cancelled', target: { type: 'delivery', id: deliveryId }, details: { postId: delivery.postId } });
   });
   return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
 }
@@ -272,7 +296,7 @@ export async function deletePost(deps: ServiceDeps, auth: Actor, id: string): Pr
   return id;
 }
 
-async function scheduleOrConflict(client: Parameters<typeof scheduleDeliveries>[0], placed: Placed[], options: { resetAttempts?: boolean; unconfirmed?: boolean } = {}) {
+async function scheduleOrConflict(client: Parameters<typeof scheduleDeliveries>[0], placed: Placed[], options: Parameters<typeof scheduleDeliveries>[2] = {}) {
   const placements: Placement[] = placed.map((p) => ({ deliveryId: p.deliveryId!, scheduledAt: p.scheduledAt, requestedAt: p.requestedAt, reason: p.reason }));
   // The status guard makes a concurrent claim by a worker win cleanly: a delivery that became PUBLISHING meanwhile is not touched.
   const changed = await scheduleDeliveries(client, placements, options);

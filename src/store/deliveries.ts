@@ -34,18 +34,32 @@ export interface Placement {
  * Puts deliveries at their new times, with their jobs. Returns the ids changed: a delivery whose status left the
  * allowed ones meanwhile (a worker claimed it) is not touched, and the caller decides what that means.
  */
-export async function scheduleDeliveries(sql: Sql, placed: Placement[], options: { resetAttempts?: boolean; unconfirmed?: boolean; approved?: boolean } = {}): Promise<string[]> {
+/** `publishNow`: these go out now, outside posting hours (publishDeliveryNow); any other placement clears it. */
+export async function scheduleDeliveries(
+  sql: Sql,
+  placed: Placement[],
+  options: { resetAttempts?: boolean; unconfirmed?: boolean; approved?: boolean; publishNow?: boolean } = {},
+): Promise<string[]> {
   if (!placed.length) return [];
   // An approval is the only way out of AWAITING_APPROVAL to a time: the other callers' edges never include it.
   const { from, to } = options.approved ? APPROVE : options.unconfirmed ? RETRY_UNCONFIRMED : RESCHEDULE;
   const changed = await rows<{ id: string; scheduled_at: Date }>(
     sql,
     `UPDATE deliveries d SET status = $1::"DeliveryStatus", scheduled_at = u.at, requested_at = u.requested_at, schedule_reason = u.reason,
-            attempts = CASE WHEN $2 THEN 0 ELSE d.attempts END, updated_at = now()
+            attempts = CASE WHEN $2 THEN 0 ELSE d.attempts END, publish_now = $8, updated_at = now()
        FROM unnest($3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::text[]) AS u(id, at, requested_at, reason)
       WHERE d.id = u.id AND d.status = ANY($7::"DeliveryStatus"[])
      RETURNING d.id, d.scheduled_at`,
-    [to, !!options.resetAttempts, placed.map((p) => p.deliveryId), placed.map((p) => p.scheduledAt), placed.map((p) => p.requestedAt), placed.map((p) => p.reason), from],
+    [
+      to,
+      !!options.resetAttempts,
+      placed.map((p) => p.deliveryId),
+      placed.map((p) => p.scheduledAt),
+      placed.map((p) => p.requestedAt),
+      placed.map((p) => p.reason),
+      from,
+      !!options.publishNow,
+    ],
   );
   await enqueuePublishJobs(
     sql,
@@ -135,7 +149,7 @@ export async function placePendingDeliveries(sql: Sql, placements: { deliveryId:
   if (!placements.length) return;
   const changed = await rows<{ id: string; scheduled_at: Date }>(
     sql,
-    `UPDATE deliveries d SET status = $1::"DeliveryStatus", scheduled_at = u.at, schedule_reason = u.reason, updated_at = now()
+    `UPDATE deliveries d SET status = $1::"DeliveryStatus", scheduled_at = u.at, schedule_reason = u.reason, publish_now = false, updated_at = now()
        FROM unnest($2::uuid[], $3::timestamptz[], $4::text[]) AS u(id, at, reason)
       WHERE d.id = u.id AND d.status = ANY($5::"DeliveryStatus"[]) RETURNING d.id, d.scheduled_at`,
     [PLACE.to, placements.map((p) => p.deliveryId), placements.map((p) => p.at), placements.map((p) => p.reason), PLACE.from],
