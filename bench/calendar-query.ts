@@ -1,8 +1,10 @@
 // The console's calendar month over HTTP: 1,000 deliveries in one month across 5 channels (plus 10,000 in other
 // months, so the range has to be found), read as the calendar reads them (deliveries with from/to, two pages of 500,
 // totalCount), 200 times; then analytics() over the same month. Prints p50/p95/max in ms and the query plan.
-// Usage: npm run bench:calendar [-- <iterations>]
-import { mkdtemp } from 'node:fs/promises';
+// Usage: npm run bench:calendar [-- <iterations>] [--cpu-prof <file.cpuprofile>] (a CPU profile of the calendar runs
+// only, without start-up, seeding and analytics: the server and the client share this process, so both are in it).
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +14,10 @@ import { createLogger } from '../src/logger.js';
 import { findDeliveryPage } from '../src/store/deliveryQueries.js';
 import { startBenchDatabase, figures } from './harness.js';
 
-const ITERATIONS = Number(process.argv[2] ?? 200);
+const args = process.argv.slice(2);
+const profileAt = args.indexOf('--cpu-prof');
+const PROFILE_FILE = profileAt >= 0 ? args.splice(profileAt, 2)[1] : undefined;
+const ITERATIONS = Number(args[0] ?? 200);
 const IN_MONTH = 1_000;
 const ELSEWHERE = 10_000;
 const CHANNELS = 5;
@@ -66,18 +71,35 @@ async function main() {
     const month = { from: new Date(MONTH_START).toISOString(), to: new Date(MONTH_END).toISOString() };
     const pageMs: number[] = [];
     const monthMs: number[] = [];
+    // This process's CPU (server and client, not PostgreSQL's): on a machine others load too, the figure that
+    // moves least with their load.
+    let cpuMicros = 0;
+    const profiler = PROFILE_FILE ? new Session() : null;
     for (let i = 0; i < ITERATIONS + 10; i++) {
+      if (i === 10 && profiler) {
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+      }
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       const first = (await gql(MONTH_QUERY, month, token)).deliveries;
       const between = performance.now();
       const second = (await gql(MONTH_QUERY, { ...month, after: first.pageInfo.endCursor }, token)).deliveries;
       const ended = performance.now();
+      const cpu = process.cpuUsage(cpuBefore);
       if (first.totalCount !== IN_MONTH || first.edges.length + second.edges.length !== IN_MONTH || second.pageInfo.hasNextPage) {
         throw new Error(`the month read ${first.edges.length} + ${second.edges.length} of ${first.totalCount}`);
       }
       if (i < 10) continue; // warm-up: JIT, Prisma's first queries, the pool's connections
+      cpuMicros += cpu.user + cpu.system;
       pageMs.push(between - started, ended - between);
       monthMs.push(ended - started);
+    }
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(PROFILE_FILE!, JSON.stringify(profile));
+      profiler.disconnect();
     }
     const analyticsMs: number[] = [];
     for (let i = 0; i < ITERATIONS + 10; i++) {
@@ -95,6 +117,7 @@ async function main() {
     console.log(`${IN_MONTH} deliveries in the month, ${ELSEWHERE} in other months, ${CHANNELS} channels; ${ITERATIONS} runs over HTTP`);
     show('deliveries page (first: 500, + totalCount)', pageMs);
     show('calendar month (two pages of 500)', monthMs);
+    console.log(`${'CPU of this process per page (mean)'.padEnd(44)} ${(cpuMicros / 1000 / pageMs.length).toFixed(1)} ms`);
     show('analytics (the month, Europe/Berlin days)', analyticsMs);
     await explain(db.pool, workspace.id);
   } finally {

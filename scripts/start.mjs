@@ -23,9 +23,12 @@ if (state !== 'current') {
     }
   }
 }
-// The console (admin/dist) likewise, from admin/'s sources. A console that cannot be built does not stop the API:
-// /admin/ then serves the build it has, or a page naming the command that builds it.
-if (consoleBuildState(consoleLayout()) !== 'current') {
+// The console (admin/dist) likewise, from admin/'s sources, by a process that serves it: POSTFLOW_ROLE=worker serves
+// no API and no console (src/config.ts validates the setting; this script runs before it can be imported, so it reads
+// the one variable itself, here only). A console that cannot be built does not stop the API: /admin/ then serves the
+// build it has, or a page naming the command that builds it.
+const servesConsole = (process.env.POSTFLOW_ROLE ?? 'all') !== 'worker';
+if (servesConsole && consoleBuildState(consoleLayout()) !== 'current') {
   try {
     await buildConsole(consoleLayout(), { onlyIfStale: true });
   } catch (error) {

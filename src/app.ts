@@ -10,6 +10,7 @@ import { createProviderRegistry, type ProviderRegistry } from './integrations/re
 import { createOutboundPolicy, type OutboundPolicy } from './security/outbound/policy.js';
 import type { PlatformName, PlatformSettings } from './domain/platforms.js';
 import { createSecrets, loadMasterKey, type Secrets } from './security/secrets.js';
+import { verifySessionToken } from './security/credentials.js';
 import { clientIp as clientIpOf } from './security/clientIp.js';
 import { AppError } from './domain/errors.js';
 import { createThrottles } from './services/throttles.js';
@@ -111,6 +112,8 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
         logger,
         limits: config.graphql,
         publicUrl: config.publicUrl,
+        // An expired or forged session cookie is cleared even from a RATE_LIMITED answer (src/server/graphqlRoutes.ts).
+        sessionTokenValid: (token) => verifySessionToken(token, secrets.sessionSigningKey) !== null,
         createContext: async (authorization, peer) => {
           const clientIp = clientIpOf(peer.remoteAddress, peer.forwardedFor, config.throttle.trustProxyHops);
           const base = { prisma: database.prisma, services, events: deliveryEvents, clientIp };

@@ -19,6 +19,8 @@ interface Seeded {
   status: 'PUBLISHED' | 'FAILED' | 'UNCONFIRMED';
   /** scheduled_at as the row keeps it. */
   scheduledAt: string;
+  /** due_at, where it was put (default scheduledAt). */
+  dueAt?: string;
   latenessSeconds?: number;
   /** Attempts, oldest first: their start (default scheduledAt) and error class. */
   attempts?: { startedAt?: string; errorClass?: string | null }[];
@@ -34,8 +36,15 @@ const SEEDED: Seeded[] = [
   { channel: () => b, status: 'PUBLISHED', scheduledAt: '2026-03-05T16:00:00Z', latenessSeconds: 10.5 },
   // 23:30 on 8 March in New York (EDT), 9 March in UTC.
   { channel: () => b, status: 'PUBLISHED', scheduledAt: '2026-03-09T03:30:00Z', latenessSeconds: 0 },
-  // Retried: scheduled_at became the retry's time (10:10); it was due when its first attempt started, 10:00:02.
-  { channel: () => a, status: 'PUBLISHED', scheduledAt: '2026-03-06T10:10:00Z', latenessSeconds: 20, attempts: [{ startedAt: '2026-03-06T10:00:02Z', errorClass: 'TIMEOUT' }, {}] },
+  // Retried: scheduled_at became the retry's time (10:10); it was due at 10:00, where it was put.
+  {
+    channel: () => a,
+    status: 'PUBLISHED',
+    scheduledAt: '2026-03-06T10:10:00Z',
+    dueAt: '2026-03-06T10:00:00Z',
+    latenessSeconds: 20,
+    attempts: [{ startedAt: '2026-03-06T10:00:02Z', errorClass: 'TIMEOUT' }, {}],
+  },
   {
     channel: () => a,
     status: 'FAILED',
@@ -48,9 +57,12 @@ const SEEDED: Seeded[] = [
   // Not counted: outside the range, or neither published nor failed.
   { channel: () => a, status: 'PUBLISHED', scheduledAt: '2026-02-28T23:00:00Z', latenessSeconds: 1 },
   { channel: () => a, status: 'UNCONFIRMED', scheduledAt: '2026-03-03T10:00:00Z' },
+  // New York falls back on 1 November: that local day has 25 hours, and 23:30 EST is 04:30Z on the 2nd.
+  { channel: () => b, status: 'PUBLISHED', scheduledAt: '2026-11-02T04:30:00Z', latenessSeconds: 0 },
+  { channel: () => b, status: 'PUBLISHED', scheduledAt: '2026-11-01T04:30:00Z', latenessSeconds: 0 },
 ];
-/** The retried one's lateness from its due time: 10:10:20 published less 10:00:02. */
-const RETRIED_LATENESS = 618;
+/** The retried one's lateness from its due time: 10:10:20 published less 10:00:00. */
+const RETRIED_LATENESS = 620;
 const IN_RANGE = SEEDED.slice(0, 10);
 
 async function seed(owner: string, channelFor: (s: Seeded) => string, rows: Seeded[]) {
@@ -60,12 +72,13 @@ async function seed(owner: string, channelFor: (s: Seeded) => string, rows: Seed
     const id = post.deliveries[0]!.id;
     const scheduled = new Date(s.scheduledAt);
     const published = s.status === 'PUBLISHED' ? new Date(scheduled.getTime() + s.latenessSeconds! * 1000) : null;
-    await pool.query(`UPDATE deliveries SET status = $2::"DeliveryStatus", scheduled_at = $3, published_at = $4, last_error = $5 WHERE id = $1`, [
+    await pool.query(`UPDATE deliveries SET status = $2::"DeliveryStatus", scheduled_at = $3, published_at = $4, last_error = $5, due_at = $6 WHERE id = $1`, [
       id,
       s.status,
       scheduled,
       published,
       s.lastError ?? null,
+      new Date(s.dueAt ?? s.scheduledAt),
     ]);
     for (const [i, attempt] of (s.attempts ?? []).entries()) {
       await pool.query(
@@ -130,7 +143,7 @@ describe('analytics', () => {
     expect(result.latenessP50Seconds).toBeCloseTo(percentileCont(latenesses, 0.5), 6);
     expect(result.latenessP50Seconds).toBeCloseTo(30, 6);
     expect(result.latenessP95Seconds).toBeCloseTo(percentileCont(latenesses, 0.95), 6);
-    expect(result.latenessP95Seconds).toBeCloseTo(600 + 0.7 * 18, 6);
+    expect(result.latenessP95Seconds).toBeCloseTo(600 + 0.7 * 20, 6);
   });
 
   it('answers every day of the range, zeros included', async () => {
@@ -161,6 +174,13 @@ describe('analytics', () => {
     expect(result.days.find((d: any) => d.day === '2026-03-08')).toEqual({ day: '2026-03-08', published: 1, failed: 0 });
     expect(result.days.find((d: any) => d.day === '2026-03-09')).toEqual({ day: '2026-03-09', published: 0, failed: 0 });
     expect(result.published).toBe(7);
+  });
+
+  it('reads a fall-back day as one day of 25 hours', async () => {
+    const result = await analytics({ from: '2026-11-01T04:00:00Z', to: '2026-11-02T05:00:00Z', timeZone: 'America/New_York' });
+    expect(result.days).toEqual([{ day: '2026-11-01', published: 2, failed: 0 }]);
+    const next = await analytics({ from: '2026-11-02T05:00:00Z', to: '2026-11-03T05:00:00Z', timeZone: 'America/New_York' });
+    expect(next.days).toEqual([{ day: '2026-11-02', published: 0, failed: 0 }]);
   });
 
   it('counts per channel, and narrows everything to the channels asked for', async () => {

@@ -99,9 +99,13 @@ describe('opening a session into the cookie', () => {
     expect(answer.setCookies).toEqual([]);
   });
 
-  it('adds Secure when POSTFLOW_PUBLIC_URL is https', async () => {
-    const { answer } = await signedIn(secure);
-    expect(sessionCookieIn(answer).attributes.get('secure')).toBe(true);
+  it('adds Secure, and the __Host- prefix, when POSTFLOW_PUBLIC_URL is https', async () => {
+    const email = newEmail();
+    await secure.ok(SIGNUP, { email, password: PASSWORD, workspaceName: 'W' });
+    const answer = await post(secure, LOGIN_COOKIE, { email, password: PASSWORD }, {});
+    const [line] = answer.setCookies;
+    expect(line).toMatch(/^__Host-postflow_session=[\w-]+\.[\w-]+\.[\w-]+;/);
+    expect(line!.split(';').map((part) => part.trim().toLowerCase())).toEqual(expect.arrayContaining(['secure', 'path=/', 'httponly']));
   });
 
   it('signup with cookie: true signs the new account in through the cookie', async () => {

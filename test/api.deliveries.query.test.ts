@@ -5,6 +5,7 @@ import { startWebhookReceiver, type WebhookReceiver } from './fakes/webhookRecei
 import { signUp, startTestApp, type TestApp } from './helpers/testApp.js';
 import { createChannel, createPost } from './helpers/scenario.js';
 import { issuesOf } from './helpers/api.js';
+import { deliveryQuery, findDeliveries } from '../src/services/deliveryQueries.js';
 
 let t: TestApp;
 let hooks: WebhookReceiver;
@@ -210,5 +211,117 @@ describe('deliveries', () => {
     expect((await page({ first: 10, after: theirs })).edges).toEqual([]);
     // Ids that are not uuids match nothing instead of failing.
     expect(await ids({ filter: { channelIds: ['not-a-uuid'], postId: 'nope' } })).toEqual([]);
+  });
+});
+
+// A page read by the store's one statement (the calendar's selection) hands each delivery its own post and channel:
+// many posts on several channels, interleaved in time and tied on it, checked against the rows themselves, page by
+// page, and against the same page read through Prisma (a selection with attempts takes that path).
+describe('deliveries: each node’s post and channel', () => {
+  const CALENDAR = `query($first: Int, $after: String, $filter: DeliveryFilter) {
+    deliveries(filter: $filter, first: $first, after: $after) {
+      totalCount
+      edges { node { id status scheduledAt publishedAt scheduleReason post { id content } channel { id name platform timezone } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`;
+  const EVERY_FIELD = `id status scheduledAt requestedAt scheduleReason attempts lastError externalId externalUrl publishedAt contentOverride createdAt updatedAt
+    post { id content mediaUrls source sourceId priority schedulingMode idempotencyKey createdAt updatedAt }
+    channel { id platform name accountHandle timezone paused needsReconnect authError accessExpiresAt settings createdAt policy { minIntervalMinutes queueSpacingMinutes } }`;
+  let owner: string;
+  let ownerWorkspace: string;
+  const range = () => ({ from: new Date(base - DAY).toISOString(), to: new Date(base + 30 * DAY).toISOString() });
+
+  beforeAll(async () => {
+    owner = await signUp(t);
+    ownerWorkspace = (await t.ok(`{ workspace { id } }`, {}, owner)).workspace.id;
+    const channels: string[] = [];
+    for (const [i, zone] of ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo'].entries()) {
+      const id = (await createChannel(t, owner, 'WEBHOOK', { url: hooks.hookUrl, secret: SECRET }, `calendar ${i}`)).id;
+      await t.app.database.pool.query(`UPDATE channels SET timezone = $2 WHERE id = $1`, [id, zone]);
+      channels.push(id);
+    }
+    // Post n goes to 1-3 of the channels, starting at a different one each time; every third pair of posts shares an instant.
+    for (let n = 0; n < 15; n++) {
+      const targets = channels
+        .slice(n % 3)
+        .concat(channels.slice(0, n % 3))
+        .slice(0, 1 + (n % 3));
+      await createPost(t, owner, { content: `calendar post ${n}`, channelIds: targets, scheduledAt: at(2 + Math.floor(n / 2) * 3) });
+    }
+    // Fields off their defaults, so that a column read wrongly (or into the wrong field) shows.
+    await t.app.database.pool.query(`UPDATE channels SET paused = true, credentials_expire_at = $2, account_handle = 'tokyo' WHERE id = $1`, [
+      channels[2],
+      new Date(base + 40 * DAY),
+    ]);
+    await t.app.database.pool.query(`UPDATE posts SET media_urls = ARRAY['https://cdn.example.com/a.png'], priority = 7 WHERE workspace_id = $1 AND content = 'calendar post 4'`, [
+      ownerWorkspace,
+    ]);
+    await t.app.database.pool.query(
+      `UPDATE deliveries SET content_override = 'own words', link_card = '{"url":"https://example.com/x"}', publish_progress = '{"step":2}'
+        WHERE id = (SELECT d.id FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE p.workspace_id = $1 AND p.content = 'calendar post 5' LIMIT 1)`,
+      [ownerWorkspace],
+    );
+  }, 60_000);
+
+  /** Every delivery of the workspace with its post's and channel's facts, straight from the tables. */
+  async function truth() {
+    const { rows } = await t.app.database.pool.query<{ id: string; post_id: string; content: string; channel_id: string; name: string; timezone: string; platform: string }>(
+      `SELECT d.id, d.post_id, p.content, d.channel_id, c.name, c.timezone, c.platform::text
+         FROM deliveries d JOIN posts p ON p.id = d.post_id JOIN channels c ON c.id = d.channel_id WHERE d.workspace_id = $1`,
+      [ownerWorkspace],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  it('gives every node of a page its own post and channel, on one page of 500 and across pages of 7', async () => {
+    const rows = await truth();
+    expect(rows.size).toBe(30);
+    expect(new Set([...rows.values()].map((r) => r.channel_id)).size).toBe(3);
+    const whole = (await t.ok(CALENDAR, { first: 500, filter: range() }, owner)).deliveries;
+    expect(whole.totalCount).toBe(30);
+    expect(whole.edges).toHaveLength(30);
+    for (const { node } of whole.edges) {
+      const row = rows.get(node.id)!;
+      expect(node.post).toEqual({ id: row.post_id, content: row.content });
+      expect(node.channel).toEqual({ id: row.channel_id, name: row.name, platform: row.platform, timezone: row.timezone });
+    }
+    // Neighbours in time belong to different posts and channels: a page that shifted them by one would fail above.
+    const posts = whole.edges.map((e: any) => e.node.post.id);
+    expect(posts.some((p: string, i: number) => i > 0 && p !== posts[i - 1])).toBe(true);
+
+    const paged: any[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const p: any = (await t.ok(CALENDAR, { first: 7, after, filter: range() }, owner)).deliveries;
+      paged.push(...p.edges);
+      if (!p.pageInfo.hasNextPage) break;
+      after = p.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(whole.edges);
+  });
+
+  it('answers field for field what the same page read through Prisma answers', async () => {
+    const QUERY = (extra: string) => `query($filter: DeliveryFilter) { deliveries(filter: $filter, first: 500) { edges { cursor node { ${EVERY_FIELD} ${extra} } } } }`;
+    const bySql = (await t.ok(QUERY(''), { filter: range() }, owner)).deliveries.edges;
+    const byPrisma = (await t.ok(QUERY('attemptLog { id }'), { filter: range() }, owner)).deliveries.edges;
+    expect(byPrisma.every((e: any) => Array.isArray(e.node.attemptLog))).toBe(true);
+    expect(bySql).toEqual(byPrisma.map((e: any) => ({ ...e, node: { ...e.node, attemptLog: undefined } })).map((e: any) => JSON.parse(JSON.stringify(e))));
+    expect(bySql.some((e: any) => e.node.contentOverride === 'own words' && e.node.post.content === 'calendar post 5')).toBe(true);
+    expect(bySql.some((e: any) => e.node.channel.paused && e.node.channel.accountHandle === 'tokyo' && e.node.channel.accessExpiresAt)).toBe(true);
+  });
+
+  it('reads every field Prisma reads, with the same values (all but the sealed credentials)', async () => {
+    const query = deliveryQuery(ownerWorkspace, { from: new Date(base - DAY), to: new Date(base + 30 * DAY) }, null, {});
+    const rows = await findDeliveries(t.app.services, query, { limit: 500, inverted: false });
+    const prisma = await t.app.database.prisma.delivery.findMany({
+      where: { id: { in: rows.map((r) => r.id) } },
+      include: { post: true, channel: { omit: { credentialsEncrypted: true } } },
+    });
+    const byId = new Map(prisma.map((d) => [d.id, d]));
+    expect(rows).toHaveLength(30);
+    for (const row of rows) expect(row).toEqual(byId.get(row.id));
+    expect(rows.some((r) => r.linkCard && r.publishProgress)).toBe(true);
+    expect(rows.some((r) => r.post.mediaUrls.length === 1 && r.post.priority === 7)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // caching (hashed assets for a year, index.html revalidated), the page's security headers, gzip when asked, the
 // app's fallback, no way out of the build folder, and a 503 naming the build command while there is no build.
 import http from 'node:http';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -82,7 +82,7 @@ describe('the console served from a build', () => {
     const host = new URL(server.url).host;
     expect(policy).toContain("default-src 'self'");
     expect(policy).toContain(`connect-src 'self' ws://${host} wss://${host}`);
-    expect(policy).toContain("img-src 'self' data: https:");
+    expect(policy).toContain("img-src 'self' data: http: https:");
     expect(policy).toContain("style-src 'self' 'unsafe-inline'");
     expect(policy).toContain("frame-ancestors 'none'");
     expect(policy).not.toMatch(/script-src[^;]*unsafe/);
@@ -211,5 +211,45 @@ describe('the console in PostFlow', () => {
     expect(gunzipSync(bundle.body).toString()).toBe(readFileSync(path.join(consoleLayout().root, 'admin/dist', script!.slice('/admin/'.length)), 'utf8'));
     // The API beside it is untouched by the console's routes.
     expect((await t.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+});
+
+describe('what the build folder holds that is not the build', () => {
+  let root: string;
+  let server: HttpServer;
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'postflow-console-'));
+    const dist = fakeBuild(root);
+    // A link inside the build to a file beside it: sirv would follow it.
+    symlinkSync(path.join(root, 'package.json'), path.join(dist, 'assets/linked-Aa1.js'));
+    symlinkSync(path.join(root, 'package.json'), path.join(dist, 'linked.txt'));
+    server = await serve(dist);
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a path under assets/ that names no file is a 404, never index.html cached as immutable', async () => {
+    for (const missing of ['/admin/assets/chunk', '/admin/assets/nested/page']) {
+      const answer = await get(server.url, missing);
+      expect(answer.status, missing).toBe(404);
+      expect(answer.headers['cache-control'], missing).not.toContain('immutable');
+      expect(answer.body.toString(), missing).not.toBe(INDEX);
+    }
+  });
+
+  it('does not follow a symbolic link out of the build', async () => {
+    for (const linked of ['/admin/assets/linked-Aa1.js', '/admin/linked.txt']) {
+      const answer = await get(server.url, linked);
+      expect(answer.status, linked).toBe(404);
+      expect(answer.body.toString(), linked).not.toContain(SECRET);
+    }
+    expect((await get(server.url, '/admin/assets/index-AbC123.js')).status).toBe(200);
+  });
+
+  it('answers 503, not 500, while the stamp is gone (a build being swapped in)', async () => {
+    rmSync(path.join(root, 'dist/.build-stamp'));
+    expect((await get(server.url, '/admin/')).status).toBe(503);
   });
 });

@@ -77,7 +77,9 @@ function compressAll(dir) {
 
 function run(cwd, script, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // NODE_ENV=production whatever the caller's (vitest sets `test`): otherwise vite bundles React's development build,
+    // and the stamp, which does not name NODE_ENV, would let `npm start` serve that build later.
+    const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));

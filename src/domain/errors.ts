@@ -17,6 +17,9 @@ export interface ValidationIssue {
   rules?: string[];
   /** ...and the nearest instant after it they allow (ISO 8601; null: none within the 60 days a SHIFT looks ahead). */
   nearestAllowedAt?: string | null;
+  /** Which channel (and delivery, once it exists) the refused time was asked for: one request may name several. */
+  channelId?: string;
+  deliveryId?: string;
 }
 
 export class AppError extends Error {

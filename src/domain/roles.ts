@@ -71,6 +71,7 @@ export const OPERATIONS: Readonly<Record<string, Access>> = {
   failedDeliveries: needs('VIEWER', 'posts:read'),
   // The console's queue, calendar and history, and its dashboard's figures (issue 15): reading posts, like posts.
   deliveries: needs('VIEWER', 'posts:read'),
+  delivery: needs('VIEWER', 'posts:read'),
   analytics: needs('VIEWER', 'posts:read'),
   validatePost: needs('VIEWER', 'posts:read'),
   previewSchedule: needs('VIEWER', 'posts:read'),

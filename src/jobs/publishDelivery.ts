@@ -72,23 +72,23 @@ export function createPublisher(deps: PublishDeps): (deliveryId: string) => Prom
     // The posting policy first (publishPolicy.ts): a delivery it refuses now moves instead of going out.
     const due = await dueTogether(deliveryId);
     const gate = gateFor(due, Date.now());
+    // A move is guarded by what the gate read: 'skipped' when a person's change committed in between (it queued its
+    // own job, which looks at the delivery again).
     if (gate.kind === 'wait') {
-      await waitForRateLimit(deps.pool, deliveryId, gate.until, gate.reason);
-      return 'moved';
+      const seen = { scheduledAt: due!.scheduled_at, publishNow: due!.publish_now };
+      return (await waitForRateLimit(deps.pool, deliveryId, gate.until, gate.reason, seen)) ? 'moved' : 'skipped';
     }
     if (gate.kind === 'move') {
-      await transaction(deps.pool, (client) => moveDelivery(client, due!, gate.policy, gate.hits, Date.now()));
-      return 'moved';
+      return (await transaction(deps.pool, (client) => moveDelivery(client, due!, gate.policy, gate.hits, Date.now()))) ? 'moved' : 'skipped';
     }
     let claimed: ClaimedDelivery | null;
     if (gate.kind === 'locked') {
       const checked = await transaction(deps.pool, async (client) => {
         const hits = await lockAndCheck(client, deliveryId, due!.channel_id, gate.policy, Date.now());
         if (!hits.length) return claimDelivery(client, deliveryId, deps.workerLockKey);
-        await moveDelivery(client, due!, gate.policy, hits, Date.now());
-        return 'moved' as const;
+        return (await moveDelivery(client, due!, gate.policy, hits, Date.now())) ? ('moved' as const) : ('skipped' as const);
       });
-      if (checked === 'moved') return 'moved';
+      if (checked === 'moved' || checked === 'skipped') return checked;
       claimed = checked;
     } else {
       // The batch leaves out what it could not take without waiting; claimDelivery decides those, waiting for the row lock.

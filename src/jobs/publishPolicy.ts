@@ -21,7 +21,10 @@ export interface DueDelivery {
   id: string;
   status: string;
   due: boolean;
-  scheduling_mode: string;
+  /** As read: a move applies only if the delivery still has these (store/deliveries.ts postponeDelivery `seen`). */
+  scheduled_at: Date;
+  /** Out at once, outside posting hours and intervals (publishNow, publishDeliveryNow): deliveries.publish_now alone says it. */
+  publish_now: boolean;
   channel_id: string;
   platform: string;
   timezone: string;
@@ -36,20 +39,19 @@ export type Gate =
   { kind: 'free' } | { kind: 'wait'; until: Date; reason: string } | { kind: 'locked'; policy: CompiledPolicy } | { kind: 'move'; policy: CompiledPolicy; hits: RuleHit[] };
 
 export const DUE_DELIVERIES = `
-  SELECT d.id, d.status, d.scheduled_at <= now() + interval '1 second' AS due,
-         CASE WHEN d.publish_now THEN 'IMMEDIATE' ELSE p.scheduling_mode::text END AS scheduling_mode, ch.id AS channel_id,
+  SELECT d.id, d.status, d.scheduled_at <= now() + interval '1 second' AS due, d.scheduled_at, d.publish_now, ch.id AS channel_id,
          ch.platform::text AS platform, ch.timezone, ch.paused, ch.policy, ${BLOCK_COLUMNS}
-    FROM deliveries d JOIN channels ch ON ch.id = d.channel_id JOIN posts p ON p.id = d.post_id
+    FROM deliveries d JOIN channels ch ON ch.id = d.channel_id
          ${BLOCK_JOIN}
    WHERE d.id = ANY($1::uuid[])`;
 
 const CLOCK_RULES = new Set(['OUTSIDE_WINDOW', 'BLACKOUT', 'NO_WINDOWS']);
 const compiled = new Map<string, CompiledPolicy>();
 
-/** The policy as it applies to this delivery: a publishNow post (or publishDeliveryNow delivery) ignores hours and intervals, never caps. */
-export function policyFor(d: DueDelivery): CompiledPolicy {
+/** The policy as it applies to this delivery: one to publish now ignores hours and intervals, never caps. */
+export function policyFor(d: Pick<DueDelivery, 'policy' | 'platform' | 'timezone' | 'publish_now'>): CompiledPolicy {
   const base = completePolicy(d.policy, limitsFor(d.platform));
-  const immediate = d.scheduling_mode === 'IMMEDIATE';
+  const immediate = d.publish_now;
   const key = `${d.platform}|${d.timezone}|${immediate}|${JSON.stringify(base)}`;
   let policy = compiled.get(key);
   if (!policy) {
@@ -82,10 +84,20 @@ export async function lockAndCheck(client: pg.PoolClient, deliveryId: string, ch
   return violationsAt(policy, await loadRecentlyOut(client, channelId, deliveryId), now);
 }
 
-/** Moves a due delivery to its next allowed instant (or back to PENDING when there is none), in the caller's transaction. */
-export async function moveDelivery(client: pg.PoolClient, d: { id: string; channel_id: string; timezone: string }, policy: CompiledPolicy, hits: RuleHit[], now: number) {
+/**
+ * Moves a due delivery to its next allowed instant (or back to PENDING when there is none), in the caller's
+ * transaction. One to publish now is moved only by a cap: that ends its "now" (store/deliveries.ts scheduleDeliveries),
+ * so its next instant is found under the whole policy, hours included. False: the delivery changed since the gate
+ * read it (a reschedule or publishDeliveryNow won, with its own job), and nothing was moved.
+ */
+export async function moveDelivery(client: pg.PoolClient, d: DueDelivery, policy: CompiledPolicy, hits: RuleHit[], now: number): Promise<boolean> {
+  const placing = d.publish_now ? policyFor({ ...d, publish_now: false }) : policy;
   const occupied = await loadOccupancy(client, d.channel_id, now, now + SHIFT_LIMIT_MS, [d.id]);
-  const answer = findSlot(policy, occupied, now, now + SHIFT_LIMIT_MS);
+  const answer = findSlot(placing, occupied, now, now + SHIFT_LIMIT_MS);
   const reason = `At publish time: ${explainMove(now, answer.at, [...hits, ...answer.hits], d.timezone)}`;
-  await postponeDelivery(client, d.id, answer.at === null ? null : new Date(answer.at), reason, { recordRequested: true });
+  return postponeDelivery(client, d.id, answer.at === null ? null : new Date(answer.at), reason, {
+    recordRequested: true,
+    seen: { scheduledAt: d.scheduled_at, publishNow: d.publish_now },
+    clearPublishNow: true,
+  });
 }

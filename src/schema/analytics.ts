@@ -33,7 +33,9 @@ const FailureReason = builder.objectRef<Reason>('FailureReason').implement({
 
 const Analytics = builder.objectRef<DeliveryAnalytics>('DeliveryAnalytics').implement({
   description:
-    "Published and failed deliveries whose time (publishedAt once published, else scheduledAt) is in [from, to). Lateness is publishedAt less the time it was due (its scheduledAt, or its first attempt's start when a retry moved scheduledAt), never below 0.",
+    'Published and failed deliveries whose time (publishedAt once published, else scheduledAt) is in [from, to). Lateness, never below 0, is ' +
+    'when it went out (publishedAt; for one confirmed by a person or settled by a lookup, the start of its last attempt) less when it was due: ' +
+    'the time a person or the scheduler last put it at. Automatic retries, rate-limit waits and moves by the posting rules at publish time count as lateness.',
   fields: (t) => ({
     from: t.field({ type: 'DateTime', resolve: (a) => a.from }),
     to: t.field({ type: 'DateTime', resolve: (a) => a.to }),

@@ -1,12 +1,12 @@
 import { builder } from './builder.js';
 import { requireAuth, type Context } from './context.js';
-import { changePassword, login, logout, logoutEverywhere, signup } from '../services/accounts.js';
+import { authenticate, changePassword, login, logout, logoutEverywhere, signup } from '../services/accounts.js';
 import { requestPasswordReset, resetPassword } from '../services/passwordReset.js';
 import { createApiKey, revokeApiKey } from '../services/apiKeys.js';
 import { disableTwoFactor, enableTwoFactorFinish, enableTwoFactorStart } from '../services/twoFactor.js';
 import { SCOPES, type Scope } from '../domain/roles.js';
 import { PlanEnum } from './enums.js';
-import { ValidationError } from '../domain/errors.js';
+import { AppError, ValidationError } from '../domain/errors.js';
 
 /** posts:read is POSTS_READ: GraphQL enum values cannot hold a colon. */
 const ApiScopeEnum = builder.enumType('ApiScope', {
@@ -28,24 +28,49 @@ const AuthPayload = builder.objectRef<{ token: string | null }>('AuthPayload').i
 export const COOKIE_ARG = {
   defaultValue: false,
   description:
-    'True: the session goes into an HttpOnly, SameSite=Strict cookie (postflow_session) instead of the answer, for a browser ' +
-    '(the console). Requests it signs in must carry the header x-graphql-yoga-csrf. Only over HTTP, not graphql-ws.',
+    'True: the session goes into an HttpOnly, SameSite=Strict cookie (postflow_session; __Host-postflow_session over https) ' +
+    'instead of the answer, for a browser (the console). Requests it signs in must carry the header x-graphql-yoga-csrf. ' +
+    'Only over HTTP, not graphql-ws. switchWorkspace and acceptInvitation signed in by the cookie need it true.',
 } as const;
 
 /**
  * Opens a session as the caller asked: its token in the answer, or (cookie) in the answer's Set-Cookie and null in
- * the body. A browser holds one cookie, so a cookie session it replaces is ended: nobody could reach it any more.
+ * the body. A browser holds one cookie, so the session of the cookie it replaces is ended: nobody could reach it any
+ * more. `fromCaller`: the new session is derived from the caller's (switchWorkspace, acceptInvitation); signed in by
+ * the cookie, it must go into the cookie too, or any script on the console's page could turn the cookie, which it
+ * cannot read, into a token it can keep and that outlives logging out.
  */
-export async function sessionAnswer(ctx: Context, cookie: boolean | null | undefined, open: () => Promise<{ token: string }>): Promise<{ token: string | null }> {
-  if (!cookie) return open();
+export async function sessionAnswer(
+  ctx: Context,
+  cookie: boolean | null | undefined,
+  open: () => Promise<{ token: string }>,
+  options: { fromCaller?: boolean } = {},
+): Promise<{ token: string | null }> {
+  if (!cookie) {
+    if (options.fromCaller && ctx.credentialSource === 'cookie') {
+      throw ValidationError.single(['cookie'], 'cookieSession', 'Signed in by the session cookie, the new session goes into the cookie too: send cookie: true');
+    }
+    return open();
+  }
   const jar = ctx.sessionCookie;
   // Refused before anything is created: a sign-up must not leave an account whose session went nowhere.
   if (!jar) throw ValidationError.single(['cookie'], 'http', 'cookie: true needs an HTTP request (POST /graphql): a WebSocket has no answer to carry a cookie');
+  if (jar.holdsNewSession) throw ValidationError.single(['cookie'], 'once', 'One request opens at most one session into the cookie: a browser keeps one');
   const replaced = ctx.credentialSource === 'cookie' && ctx.auth?.via === 'session' ? ctx.auth : null;
   const { token } = await open();
   if (replaced) await logout(ctx.services, replaced);
+  // Signed in by a header beside a cookie (or by none): the cookie's own session, if live, is replaced all the same.
+  else if (ctx.cookieToken) await endSessionOfToken(ctx, ctx.cookieToken);
   jar.set(token, ctx.services.config.sessionTtlSeconds);
   return { token: null };
+}
+
+async function endSessionOfToken(ctx: Context, token: string): Promise<void> {
+  const held = await authenticate(ctx.services, `Bearer ${token}`).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return null; // ended or expired already
+    throw error;
+  });
+  if (held?.via === 'session') await logout(ctx.services, held);
 }
 
 /** A session that ended with this request also leaves the browser (the cookie it came in is cleared). */

@@ -26,10 +26,17 @@ export interface Context {
   credentialSource?: 'header' | 'cookie' | null;
   /** The session cookie of this request's answer; absent on graphql-ws, whose socket has no answer to carry one. */
   sessionCookie?: SessionCookieJar;
+  /**
+   * The session token of the request's cookie, whichever credential signed the request in: a session that opens a new
+   * cookie ends the one this names, which the browser then no longer holds (src/schema/auth.ts sessionAnswer).
+   */
+  cookieToken?: string | null;
 }
 
 /** Sets or clears the console's HttpOnly session cookie (src/server/sessionCookie.ts) on the request's answer. */
 export interface SessionCookieJar {
+  /** True once set() was called: one answer carries one session cookie. */
+  readonly holdsNewSession: boolean;
   set(token: string, maxAgeSeconds: number): void;
   clear(): void;
 }

@@ -59,6 +59,14 @@ const DeliveryUpdate = builder.objectRef<DeliverySnapshot>('DeliveryUpdate').imp
 });
 
 builder.queryFields((t) => ({
+  // One delivery by its id (the console's delivery detail), like post(id): null when it is not this workspace's.
+  delivery: t.prismaField({
+    type: 'Delivery',
+    nullable: true,
+    description: 'One delivery of the workspace, with its attempt log; null when there is none with this id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => ctx.prisma.delivery.findFirst({ ...query, where: { id: uuidOrNil(String(args.id)), workspaceId: requireAuth(ctx).workspaceId } }),
+  }),
   failedDeliveries: t.prismaConnection({
     type: 'Delivery',
     cursor: 'id',

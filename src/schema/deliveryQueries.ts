@@ -1,6 +1,8 @@
 // deliveries(filter, orderBy, first, after, last, before): the console's queue, calendar and history, and any API
-// client's. The store pages by a keyset (the order is an expression Prisma cannot sort by); the page's rows are then
-// read through Prisma with the selection the query asked for, so a delivery's post and channel cost no extra rounds.
+// client's. The store pages by a keyset (the order is an expression Prisma cannot sort by). A selection of the
+// delivery's own fields and its post's and channel's (the queue's and the calendar's) is read whole by that one
+// statement; a deeper one (attempts, a post's deliveries or comments) reads the page's ids there, then the rows
+// through Prisma with the plan of the selection, so nothing beneath costs a round per delivery either way.
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { formatPrismaCursor, parsePrismaCursor, queryFromInfo } from '@pothos/plugin-prisma';
 import { builder, DEFAULT_PAGE_SIZE } from './builder.js';
@@ -8,7 +10,7 @@ import { DeliveryStatusEnum, PostSourceEnum } from './enums.js';
 import { requireAuth } from './context.js';
 import { DeliveryObject } from './delivery.js';
 import type { Delivery } from '../generated/prisma/client.js';
-import { countMatchingDeliveries, deliveryQuery, findDeliveryIds, MAX_DELIVERY_PAGE } from '../services/deliveryQueries.js';
+import { countMatchingDeliveries, deliveryQuery, findDeliveries, findDeliveryIds, MAX_DELIVERY_PAGE } from '../services/deliveryQueries.js';
 
 const DeliveryOrderFieldEnum = builder.enumType('DeliveryOrderField', {
   values: {
@@ -49,6 +51,14 @@ interface Counted {
   countAll(): Promise<number>;
 }
 
+/**
+ * Whether the plan of the selection asks for no more than the store's whole rows hold: every field of the delivery,
+ * of its post and of its channel (Pothos reads a relation from the row once the plan mapped it, and `true` is a
+ * relation without a selection of its own beneath).
+ */
+const rowsServe = (plan: { select?: unknown; include?: Record<string, unknown> }): boolean =>
+  plan.select === undefined && Object.entries(plan.include ?? {}).every(([relation, nested]) => (relation === 'post' || relation === 'channel') && nested === true);
+
 /** A page's cursors are Prisma cursors of the delivery's id (the shape every connection here gives out). */
 const cursorId = (cursor: string | undefined): string | undefined => {
   if (cursor === undefined) return undefined;
@@ -79,11 +89,15 @@ builder.queryFields((t) => ({
           args.orderBy,
           { first: args.first, last: args.last, after: cursorId(args.after ?? undefined), before: cursorId(args.before ?? undefined) },
         );
+        // Planning records how the rows map to the selection, which is what lets Delivery.post read row.post.
         const select = queryFromInfo({ context: ctx, info, typeName: 'Delivery', path: ['edges', 'node'] });
+        const whole = rowsServe(select);
         const page = await resolveCursorConnection<Promise<Delivery[]>>(
           { args, defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_DELIVERY_PAGE, toCursor: (delivery) => formatPrismaCursor(delivery as Delivery, 'id') },
           async ({ after, before, limit, inverted }): Promise<Delivery[]> => {
-            const ids = await findDeliveryIds(ctx.services, query, { after: cursorId(after), before: cursorId(before), limit, inverted });
+            const keyset = { after: cursorId(after), before: cursorId(before), limit, inverted };
+            if (whole) return findDeliveries(ctx.services, query, keyset);
+            const ids = await findDeliveryIds(ctx.services, query, keyset);
             const found = (await ctx.prisma.delivery.findMany({ ...select, where: { id: { in: ids }, workspaceId } })) as Delivery[];
             const byId = new Map(found.map((d) => [d.id, d]));
             return ids.flatMap((id) => byId.get(id) ?? []);

@@ -118,7 +118,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => {
       // Credentials that were sent but refused are not silently treated as "no account".
       if (!ctx.auth && ctx.authError) throw ctx.authError;
-      return sessionAnswer(ctx, args.cookie, () => acceptInvitation(ctx.services, ctx.auth, args.token, args.password, ctx.clientIp));
+      return sessionAnswer(ctx, args.cookie, () => acceptInvitation(ctx.services, ctx.auth, args.token, args.password, ctx.clientIp), { fromCaller: true });
     },
   }),
   changeRole: t.field({
@@ -146,8 +146,8 @@ builder.mutationFields((t) => ({
     type: SessionPayload,
     description:
       "A new session token for another of the caller's workspaces (see workspaces); this one stays signed in. Needs a session. " +
-      'With cookie: true the new session replaces the cookie, and a session that came from the cookie ends.',
+      'With cookie: true the new session replaces the cookie, and a session that came from the cookie ends; signed in by the cookie, cookie: true is required.',
     args: { id: t.arg.id({ required: true }), cookie: t.arg.boolean(COOKIE_ARG) },
-    resolve: (_root, args, ctx) => sessionAnswer(ctx, args.cookie, () => switchWorkspace(ctx.services, requireAuth(ctx), String(args.id))),
+    resolve: (_root, args, ctx) => sessionAnswer(ctx, args.cookie, () => switchWorkspace(ctx.services, requireAuth(ctx), String(args.id)), { fromCaller: true }),
   }),
 }));

@@ -3,7 +3,7 @@
 // traversal), the precompressed .gz beside each when the client takes gzip, index.html for unknown app paths.
 // The console is same-origin with /graphql, so the page's policy can be strict: nothing but this server, plus
 // images from anywhere on https (post media are users' URLs) and the inline styles MUI emits.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import sirv from 'sirv';
@@ -41,39 +41,63 @@ export function consoleRoutes(options: ConsoleRoutesOptions = {}): Route[] {
         if (refused(inside)) return notFound(response);
         const serve = files();
         if (!serve) return notBuilt(response);
-        // sirv reads the path from request.url: hand it the part below /admin.
+        if (!staysInside(distDir, inside)) return notFound(response);
+        // sirv reads the path from request.url: hand it the part below /admin. A hashed asset that is not there is a
+        // 404, never the app's index.html (which would then be cached as immutable for a year).
         request.url = `${inside}${queryOf(request)}`;
-        serve(request, response, () => notFound(response));
+        (HASHED.test(inside) ? serve.assets : serve.app)(request, response, () => notFound(response));
       },
     },
   ];
 }
 
+interface BuildHandlers {
+  /** assets/: content-hashed files only, cached for good; no fallback. */
+  assets: ReturnType<typeof sirv>;
+  /** Everything else, index.html for unknown app paths; revalidated each time. */
+  app: ReturnType<typeof sirv>;
+}
+
 /**
- * sirv's handler over the build, read again when a new build was swapped in (its stamp changed), so a server that
- * outlives a rebuild serves the new files rather than 404 for their new names. Null while there is no build.
+ * sirv's handlers over the build, read again when a new build was swapped in (its stamp changed), so a server that
+ * outlives a rebuild serves the new files rather than 404 for their new names. Null while there is no build (the
+ * stamp may vanish between two looks while the build swaps folders: that is "no build" too, not an error).
  */
-function buildFiles(distDir: string): () => ReturnType<typeof sirv> | null {
-  let current: { stamp: number; serve: ReturnType<typeof sirv> } | null = null;
+function buildFiles(distDir: string): () => BuildHandlers | null {
+  let current: { stamp: number; serve: BuildHandlers } | null = null;
+  // Every file gets a Cache-Control from maxAge (sirv only lets setHeaders replace one it set itself).
+  const served = (cacheControl: string, single: boolean) =>
+    sirv(distDir, { single, gzip: true, etag: true, maxAge: 0, setHeaders: (response) => response.setHeader('Cache-Control', cacheControl) });
   return () => {
-    const stamp = path.join(distDir, STAMP);
-    if (!existsSync(stamp) || !existsSync(path.join(distDir, 'index.html'))) return (current = null);
-    const changed = statSync(stamp).mtimeMs;
-    if (current?.stamp !== changed) {
-      current = {
-        stamp: changed,
-        serve: sirv(distDir, {
-          single: true,
-          gzip: true,
-          etag: true,
-          // Every file gets a Cache-Control from maxAge (sirv only lets setHeaders replace one it set itself).
-          maxAge: 0,
-          setHeaders: (response, pathname) => response.setHeader('Cache-Control', HASHED.test(pathname) ? IMMUTABLE : 'no-cache'),
-        }),
-      };
-    }
+    const stamp = statSync(path.join(distDir, STAMP), { throwIfNoEntry: false });
+    if (!stamp || !existsSync(path.join(distDir, 'index.html'))) return (current = null);
+    if (current?.stamp !== stamp.mtimeMs) current = { stamp: stamp.mtimeMs, serve: { assets: served(IMMUTABLE, false), app: served('no-cache', true) } };
     return current.serve;
   };
+}
+
+/**
+ * sirv follows symbolic links: a link inside the build must not serve a file from elsewhere. The file asked for (and
+ * the .gz sirv may send instead) must resolve inside the build; a path that names no file is sirv's to answer.
+ */
+function staysInside(distDir: string, inside: string): boolean {
+  let root: string;
+  try {
+    root = realpathSync(distDir);
+  } catch {
+    return false;
+  }
+  const asked = path.join(distDir, decodeURIComponent(inside));
+  for (const candidate of [asked, `${asked}.gz`]) {
+    let real: string;
+    try {
+      real = realpathSync(candidate);
+    } catch {
+      continue; // not there
+    }
+    if (real !== root && !real.startsWith(root + path.sep)) return false;
+  }
+  return true;
 }
 
 /** A `..` or dotfile segment, raw or percent-encoded, a NUL or a backslash: never a file of the build. */
@@ -91,9 +115,10 @@ function setSecurityHeaders(request: IncomingMessage, response: ServerResponse):
   // The WebSocket of /graphql on the host the page came from (named outright: older engines' 'self' skips ws:).
   const host = request.headers.host;
   const sockets = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : '';
+  // img-src http: too: the composer shows thumbnails of the media URLs people give, which PostFlow accepts as http(s).
   response.setHeader(
     'Content-Security-Policy',
-    `default-src 'self'; connect-src 'self'${sockets}; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; ` +
+    `default-src 'self'; connect-src 'self'${sockets}; img-src 'self' data: http: https:; style-src 'self' 'unsafe-inline'; ` +
       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
   );
   response.setHeader('X-Content-Type-Options', 'nosniff');

@@ -5,11 +5,13 @@
 // - CSRF: a request a page can send without a preflight (GET, a form or multipart POST, text/plain) must carry
 //   CSRF_HEADER, which such a page cannot set; a JSON POST needs a preflight, which CORS above refuses. A request
 //   signed in by the session cookie (sessionCookie.ts) must carry it whatever its type.
-// - WebSocket upgrades are not covered by CORS: an upgrade from a page of a foreign origin is refused here.
+// - WebSocket upgrades are not covered by CORS: an upgrade from a page of a foreign origin is refused here, and one
+//   from any origin (POSTFLOW_CORS_ORIGINS=*) is answered without credentials, as its HTTP requests are: its cookie is
+//   not read (graphql-ws runs mutations too, and a socket carries no CSRF header).
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { SESSION_COOKIE, sessionCookieOf } from './sessionCookie.js';
+import { sessionCookieName, sessionCookieOf } from './sessionCookie.js';
 
 /** graphql-yoga's own name for it, which yoga's clients and docs already know. Any value does. */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
@@ -20,6 +22,8 @@ export interface CrossOrigin {
   plugins: Plugin[];
   /** False for an upgrade whose Origin (sent by every browser) is neither ours nor configured. */
   allowsUpgrade(request: IncomingMessage): boolean;
+  /** Whether an allowed upgrade may be signed in by its session cookie: sent without an Origin (not a browser's), or from ours or a listed one. */
+  upgradeMayUseCookie(request: IncomingMessage): boolean;
 }
 
 /**
@@ -31,6 +35,7 @@ export function crossOrigin(publicUrl: string, origins: string[]): CrossOrigin {
   const own = new URL(publicUrl).origin;
   const anyOrigin = origins.includes('*');
   const listed = new Set(origins.filter((o) => o !== '*'));
+  const secure = new URL(publicUrl).protocol === 'https:';
 
   // 'own' and 'listed' may send credentials; 'any' only with POSTFLOW_CORS_ORIGINS=*.
   const standing = (origin: string, host: string | null): 'own' | 'listed' | 'any' | null => {
@@ -70,10 +75,10 @@ export function crossOrigin(publicUrl: string, origins: string[]): CrossOrigin {
       if (request.headers.has(CSRF_HEADER)) return;
       // Signed in by the cookie, a request needs the header whatever its type: SameSite=Strict is the first defence,
       // this the second (a browser with a lax SameSite, a sibling subdomain's page).
-      const byCookie = !request.headers.has('authorization') && sessionCookieOf(request.headers.get('cookie')).kind !== 'none';
+      const byCookie = !request.headers.has('authorization') && sessionCookieOf(request.headers.get('cookie'), secure).kind !== 'none';
       if (!byCookie && isJsonPost(request)) return;
       const message = byCookie
-        ? `A request signed in by the ${SESSION_COOKIE} cookie must carry the header "${CSRF_HEADER}" (any value): a page of another site cannot set it`
+        ? `A request signed in by the ${sessionCookieName(secure)} cookie must carry the header "${CSRF_HEADER}" (any value): a page of another site cannot set it`
         : `Send a JSON POST, or add the header "${CSRF_HEADER}" (any value): a page of another site cannot set it`;
       throw new GraphQLError(message, { extensions: { code: 'CSRF_HEADER_REQUIRED', http: { status: 403 } } });
     },
@@ -84,6 +89,12 @@ export function crossOrigin(publicUrl: string, origins: string[]): CrossOrigin {
     allowsUpgrade(request) {
       const origin = request.headers.origin;
       return origin === undefined || standing(origin, request.headers.host ?? null) !== null;
+    },
+    upgradeMayUseCookie(request) {
+      const origin = request.headers.origin;
+      if (origin === undefined) return true;
+      const who = standing(origin, request.headers.host ?? null);
+      return who === 'own' || who === 'listed';
     },
   };
 }

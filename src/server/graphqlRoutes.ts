@@ -14,7 +14,7 @@ import { useInputGuard } from './inputGuard.js';
 import { graphqlLimits, type GraphQLLimits } from './graphqlLimits.js';
 import { crossOrigin } from './crossOrigin.js';
 import { useSubscriptionAuth } from './subscriptionAuth.js';
-import { ResponseSessionCookie, SESSION_COOKIE, sessionCookieOf, useSessionCookies } from './sessionCookie.js';
+import { ResponseSessionCookie, sessionCookieName, sessionCookieOf, useSessionCookies } from './sessionCookie.js';
 import { AppError, unauthenticated } from '../domain/errors.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -32,6 +32,11 @@ export interface GraphQLRoutesOptions {
    * (WebSocket), else the session cookie's token as "Bearer <token>" (the request's, or the WebSocket upgrade's).
    */
   createContext(authorization: string | null, peer: Peer): Promise<Context>;
+  /**
+   * Whether a session token could still be live (its signature and expiry, no lookup): when createContext refuses a
+   * request as a whole (RATE_LIMITED), a cookie that fails this is still cleared from the browser.
+   */
+  sessionTokenValid?(token: string): boolean;
   logger: Logger;
   limits: GraphQLLimits;
   /** The server's own address: its origin may always call the API (src/server/crossOrigin.ts). */
@@ -58,6 +63,8 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
   };
   const secureCookie = new URL(options.publicUrl).protocol === 'https:';
   const jars = new WeakMap<Request, ResponseSessionCookie>();
+  // Upgrades whose cookie is not read: from an origin answered without credentials (POSTFLOW_CORS_ORIGINS=*).
+  const cookielessUpgrades = new WeakSet<IncomingMessage>();
   const buildContext = async (initial: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage }): Promise<Context> => {
     const fromHttp = initial.request?.headers.get('authorization') ?? null;
     const fromWs = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
@@ -66,18 +73,35 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
     const req = initial.req;
     const forwarded = initial.request?.headers.get('x-forwarded-for') ?? req?.headers['x-forwarded-for'];
     const peer = { remoteAddress: req?.socket?.remoteAddress ?? null, forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? null) };
+    const cookieHeader = initial.request ? initial.request.headers.get('cookie') : req && !cookielessUpgrades.has(req) ? req.headers.cookie : undefined;
+    const sent = sessionCookieOf(cookieHeader, secureCookie);
     // A Bearer credential wins; the cookie (the request's, or the upgrade's on graphql-ws) only stands in for none.
-    const cookie = header === null ? sessionCookieOf(initial.request ? initial.request.headers.get('cookie') : req?.headers.cookie) : ({ kind: 'none' } as const);
-    const context = await options.createContext(header ?? (cookie.kind === 'token' ? `Bearer ${cookie.token}` : null), peer);
+    const cookie = header === null ? sent : ({ kind: 'none' } as const);
     const credentialSource = header !== null ? 'header' : cookie.kind === 'none' ? null : 'cookie';
-    const refusal = cookie.kind === 'malformed' ? unauthenticated(`The ${SESSION_COOKIE} cookie does not hold a session: login again`) : context.authError;
+    // Before the context: a request refused as a whole (RATE_LIMITED) still clears a cookie known to be refused.
     let jar: ResponseSessionCookie | undefined;
     if (initial.request) {
       jar = new ResponseSessionCookie(secureCookie);
-      jar.refused = credentialSource === 'cookie' && refusal instanceof AppError && refusal.code === 'UNAUTHENTICATED';
+      jar.refused = cookie.kind === 'malformed';
       jars.set(initial.request, jar);
     }
-    return { ...context, ...(cookie.kind === 'malformed' && { auth: null, authError: refusal }), credentialSource, sessionCookie: jar };
+    let context: Context;
+    try {
+      context = await options.createContext(header ?? (cookie.kind === 'token' ? `Bearer ${cookie.token}` : null), peer);
+    } catch (error) {
+      // Otherwise an expired cookie would stay, be sent again and be counted again as a refused credential.
+      if (jar && cookie.kind === 'token' && options.sessionTokenValid && !options.sessionTokenValid(cookie.token)) jar.refused = true;
+      throw error;
+    }
+    const refusal = cookie.kind === 'malformed' ? unauthenticated(`The ${sessionCookieName(secureCookie)} cookie does not hold a session: login again`) : context.authError;
+    if (jar) jar.refused = credentialSource === 'cookie' && refusal instanceof AppError && refusal.code === 'UNAUTHENTICATED';
+    return {
+      ...context,
+      ...(cookie.kind === 'malformed' && { auth: null, authError: refusal }),
+      credentialSource,
+      sessionCookie: jar,
+      cookieToken: sent.kind === 'token' ? sent.token : null,
+    };
   };
   const limits = graphqlLimits(options.limits, async (request, serverContext) => (await contextOf({ request, ...serverContext })).auth !== null);
   const origins = crossOrigin(options.publicUrl, options.limits.corsOrigins);
@@ -151,6 +175,7 @@ export function createGraphQLRoutes(options: GraphQLRoutesOptions): GraphQLRoute
         handle: (request, response) => yoga(request, response),
         upgrade: (request, socket, head) => {
           if (!origins.allowsUpgrade(request)) return void socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+          if (!origins.upgradeMayUseCookie(request)) cookielessUpgrades.add(request);
           wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
         },
       },

@@ -222,7 +222,7 @@ async function approveDeliveries(sql: Sql, awaiting: Awaiting[], post: FoundPost
     for (const d of late) placements.push({ deliveryId: d.id, scheduledAt: now, requestedAt: d.scheduledAt, reason: 'Approved after its time: published at once' });
   }
   // A delivery that failed before an edit sent it back gets a fresh retry budget, as retryDelivery would give it.
-  const scheduled = await scheduleDeliveries(sql, placements, { approved: true, resetAttempts: true });
+  const scheduled = await scheduleDeliveries(sql, placements, { approved: true, resetAttempts: true, publishNow: post.schedulingMode === 'IMMEDIATE' });
   const toQueue = await queueForSmartSchedule(sql, ids(queued), { approved: true });
   return scheduled.length + toQueue.length;
 }

@@ -1,7 +1,18 @@
 // The deliveries connection behind the console's queue, calendar and history: a filter and an order checked (each
 // refusal names its field and rule), then pages read by the store's keyset query and the count of the same filter.
 import type { DeliveryStatus } from '../domain/deliveryStatus.js';
-import { countDeliveries, findDeliveryPage, type DeliveryOrderField, type DeliveryQuery, type KeysetPage, type SortDirection } from '../store/deliveryQueries.js';
+import {
+  countDeliveries,
+  findChannelsByIds,
+  findDeliveryPage,
+  findDeliveryRowsPage,
+  type DeliveryOrderField,
+  type DeliveryWithPost,
+  type PageChannel,
+  type DeliveryQuery,
+  type KeysetPage,
+  type SortDirection,
+} from '../store/deliveryQueries.js';
 import type { ServiceDeps } from './deps.js';
 import { Issues, isUuid, uuidOrNil } from './validation.js';
 
@@ -80,5 +91,17 @@ export function deliveryQuery(workspaceId: string, filter: DeliveryFilterInput |
 }
 
 export const findDeliveryIds = (deps: ServiceDeps, query: DeliveryQuery, page: KeysetPage): Promise<string[]> => findDeliveryPage(deps.pool, query, page);
+
+export interface DeliveryWithPostAndChannel extends DeliveryWithPost {
+  channel: PageChannel;
+}
+
+/** The same page whole: each delivery with its post and its channel (one object per channel, however many share it). */
+export async function findDeliveries(deps: ServiceDeps, query: DeliveryQuery, page: KeysetPage): Promise<DeliveryWithPostAndChannel[]> {
+  const deliveries = await findDeliveryRowsPage(deps.pool, query, page);
+  if (!deliveries.length) return [];
+  const channels = new Map((await findChannelsByIds(deps.pool, query.workspaceId, [...new Set(deliveries.map((d) => d.channelId))])).map((c) => [c.id, c]));
+  return deliveries.map((delivery) => Object.assign(delivery, { channel: channels.get(delivery.channelId)! }));
+}
 
 export const countMatchingDeliveries = (deps: ServiceDeps, query: DeliveryQuery): Promise<number> => countDeliveries(deps.pool, query);

@@ -37,6 +37,7 @@ export interface Placed {
 export interface Refused {
   key: string;
   channelId: string;
+  deliveryId?: string;
   rule: 'postingPolicy' | 'noSlot';
   message: string;
   /** The rule codes that refused it (slots.ts RuleCode). */
@@ -127,17 +128,26 @@ export async function placeRequests(sql: Sql, requests: PlacementRequest[], opti
 }
 
 /**
- * Places every request or refuses them all, each refusal an issue at `path` with its rule codes and nearest allowed
- * instant; the first refusal's are also the error's own extensions (`rules`, `nearestAllowedAt`), for a client that
- * moved one delivery. Inside the caller's transaction.
+ * Places every request or refuses them all, each refusal an issue at `path` with its rule codes, nearest allowed
+ * instant, channel and delivery (when it exists). With one request only (rescheduleDelivery, the calendar's drop),
+ * its rules and nearest allowed instant are also the error's own extensions: with several they would name one
+ * channel's answer for all. Inside the caller's transaction.
  */
 export async function placeOrRefuse(sql: Sql, requests: PlacementRequest[], path: (string | number)[]): Promise<Placed[]> {
   const plan = await placeRequests(sql, requests, { lock: true });
   const [first] = plan.refused;
   if (first) {
     const iso = (at: Date | null) => at?.toISOString() ?? null;
-    const issues = plan.refused.map((r) => ({ path, rule: r.rule, message: r.message, rules: r.rules, nearestAllowedAt: iso(r.nearestAllowedAt) }));
-    throw new ValidationError(issues, { rules: first.rules, nearestAllowedAt: iso(first.nearestAllowedAt) });
+    const issues = plan.refused.map((r) => ({
+      path,
+      rule: r.rule,
+      message: r.message,
+      rules: r.rules,
+      nearestAllowedAt: iso(r.nearestAllowedAt),
+      channelId: r.channelId,
+      ...(r.deliveryId && { deliveryId: r.deliveryId }),
+    }));
+    throw new ValidationError(issues, requests.length === 1 ? { rules: first.rules, nearestAllowedAt: iso(first.nearestAllowedAt) } : {});
   }
   return requests.map((r) => plan.placed.get(r.key)!);
 }

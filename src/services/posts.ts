@@ -142,7 +142,8 @@ export async function reschedulePost(deps: ServiceDeps, auth: Actor & { role?: R
       movable.map((d) => ({ key: d.id, channel: d.channel, at: scheduledAt, mode, deliveryId: d.id })),
       ['scheduledAt'],
     );
-    await scheduleOrConflict(client, placed);
+    // publish_now is the one mark of "out at once" the publish-time check reads (src/jobs/publishPolicy.ts).
+    await scheduleOrConflict(client, placed, { publishNow: mode === 'IMMEDIATE' });
     await setSchedulingMode(client, [id], mode);
     await recordAudit(client, { actor: auth, action: 'post.rescheduled', target: { type: 'post', id }, details: { scheduledAt, mode } });
   });
@@ -165,7 +166,8 @@ export async function rescheduleDelivery(deps: ServiceDeps, auth: Actor & { role
   const mode = requested ?? modeForReschedule(delivery.post.schedulingMode);
   await transaction(deps.pool, async (client) => {
     const placed = await placeOrRefuse(client, [{ key: deliveryId, channel: delivery.channel, at: scheduledAt, mode, deliveryId }], ['scheduledAt']);
-    await scheduleOrConflict(client, placed, { publishNow: mode === 'IMMEDIATE' });
+    // A failed delivery a person sends again starts with a fresh retry budget, as retryDelivery gives it.
+    await scheduleOrConflict(client, placed, { publishNow: mode === 'IMMEDIATE', resetAttempts: delivery.status === 'FAILED' });
     await recordAudit(client, {
       actor: auth,
       action: 'delivery.rescheduled',
@@ -186,7 +188,11 @@ export async function cancelDelivery(deps: ServiceDeps, auth: Actor, deliveryId:
   assertTransition(deliveryId, delivery.status, 'CANCELLED');
   await transaction(deps.pool, async (client) => {
     const cancelled = await cancelDeliveries(client, [deliveryId]);
-    if (cancelled.length !== 1) throw conflict(`Delivery ${deliveryId} started publishing while it was being cancelled: look at it again`, { deliveryId });
+    if (cancelled.length !== 1) {
+      const now = (await deps.prisma.delivery.findUnique({ where: { id: deliveryId }, select: { status: true } }))?.status ?? 'DELETED';
+      const what = now === 'PUBLISHING' ? 'started publishing' : `became ${now}`;
+      throw conflict(`Delivery ${deliveryId} ${what} while it was being cancelled: look at it again`, { deliveryId, from: now, to: 'CANCELLED' });
+    }
     await recordAudit(client, { actor: auth, action: 'delivery.cancelled', target: { type: 'delivery', id: deliveryId }, details: { postId: delivery.postId } });
   });
   return deps.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });

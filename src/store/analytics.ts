@@ -42,10 +42,12 @@ export interface AnalyticsRow {
 }
 
 /**
- * Lateness is publishedAt less the time the delivery was due. A retry moves scheduled_at to the retry's time
- * (store/publishing.ts recordFailedAttempt), so the due time is the earlier of scheduled_at and the first attempt's
- * start; never below 0 (a claim may start up to a second early). A failure's reason is its last attempt's error
- * class, else the delivery's last error.
+ * Lateness is when the delivery went out less when it was due, never below 0 (a claim may start up to a second
+ * early). Due: due_at (0026), where a person or the scheduler last put it; automatic retries, rate-limit waits and
+ * publish-time moves leave it, so their delay is lateness, and a failed delivery rescheduled to next week is due then.
+ * Went out: published_at when an attempt succeeded; for one a person confirmed or a lookup settled (published_at is
+ * when that happened, maybe days later), the start of its last attempt, the one that left it on the network. A
+ * failure's reason is its last attempt's error class, else the delivery's last error.
  */
 export async function countDeliveryOutcomes(sql: Sql, query: AnalyticsQuery): Promise<AnalyticsRow> {
   const [row] = await rows<AnalyticsRow>(
@@ -53,11 +55,12 @@ export async function countDeliveryOutcomes(sql: Sql, query: AnalyticsQuery): Pr
     `WITH scoped AS (
        SELECT d.channel_id, d.status,
               width_bucket(${DELIVERY_TIME}, $5::timestamptz[]) - 1 AS day,
-              CASE WHEN d.status = 'PUBLISHED' THEN greatest(0, extract(epoch FROM d.published_at - least(d.scheduled_at,
-                     (SELECT min(a.started_at) FROM delivery_attempts a WHERE a.delivery_id = d.id))))::float8 END AS lateness,
-              CASE WHEN d.status = 'FAILED' THEN coalesce(
-                     (SELECT a.error_class FROM delivery_attempts a WHERE a.delivery_id = d.id ORDER BY a.number DESC LIMIT 1), d.last_error, 'UNKNOWN') END AS reason
+              CASE WHEN d.status = 'PUBLISHED' THEN greatest(0, extract(epoch FROM
+                     (CASE WHEN last.outcome IS DISTINCT FROM 'SUCCEEDED' AND last.started_at IS NOT NULL THEN last.started_at ELSE d.published_at END)
+                     - coalesce(d.due_at, d.scheduled_at)))::float8 END AS lateness,
+              CASE WHEN d.status = 'FAILED' THEN coalesce(last.error_class, d.last_error, 'UNKNOWN') END AS reason
          FROM deliveries d
+         LEFT JOIN LATERAL (SELECT a.started_at, a.outcome, a.error_class FROM delivery_attempts a WHERE a.delivery_id = d.id ORDER BY a.number DESC LIMIT 1) last ON true
         WHERE d.workspace_id = $1::uuid AND d.status IN ('PUBLISHED', 'FAILED')
           AND ${DELIVERY_TIME} >= $2::timestamptz AND ${DELIVERY_TIME} < $3::timestamptz
           AND ($4::uuid[] IS NULL OR d.channel_id = ANY($4::uuid[]))

@@ -34,7 +34,13 @@ export interface Placement {
  * Puts deliveries at their new times, with their jobs. Returns the ids changed: a delivery whose status left the
  * allowed ones meanwhile (a worker claimed it) is not touched, and the caller decides what that means.
  */
-/** `publishNow`: these go out now, outside posting hours (publishDeliveryNow); any other placement clears it. */
+/**
+ * `publishNow` (deliveries.publish_now, the one mark of it: publishNow, publishDeliveryNow, an approved publishNow
+ * post): these go out now, outside posting hours and intervals; any other placement clears it. It lasts through
+ * automatic retries and rate-limit waits (the person still wants it out as soon as the network allows), and ends
+ * when a cap moves the delivery (postponeDelivery clearPublishNow) or a hold does (requeueHeldDeliveries): from
+ * there it goes out under the posting rules like any other. due_at (0026) becomes the new time: lateness counts from it.
+ */
 export async function scheduleDeliveries(
   sql: Sql,
   placed: Placement[],
@@ -46,7 +52,7 @@ export async function scheduleDeliveries(
   const changed = await rows<{ id: string; scheduled_at: Date }>(
     sql,
     `UPDATE deliveries d SET status = $1::"DeliveryStatus", scheduled_at = u.at, requested_at = u.requested_at, schedule_reason = u.reason,
-            attempts = CASE WHEN $2 THEN 0 ELSE d.attempts END, publish_now = $8, updated_at = now()
+            attempts = CASE WHEN $2 THEN 0 ELSE d.attempts END, publish_now = $8, due_at = u.at, updated_at = now()
        FROM unnest($3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::text[]) AS u(id, at, requested_at, reason)
       WHERE d.id = u.id AND d.status = ANY($7::"DeliveryStatus"[])
      RETURNING d.id, d.scheduled_at`,
@@ -149,7 +155,7 @@ export async function placePendingDeliveries(sql: Sql, placements: { deliveryId:
   if (!placements.length) return;
   const changed = await rows<{ id: string; scheduled_at: Date }>(
     sql,
-    `UPDATE deliveries d SET status = $1::"DeliveryStatus", scheduled_at = u.at, schedule_reason = u.reason, publish_now = false, updated_at = now()
+    `UPDATE deliveries d SET status = $1::"DeliveryStatus", scheduled_at = u.at, schedule_reason = u.reason, publish_now = false, due_at = u.at, updated_at = now()
        FROM unnest($2::uuid[], $3::timestamptz[], $4::text[]) AS u(id, at, reason)
       WHERE d.id = u.id AND d.status = ANY($5::"DeliveryStatus"[]) RETURNING d.id, d.scheduled_at`,
     [PLACE.to, placements.map((p) => p.deliveryId), placements.map((p) => p.at), placements.map((p) => p.reason), PLACE.from],
@@ -169,24 +175,42 @@ export async function explainDeliveries(sql: Sql, reasons: { deliveryId: string;
   ]);
 }
 
+/** What the publish job's gate read of a delivery: its move applies only if nobody changed the delivery since. */
+export interface SeenDelivery {
+  scheduledAt: Date;
+  publishNow: boolean;
+}
+
 /**
  * A due delivery moves to a later instant instead of going out (a rule refuses now, or a rate limit is in force),
  * or back to the smart scheduler's queue when there is no allowed instant. `requested` keeps the first requested
- * time; a wait for a rate limit does not count as a move of the person's time.
+ * time; a wait for a rate limit does not count as a move of the person's time. due_at stays: the wait is lateness.
+ * With `seen`, false when the delivery changed since it was read (a reschedule or publishDeliveryNow committed in
+ * between, and queued its own job): the caller leaves it to that change instead of overwriting it.
  */
-export async function postponeDelivery(sql: Sql, deliveryId: string, at: Date | null, reason: string, options: { recordRequested: boolean }): Promise<boolean> {
+export async function postponeDelivery(
+  sql: Sql,
+  deliveryId: string,
+  at: Date | null,
+  reason: string,
+  options: { recordRequested: boolean; seen?: SeenDelivery; clearPublishNow?: boolean },
+): Promise<boolean> {
+  const seen = options.seen ?? null;
+  const unchanged = `($5::timestamptz IS NULL OR (scheduled_at = $5 AND publish_now = $6))`;
   if (at === null) {
     const queued = await sql.query(
-      `UPDATE deliveries SET status = $2::"DeliveryStatus", schedule_reason = $3, updated_at = now() WHERE id = $1 AND status = ANY($4::"DeliveryStatus"[])`,
-      [deliveryId, BACK_TO_QUEUE.to, reason, BACK_TO_QUEUE.from],
+      `UPDATE deliveries SET status = $2::"DeliveryStatus", schedule_reason = $3, publish_now = false, updated_at = now()
+        WHERE id = $1 AND status = ANY($4::"DeliveryStatus"[]) AND ${unchanged}`,
+      [deliveryId, BACK_TO_QUEUE.to, reason, BACK_TO_QUEUE.from, seen?.scheduledAt ?? null, seen?.publishNow ?? false],
     );
     return (queued.rowCount ?? 0) > 0;
   }
   const moved = await sql.query(
     `UPDATE deliveries SET scheduled_at = $2, schedule_reason = $3, updated_at = now(),
-            requested_at = CASE WHEN $4 THEN coalesce(requested_at, scheduled_at) ELSE requested_at END
-      WHERE id = $1 AND status = ANY($5::"DeliveryStatus"[])`,
-    [deliveryId, at, reason, options.recordRequested, POSTPONE.from],
+            requested_at = CASE WHEN $4 THEN coalesce(requested_at, scheduled_at) ELSE requested_at END,
+            publish_now = publish_now AND NOT $8
+      WHERE id = $1 AND status = ANY($7::"DeliveryStatus"[]) AND ${unchanged}`,
+    [deliveryId, at, reason, options.recordRequested, seen?.scheduledAt ?? null, seen?.publishNow ?? false, POSTPONE.from, !!options.clearPublishNow],
   );
   if (moved.rowCount) await enqueuePublishJobs(sql, [{ deliveryId, runAt: at }]);
   return (moved.rowCount ?? 0) > 0;
@@ -241,11 +265,15 @@ export async function noteLookup(sql: Sql, deliveryId: string, note: string): Pr
   await sql.query(`UPDATE deliveries SET last_error = last_error || ' ' || $2, updated_at = now() WHERE id = $1 AND status = 'UNCONFIRMED'`, [deliveryId, note]);
 }
 
-/** Held deliveries of a channel (SCHEDULED while it was paused or disconnected) get their jobs again. */
+/**
+ * Held deliveries of a channel (SCHEDULED while it was paused or disconnected) get their jobs again. A hold ends
+ * publish_now: "now" was when it was asked, and a delivery released days later goes out under the posting rules.
+ */
 export async function requeueHeldDeliveries(sql: Sql, channelId: string): Promise<void> {
   const held = await rows<{ id: string; at: Date }>(
     sql,
-    `SELECT id, greatest(coalesce(scheduled_at, now()), now()) AS at FROM deliveries WHERE channel_id = $1 AND status = 'SCHEDULED'`,
+    `WITH ended AS (UPDATE deliveries SET publish_now = false WHERE channel_id = $1 AND status = 'SCHEDULED' AND publish_now)
+     SELECT id, greatest(coalesce(scheduled_at, now()), now()) AS at FROM deliveries WHERE channel_id = $1 AND status = 'SCHEDULED'`,
     [channelId],
   );
   await enqueuePublishJobs(

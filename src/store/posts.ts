@@ -53,8 +53,11 @@ export async function insertPosts(sql: Sql, owner: { workspaceId: string; author
     ],
   );
   await sql.query(
-    `INSERT INTO deliveries (id, post_id, channel_id, workspace_id, status, scheduled_at, requested_at, schedule_reason, content_override, link_card)
-     SELECT d.id, d.post_id, d.channel_id, $1, d.status::"DeliveryStatus", d.scheduled_at, d.requested_at, d.reason, d.override, d.card::jsonb
+    // due_at: where the delivery was put, for analytics' lateness; publish_now: a publishNow post's, going out at once
+    // (src/store/deliveries.ts scheduleDeliveries says how long each lasts).
+    `INSERT INTO deliveries (id, post_id, channel_id, workspace_id, status, scheduled_at, requested_at, schedule_reason, content_override, link_card, due_at, publish_now)
+     SELECT d.id, d.post_id, d.channel_id, $1, d.status::"DeliveryStatus", d.scheduled_at, d.requested_at, d.reason, d.override, d.card::jsonb,
+            d.scheduled_at, d.status = 'SCHEDULED' AND d.post_id = ANY($11::uuid[])
        FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
             AS d(id, post_id, channel_id, status, scheduled_at, requested_at, reason, override, card)`,
     [
@@ -68,6 +71,7 @@ export async function insertPosts(sql: Sql, owner: { workspaceId: string; author
       deliveries.map((d) => d.reason),
       deliveries.map((d) => d.contentOverride),
       deliveries.map((d) => (d.linkCard ? JSON.stringify(d.linkCard) : null)),
+      posts.filter((p) => p.schedulingMode === 'IMMEDIATE').map((p) => p.id),
     ],
   );
   await enqueuePublishJobs(

@@ -3,7 +3,7 @@
 // platform app) until the platform's reset time. A delivery falling due while blocked waits for the reset instead
 // of spending an attempt on a certain 429.
 import type { RateLimitHint, RateLimitScope } from '../integrations/types.js';
-import { postponeDelivery } from './deliveries.js';
+import { postponeDelivery, type SeenDelivery } from './deliveries.js';
 import type { Sql } from './sql.js';
 import { deleteExpiredThrottles } from './throttles.js';
 import { deleteEndedSessions } from './accounts.js';
@@ -49,9 +49,9 @@ export const BLOCK_JOIN = `LEFT JOIN LATERAL (
           WHERE b.key IN ('channel:' || ch.id::text, ch.app_key) AND b.until > now()
           ORDER BY b.until DESC LIMIT 1) blk ON true`;
 
-/** Moves a due delivery to the block's end, with the reason people see; no attempt is spent. */
-export async function waitForRateLimit(sql: Sql, deliveryId: string, until: Date, reason: string): Promise<void> {
-  await postponeDelivery(sql, deliveryId, until, `Waiting for the ${reason} to reset at ${until.toISOString()}`, { recordRequested: false });
+/** Moves a due delivery to the block's end, with the reason people see; no attempt is spent. False when it changed since `seen` was read (postponeDelivery). */
+export async function waitForRateLimit(sql: Sql, deliveryId: string, until: Date, reason: string, seen?: SeenDelivery): Promise<boolean> {
+  return postponeDelivery(sql, deliveryId, until, `Waiting for the ${reason} to reset at ${until.toISOString()}`, { recordRequested: false, seen });
 }
 
 export interface Forgotten {

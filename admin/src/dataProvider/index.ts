@@ -4,11 +4,13 @@
 import type { DataProvider } from 'react-admin';
 import type { ResourceProvider } from './types';
 import { channels } from './channels';
+import { deliveries } from './deliveries';
 import { failedDeliveries } from './failedDeliveries';
 import { posts } from './posts';
 
 export const resources: Record<string, ResourceProvider> = {
   channels,
+  deliveries,
   failedDeliveries,
   posts,
   // Wave 2 adds: deliveries (Queue, Calendar), ... (one import above and one line here each)

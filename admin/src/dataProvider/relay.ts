@@ -27,7 +27,8 @@ export function relayList<T extends RaRecord>(fetchPage: (request: PageRequest) 
   // list key -> page number -> that page's `after` (page 1's is null)
   const cursors = new Map<string, Map<number, string | null>>();
 
-  return async function getList(params: GetListParams): Promise<GetListResult<T>> {
+  // (resource, params): how index.ts calls every module's getList, like react-admin's own getList.
+  return async function getList(_resource: string, params: GetListParams): Promise<GetListResult<T>> {
     const page = params.pagination?.page ?? 1;
     const perPage = params.pagination?.perPage ?? 25;
     const { filter, sort } = params;

@@ -1,9 +1,35 @@
 // Every string the console shows, English first. react-admin's own (ra.*) come from ra-language-english; ours are
 // under `postflow.` by page, and a resource's names under `resources.<name>` (react-admin's convention).
 // Wave 2: add a block per page below; keep keys as `postflow.<page>.<what>`.
+import { calendarMessages } from './calendar';
+import { channelsMessages } from './channels';
+import { historyMessages } from './history';
+import { queueMessages } from './queue';
+import { composeMessages } from './compose';
+import { importMessages } from './import';
+import { dashboardMessages } from './dashboard';
+import { workspaceMessages } from './workspace';
+import { sourcesMessages } from './sources';
+import { teamMessages } from './team';
+import { approvalMessages } from './approval';
+import { apiKeysMessages } from './apiKeys';
+import { settingsMessages } from './settings';
 export const en = {
   postflow: {
     appName: 'PostFlow',
+    ...calendarMessages,
+    ...channelsMessages,
+    ...historyMessages,
+    ...queueMessages,
+    ...composeMessages,
+    ...importMessages,
+    ...dashboardMessages,
+    ...workspaceMessages,
+    ...sourcesMessages,
+    ...teamMessages,
+    ...approvalMessages,
+    ...apiKeysMessages,
+    ...settingsMessages,
     login: {
       signInTab: 'Sign in',
       signUpTab: 'Sign up',
@@ -23,19 +49,6 @@ export const en = {
       workspace: 'Workspace',
       switched: 'Now in %{name}',
       switchFailed: 'Switching workspace failed: %{message}',
-    },
-    dashboard: {
-      title: 'Dashboard',
-      today: 'Going out today',
-      week: 'Going out in the next 7 days',
-      failed: 'Failed',
-      reconnect: 'Channels needing reconnection',
-      nothingToday: 'Nothing goes out today.',
-      nothingWeek: 'Nothing goes out in the next 7 days.',
-      noFailures: 'No failed deliveries.',
-      noReconnect: 'Every channel is connected.',
-      reconnectWhy: 'Reconnect it: %{reason}',
-      loadFailed: 'This part could not be loaded: %{message}',
     },
   },
   resources: {

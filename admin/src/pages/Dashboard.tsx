@@ -1,6 +1,6 @@
 // The dashboard, from queries the API already has: deliveries going out today and in the next 7 days (posts with a
 // delivery scheduled then), the latest failures, and channels that need reconnecting. Live: a delivery's change
-// refetches it. The analytics charts come later (issue 15, wave 2) in their own files, placed at the marked spot.
+// refetches it, the analytics (dashboard/AnalyticsSection.tsx) included.
 import type { ReactNode } from 'react';
 import { Alert, Box, Card, CardContent, Chip, List, ListItem, ListItemText, Typography } from '@mui/material';
 import { Title, useGetIdentity, useGetList, useTranslate } from 'react-admin';
@@ -10,6 +10,8 @@ import type { FailedDeliveryRecord } from '../dataProvider/failedDeliveries';
 import type { PostRecord } from '../dataProvider/posts';
 import { formatDateTime } from '../format';
 import { useLiveInvalidate } from '../live';
+import { AnalyticsSection } from './dashboard/AnalyticsSection';
+import { ANALYTICS_KEY } from './dashboard/useAnalytics';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -21,7 +23,7 @@ function startOfToday(): Date {
 export function Dashboard() {
   const translate = useTranslate();
   const { identity } = useGetIdentity();
-  useLiveInvalidate('subscription DashboardDeliveries { deliveryUpdated { id } }', [['posts'], ['failedDeliveries']]);
+  useLiveInvalidate('subscription DashboardDeliveries { deliveryUpdated { id } }', [['posts'], ['failedDeliveries'], ANALYTICS_KEY]);
   const today = startOfToday();
   const tomorrow = new Date(today.getTime() + DAY_MS);
   const weekEnd = new Date(today.getTime() + 7 * DAY_MS);
@@ -37,7 +39,7 @@ export function Dashboard() {
         <Outgoing title={translate('postflow.dashboard.week')} from={today} to={weekEnd} empty={translate('postflow.dashboard.nothingWeek')} />
         <Failures />
         <Reconnect />
-        {/* Wave 2: the analytics charts (published and failed per day, on-time rate, lateness, reasons) go here. */}
+        <AnalyticsSection />
       </Box>
     </Box>
   );

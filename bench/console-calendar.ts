@@ -1,0 +1,185 @@
+// The console's calendar with 1,000 deliveries in a month, in headless Chromium: seeds 1,000 posts in March 2030 and
+// 1,000 in April through the API (bulkCreatePosts, EXACT times spread over each month), signs in on the login page,
+// then prints the time from navigating to #/calendar until March's events are drawn (its "+N more" links there), and
+// month-to-month switches: March -> April (a month not read yet) and April -> March (read before: react-query's
+// cache, refetched behind it). Also the long tasks (> 50 ms) the main thread had in each, and the DOM's event count.
+// Figures only, no assertions. Usage: npm run bench:console-calendar [-- <switches>]
+import { execFileSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Page } from 'playwright-core';
+import { loadConfig } from '../src/config.js';
+import { startPostFlow } from '../src/app.js';
+import { createLogger } from '../src/logger.js';
+import { buildConsole, consoleLayout } from '../scripts/console/build.mjs';
+import { startWebhookReceiver } from '../test/fakes/webhookReceiver.js';
+import { PROJECT_ROOT } from '../test/helpers/childProcess.js';
+import { figures, startBenchDatabase } from './harness.js';
+
+const SWITCHES = Number(process.argv[2] ?? 5);
+const PER_MONTH = 1_000;
+const MONTHS = [
+  { name: 'March 2030', start: Date.UTC(2030, 2, 1), end: Date.UTC(2030, 3, 1) },
+  { name: 'April 2030', start: Date.UTC(2030, 3, 1), end: Date.UTC(2030, 4, 1) },
+];
+const PASSWORD = 'vivid-ocean-lantern-42';
+const SECRET = 'bench-webhook-secret-0123456789';
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'];
+
+async function main() {
+  execFileSync('bash', [path.join(PROJECT_ROOT, 'scripts/browser/install.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await buildConsole(consoleLayout(), { onlyIfStale: true });
+  const db = await startBenchDatabase();
+  const receiver = await startWebhookReceiver({ secret: SECRET });
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    POSTFLOW_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'postflow-bench-console-calendar-')),
+    POSTFLOW_SECRET_KEY: randomBytes(32).toString('base64'),
+    // No worker: nothing publishes while the calendar is read (the posts are years ahead anyway).
+    POSTFLOW_ROLE: 'api',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    POSTFLOW_OUTBOUND_ALLOW: '127.0.0.1/32',
+    POSTFLOW_THROTTLE_API_WORKSPACE: '1000000/3600',
+  });
+  const app = await startPostFlow(config, createLogger(config.logLevel));
+  const url = app.url!.replace('localhost', '127.0.0.1');
+  const origin = new URL(url).origin;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: LAUNCH_ARGS });
+  try {
+    const email = 'bench@example.com';
+    const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+        body: JSON.stringify({ query, variables }),
+      });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are read by shape, as the tests do
+      const body = (await response.json()) as { data?: any; errors?: unknown[] };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    const token: string = (
+      await gql(`mutation($email: String!, $password: String!) { signup(email: $email, password: $password, workspaceName: "Bench") { token } }`, { email, password: PASSWORD })
+    ).signup.token;
+    const channelInput = { platform: 'WEBHOOK', name: 'Bench shop', timezone: 'UTC', credentials: { url: `${receiver.url}/bench`, secret: SECRET } };
+    const channelId: string = (await gql('mutation($input: CreateChannelInput!) { createChannel(input: $input) { id } }', { input: channelInput }, token)).createChannel.id;
+    const seeding = performance.now();
+    for (const month of MONTHS) {
+      const step = (month.end - month.start) / PER_MONTH;
+      const posts = Array.from({ length: PER_MONTH }, (_, i) => ({
+        content: `Bench post ${i + 1} of ${month.name}`,
+        channelIds: [channelId],
+        scheduledAt: new Date(month.start + Math.floor(i * step)).toISOString(),
+        schedulingMode: 'EXACT',
+      }));
+      await gql('mutation($posts: [CreatePostInput!]!) { bulkCreatePosts(posts: $posts) { created scheduled } }', { posts }, token);
+    }
+    console.log(
+      `seeded ${PER_MONTH} deliveries in each of ${MONTHS.map((m) => m.name).join(' and ')} through bulkCreatePosts in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+    );
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+    await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort('blockedbyclient')));
+    await context.clock.install({ time: new Date(Date.UTC(2030, 2, 3, 12)) });
+    const page = await context.newPage();
+    await page.goto(`${origin}/admin/#/login`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Dashboard/ }).waitFor();
+    await watchLongTasks(page);
+
+    const open = await timed(page, async () => {
+      await page.goto(`${origin}/admin/#/calendar`);
+      await monthDrawn(page, MONTHS[0]!.name);
+    });
+    const drawn = await page.locator('[data-delivery-id]').count();
+    const shown = await page.getByTestId('calendar-count').textContent();
+    const more = await page.getByText(/^\+\d+ more$/).count();
+    console.log(`\n${PER_MONTH} deliveries in ${MONTHS[0]!.name} (${shown} in its six visible weeks): ${drawn} event elements drawn, ${more} "+N more" links`);
+    console.log(`navigation to #/calendar -> month drawn: ${open.ms.toFixed(0)} ms (long tasks: ${open.longTasks.count}, ${open.longTasks.ms.toFixed(0)} ms)`);
+
+    const forward: number[] = [];
+    const back: number[] = [];
+    const forwardLong: number[] = [];
+    const backLong: number[] = [];
+    for (let i = 0; i < SWITCHES; i++) {
+      const next = await timed(page, async () => {
+        await page.getByRole('button', { name: 'Next' }).click();
+        await monthDrawn(page, MONTHS[1]!.name);
+      });
+      const previous = await timed(page, async () => {
+        await page.getByRole('button', { name: 'Previous' }).click();
+        await monthDrawn(page, MONTHS[0]!.name);
+      });
+      forward.push(next.ms);
+      back.push(previous.ms);
+      forwardLong.push(next.longTasks.ms);
+      backLong.push(previous.longTasks.ms);
+    }
+    const show = (label: string, ms: number[], longMs: number[]) => {
+      const f = figures(ms);
+      console.log(
+        `${label.padEnd(44)} n=${f.n}  first ${ms[0]!.toFixed(0)} ms  p50 ${f.p50.toFixed(0)} ms  max ${f.max.toFixed(0)} ms  (long tasks p50 ${figures(longMs).p50.toFixed(0)} ms)`,
+      );
+    };
+    show(`${MONTHS[0]!.name} -> ${MONTHS[1]!.name} (Next)`, forward, forwardLong);
+    show(`${MONTHS[1]!.name} -> ${MONTHS[0]!.name} (Previous)`, back, backLong);
+    await context.close();
+  } finally {
+    await browser.close();
+    await app.stop();
+    await receiver.stop();
+    await db.stop();
+  }
+}
+
+/** The month's title is up, its deliveries are counted as shown (no longer fetching), and its cells have drawn events. */
+async function monthDrawn(page: Page, title: string) {
+  await page.getByTestId('calendar-range-title').getByText(title, { exact: true }).waitFor({ timeout: 60_000 });
+  // The six visible weeks hold the month's 1,000 and the neighbouring month's first or last days.
+  await page.waitForFunction(
+    (least) =>
+      Number(
+        document
+          .querySelector('[data-testid="calendar-count"]')
+          ?.textContent?.match(/^([\d,]+) deliveries shown/)?.[1]
+          ?.replace(/,/g, '') ?? 0,
+      ) >= least,
+    PER_MONTH,
+    { timeout: 60_000 },
+  );
+  await page
+    .getByText(/^\+\d+ more$/)
+    .first()
+    .waitFor({ timeout: 60_000 });
+  // One frame more: what was committed is painted.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(null))));
+}
+
+/** Long tasks are collected in the page from here on (a PerformanceObserver), read and reset around each step. */
+async function watchLongTasks(page: Page) {
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { __longTasks: number[] }).__longTasks = seen;
+    new PerformanceObserver((list) => list.getEntries().forEach((entry) => seen.push(entry.duration))).observe({ type: 'longtask', buffered: false });
+  });
+}
+
+async function timed(page: Page, step: () => Promise<void>) {
+  await page.evaluate(() => ((window as unknown as { __longTasks?: number[] }).__longTasks ?? []).splice(0));
+  const started = performance.now();
+  await step();
+  const ms = performance.now() - started;
+  const tasks = await page.evaluate(() => ((window as unknown as { __longTasks?: number[] }).__longTasks ?? []).splice(0));
+  return { ms, longTasks: { count: tasks.length, ms: tasks.reduce((sum, d) => sum + d, 0) } };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
