@@ -61,14 +61,8 @@ export async function build(layout, { log = (line) => process.stderr.write(`${li
     const tsc = findCompiler(layout.root);
     log(`compiling ${layout.inputs.filter((input) => !input.endsWith('.json')).join('/, ')}/ to ${layout.outDir}/ (${layout.project})`);
     const started = Date.now();
-    await runTsc(layout.root, tsc, ['-p', layout.project, '--outDir', next]);
-    writeFileSync(path.join(nextDir, STAMP), `${hash}\n`);
-    const outDir = path.join(layout.root, layout.outDir);
-    const old = `${outDir}.old`;
-    rmSync(old, { recursive: true, force: true });
-    if (existsSync(outDir)) renameSync(outDir, old);
-    renameSync(nextDir, outDir);
-    rmSync(old, { recursive: true, force: true });
+    await runTool(layout.root, tsc, ['-p', layout.project, '--outDir', next], { name: 'tsc' });
+    swapIn(nextDir, path.join(layout.root, layout.outDir), hash);
     log(`compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return true;
   } finally {
@@ -95,15 +89,27 @@ function findCompiler(root) {
   }
 }
 
-function runTsc(root, tsc, args) {
+/** Stamps a finished build and puts it in outDir's place, the previous build removed only once it is out of the way. */
+export function swapIn(nextDir, outDir, hash) {
+  writeFileSync(path.join(nextDir, STAMP), `${hash}\n`);
+  const old = `${outDir}.old`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(outDir)) renameSync(outDir, old);
+  renameSync(nextDir, outDir);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Runs a build tool (tsc, vite) on this node. Its output is kept for the error rather than passed through: tsc reports
+ * problems only once it is done. A signal during the build (Ctrl-C, docker stop) must not leave the tool running on
+ * its own; as PID 1 in a container, a signal without a handler would not even stop this process.
+ */
+export function runTool(cwd, script, args, { name, env = process.env }) {
   return new Promise((resolve, reject) => {
-    // tsc reports problems only once it is done, so its output is kept for the error rather than passed through.
-    const child = spawn(process.execPath, [tsc, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
-    // A signal during the build (Ctrl-C, docker stop) must not leave the compiler running on its own; as PID 1
-    // in a container, a signal without a handler would not even stop this process.
     const forward = (signal) => child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
@@ -112,7 +118,7 @@ function runTsc(root, tsc, args) {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
       if (signal) reject(Object.assign(new Error(`the build was stopped by ${signal}`), { signal }));
-      else if (code !== 0) reject(new Error(`the build failed (tsc exited with ${code}):\n${output.trimEnd()}`));
+      else if (code !== 0) reject(new Error(`the build failed (${name} exited with ${code}):\n${output.trimEnd()}`));
       else resolve();
     });
   });

@@ -1,11 +1,10 @@
 // The History page in a real browser: a post published through a WEBHOOK channel (the webhook receiver) shows with
 // its link on the network (a new tab, rel=noopener); one the receiver refused shows as FAILED with the network's
 // message, and its Retry sends it again (read back from the API until the receiver accepts it).
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from './fakes/webhookReceiver.js';
 import { createChannel, createPost, waitForDelivery } from './helpers/scenario.js';
-import { PASSWORD, expectNoSeriousA11yViolations, screenshot, startConsole } from './helpers/browser.js';
+import { signedInThroughApi, expectNoSeriousA11yViolations, screenshot, startConsole } from './helpers/browser.js';
 
 const SECRET = 'history-webhook-secret';
 const harness = startConsole();
@@ -18,37 +17,10 @@ afterAll(async () => {
   await hooks?.stop();
 });
 
-/**
- * A new person, signed up through the API (the sign-up page has its own test): their token seeds through the API, and
- * a cookie session of theirs, put in this test's browser context, signs the console in as the login page would.
- */
-async function signedIn() {
-  const email = `u${randomBytes(4).toString('hex')}@example.com`;
-  const { signup } = await harness.t.ok<{ signup: { token: string } }>(
-    `mutation($email: String!, $password: String!) { signup(email: $email, password: $password, workspaceName: "Acme") { token } }`,
-    { email, password: PASSWORD },
-  );
-  const response = await fetch(`${harness.origin}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-graphql-yoga-csrf': '1' },
-    body: JSON.stringify({
-      query: 'mutation($email: String!, $password: String!) { login(email: $email, password: $password, cookie: true) { token } }',
-      variables: { email, password: PASSWORD },
-    }),
-  });
-  const session = response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0]!.split('='))
-    .find(([name]) => name === 'postflow_session');
-  expect(session, 'the session cookie').toBeDefined();
-  await harness.context.addCookies([{ name: session![0]!, value: session!.slice(1).join('='), url: harness.origin, httpOnly: true, sameSite: 'Strict' }]);
-  return signup.token;
-}
-
 describe('the history', { timeout: 90_000 }, () => {
   it('links a published post on the network, shows a failure with the network’s message, and retries it', async () => {
     const page = harness.page;
-    const token = await signedIn();
+    const token = await signedInThroughApi(harness);
     const channel = (await createChannel(harness.t, token, 'WEBHOOK', { url: `${hooks.url}/history`, secret: SECRET }, 'Shop hook')).id;
 
     const sent = await createPost(harness.t, token, { content: 'Spring collection is live', channelIds: [channel], publishNow: true });

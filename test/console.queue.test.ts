@@ -4,13 +4,12 @@
 // the posting rules refuse (EXACT) shows the reason and the nearest allowed time, whose button stores it; a status
 // changed from the API side appears in the open queue without a reload; a row opens its detail with the attempt log.
 // Every result is read back from the API.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
 import { startWebhookReceiver, type WebhookReceiver } from './fakes/webhookReceiver.js';
 import { createChannel, createPost, OPEN_POLICY, waitForDelivery } from './helpers/scenario.js';
-import { PASSWORD, PHONE, expectNoSeriousA11yViolations, screenshot, startConsole } from './helpers/browser.js';
+import { signedInThroughApi, PHONE, expectNoSeriousA11yViolations, screenshot, startConsole } from './helpers/browser.js';
 
 const SECRET = 'queue-webhook-secret';
 const VIEWER_ZONE = 'America/New_York';
@@ -27,33 +26,6 @@ afterAll(async () => {
 });
 
 const DELIVERY = 'id status scheduledAt scheduleReason post { id content }';
-
-/**
- * A new person, signed up through the API (the sign-up page has its own test): their token seeds through the API, and
- * a cookie session of theirs, put in this test's browser context, signs the console in as the login page would.
- */
-async function signedIn() {
-  const email = `u${randomBytes(4).toString('hex')}@example.com`;
-  const { signup } = await harness.t.ok<{ signup: { token: string } }>(
-    `mutation($email: String!, $password: String!) { signup(email: $email, password: $password, workspaceName: "Acme") { token } }`,
-    { email, password: PASSWORD },
-  );
-  const response = await fetch(`${harness.origin}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-graphql-yoga-csrf': '1' },
-    body: JSON.stringify({
-      query: 'mutation($email: String!, $password: String!) { login(email: $email, password: $password, cookie: true) { token } }',
-      variables: { email, password: PASSWORD },
-    }),
-  });
-  const session = response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0]!.split('='))
-    .find(([name]) => name === 'postflow_session');
-  expect(session, 'the session cookie').toBeDefined();
-  await harness.context.addCookies([{ name: session![0]!, value: session!.slice(1).join('='), url: harness.origin, httpOnly: true, sameSite: 'Strict' }]);
-  return signup.token;
-}
 
 async function hook(token: string, name: string, policy: Record<string, unknown> = OPEN_POLICY) {
   return (await createChannel(harness.t, token, 'WEBHOOK', { url: `${hooks.url}/${encodeURIComponent(name)}`, secret: SECRET }, name, policy)).id;
@@ -85,7 +57,7 @@ async function selectRows(page: Page, ...texts: string[]) {
 describe('the queue', { timeout: 90_000 }, () => {
   it('shows the deliveries with scheduleReason, narrows them by status and text, and sorts by time', async () => {
     const page = harness.page;
-    const token = await signedIn();
+    const token = await signedInThroughApi(harness);
     const bakery = await hook(token, 'Bakery hook');
     // The florist posts 09:00-17:00 UTC only: a post asked for at 20:00 is moved to 09:00 the next day, with the reason.
     const florist = await hook(token, 'Florist hook', {
@@ -159,7 +131,7 @@ describe('the queue', { timeout: 90_000 }, () => {
 
   it('cancels exactly the two rows selected, after a confirmation', async () => {
     const page = harness.page;
-    const token = await signedIn();
+    const token = await signedInThroughApi(harness);
     const channel = await hook(token, 'Cancel hook');
     const base = Date.now() + 3 * DAY;
     const posts = [];
@@ -179,7 +151,7 @@ describe('the queue', { timeout: 90_000 }, () => {
 
   it('reschedules through the dialog to the time typed', async () => {
     const page = harness.page;
-    const token = await signedIn();
+    const token = await signedInThroughApi(harness);
     const channel = await hook(token, 'Move hook');
     const post = await createPost(harness.t, token, { content: 'Move me later', channelIds: [channel], scheduledAt: iso(Date.now() + 2 * DAY) });
     await openQueue(page, 1);
@@ -197,7 +169,7 @@ describe('the queue', { timeout: 90_000 }, () => {
 
   it('shows the reason of a refused time with the nearest allowed one, and stores that one from its button', async () => {
     const page = harness.page;
-    const token = await signedIn();
+    const token = await signedInThroughApi(harness);
     // 09:00-17:00 UTC every day: 20:00 is refused, and the nearest allowed is 09:00 the next day.
     const office = await hook(token, 'Office hours', {
       ...OPEN_POLICY,
@@ -240,7 +212,7 @@ describe('the queue', { timeout: 90_000 }, () => {
 
   it('shows a status changed from the API side without a reload, and opens a row’s detail with its attempt log', async () => {
     const page = harness.page;
-    const token = await signedIn();
+    const token = await signedInThroughApi(harness);
     const channel = await hook(token, 'Live hook');
     const post = await createPost(harness.t, token, {
       content: 'Goes out while you watch',

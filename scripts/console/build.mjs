@@ -2,15 +2,13 @@
 // each text file precompressed beside itself (.gz, which src/server/consoleRoutes.ts serves to clients taking gzip),
 // and a stamp of what it was built from: the same stamp and hash as the server's build (scripts/build.mjs), over
 // another layout. `npm run build` always builds; `npm start` and the browser tests build only when stale.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
-import { acquireLock, buildState, PROJECT_ROOT, sourceHash } from '../build.mjs';
+import { acquireLock, buildState, PROJECT_ROOT, runTool, sourceHash, swapIn } from '../build.mjs';
 
-const STAMP = '.build-stamp';
 const COMPRESSED = /\.(js|mjs|css|html|svg|json|txt|map|webmanifest)$/;
 
 /** What the console is built from (admin/node_modules is not: its versions are named by admin/package.json). */
@@ -41,14 +39,12 @@ export async function buildConsole(layout = consoleLayout(), { log = (line) => p
     const vite = findVite(appDir);
     log(`bundling ${layout.app}/ into ${layout.outDir}/ (vite)`);
     const started = Date.now();
-    await run(appDir, vite, ['build', '--outDir', path.relative(appDir, nextDir), '--emptyOutDir', '--logLevel', 'warn']);
+    // NODE_ENV=production whatever the caller's (vitest sets `test`): otherwise vite bundles React's development build,
+    // and the stamp, which does not name NODE_ENV, would let `npm start` serve that build later.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    await runTool(appDir, vite, ['build', '--outDir', path.relative(appDir, nextDir), '--emptyOutDir', '--logLevel', 'warn'], { name: 'vite', env });
     compressAll(nextDir);
-    writeFileSync(path.join(nextDir, STAMP), `${hash}\n`);
-    const old = `${outDir}.old`;
-    rmSync(old, { recursive: true, force: true });
-    if (existsSync(outDir)) renameSync(outDir, old);
-    renameSync(nextDir, outDir);
-    rmSync(old, { recursive: true, force: true });
+    swapIn(nextDir, outDir, hash);
     log(`bundled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return true;
   } finally {
@@ -73,28 +69,6 @@ function compressAll(dir) {
     if (statSync(file).isDirectory()) compressAll(file);
     else if (COMPRESSED.test(entry)) writeFileSync(`${file}.gz`, gzipSync(readFileSync(file), { level: constants.Z_BEST_COMPRESSION }));
   }
-}
-
-function run(cwd, script, args) {
-  return new Promise((resolve, reject) => {
-    // NODE_ENV=production whatever the caller's (vitest sets `test`): otherwise vite bundles React's development build,
-    // and the stamp, which does not name NODE_ENV, would let `npm start` serve that build later.
-    const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const forward = (signal) => child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      if (signal) reject(Object.assign(new Error(`the console's build was stopped by ${signal}`), { signal }));
-      else if (code !== 0) reject(new Error(`the console's build failed (vite exited with ${code}):\n${output.trimEnd()}`));
-      else resolve();
-    });
-  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

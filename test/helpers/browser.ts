@@ -185,3 +185,31 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * A new person, signed up through the API (the sign-up page has its own test); answers their token, for seeding
+ * through the API. A cookie session of theirs, put in the harness's browser context, signs the console in as the
+ * login page would.
+ */
+export async function signedInThroughApi(harness: ConsoleHarness): Promise<string> {
+  const email = `u${randomBytes(4).toString('hex')}@example.com`;
+  const { signup } = await harness.t.ok<{ signup: { token: string } }>(
+    `mutation($email: String!, $password: String!) { signup(email: $email, password: $password, workspaceName: "Acme") { token } }`,
+    { email, password: PASSWORD },
+  );
+  const response = await fetch(`${harness.origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-graphql-yoga-csrf': '1' },
+    body: JSON.stringify({
+      query: 'mutation($email: String!, $password: String!) { login(email: $email, password: $password, cookie: true) { token } }',
+      variables: { email, password: PASSWORD },
+    }),
+  });
+  const session = response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0]!.split('='))
+    .find(([name]) => name === 'postflow_session');
+  expect(session, 'the session cookie').toBeDefined();
+  await harness.context.addCookies([{ name: session![0]!, value: session!.slice(1).join('='), url: harness.origin, httpOnly: true, sameSite: 'Strict' }]);
+  return signup.token;
+}
