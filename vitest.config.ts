@@ -56,10 +56,25 @@ const projects: TestProjectInlineConfiguration[] = [
       include: group.include,
       exclude: group.exclude ?? [],
       sequence: { groupOrder: i + 1 },
-      ...(group.serial && { poolOptions: { forks: { singleFork: true } }, setupFiles: ['test/helpers/serialSetup.ts'] }),
+      // Each process keeps what it loaded from one file to the next (isolate: false): loading src/ and its packages
+      // afresh for every file cost about a third of the api group's time (265 s against 153 s).
+      isolate: false,
+      setupFiles: ['test/helpers/sharedProcessSetup.ts'],
+      ...(group.serial && { poolOptions: { forks: { singleFork: true } } }),
     },
   })),
-  { resolve, test: { ...shared, name: 'other', include: ['test/**/*.test.ts'], exclude: named, sequence: { groupOrder: groups.length + 1 } } },
+  {
+    resolve,
+    test: {
+      ...shared,
+      name: 'other',
+      include: ['test/**/*.test.ts'],
+      exclude: named,
+      sequence: { groupOrder: groups.length + 1 },
+      isolate: false,
+      setupFiles: ['test/helpers/sharedProcessSetup.ts'],
+    },
+  },
   // The scheduling core must not depend on the process's time zone: run it again under two unusual ones.
   ...['Pacific/Kiritimati', 'America/Los_Angeles'].map((tz) => ({
     test: { ...shared, name: `unit TZ=${tz}`, include: ['test/scheduling/**/*.test.ts'], env: { TZ: tz }, sequence: { groupOrder: 1 } },

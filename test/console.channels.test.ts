@@ -173,6 +173,8 @@ describe('the Channels pages', { timeout: 120_000 }, () => {
     const workdays = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, ranges: [{ start: '09:00', end: '17:00' }] }));
     await expect.poll(async () => (await policyOf(token, id)).windows).toEqual(workdays);
     expect(await policyOf(token, id)).toMatchObject({ hoursRestricted: true, blackouts: [{ start: '2027-12-24', end: '2027-12-26', label: 'Holidays' }], minIntervalMinutes: 0 });
+    // The form is redrawn from the refetched channel before this notice: an edit typed earlier would be lost.
+    await page.getByText('posting policy is saved').first().waitFor();
 
     // A value the API refuses: its message under the field, nothing stored.
     const interval = page.getByLabel('Minimum interval (minutes)');

@@ -105,10 +105,12 @@ export function usablePositions(policy: CompiledPolicy, occupied: Occupancy, fro
   for (let t = from; t < until;) {
     const { at } = findSlot(policy, occupied, t, until);
     if (at === null) break;
-    const key = policy.calendar.dayAt(at).key;
-    if (!slotsByDay.has(key)) slotsByDay.set(key, []);
-    slotsByDay.get(key)!.push(at);
-    t = at + step;
+    const day = policy.calendar.dayAt(at);
+    if (!slotsByDay.has(day.key)) slotsByDay.set(day.key, []);
+    slotsByDay.get(day.key)!.push(at);
+    // Each day's walk starts at its own start: a grid carried over midnight could step past a sliver of the last
+    // day that is shorter than the step (findSlot still keeps the real spacing when a position is taken).
+    t = Math.min(at + step, day.end);
   }
   const positions: number[] = [];
   for (const [key, slots] of slotsByDay) {

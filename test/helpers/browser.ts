@@ -78,7 +78,12 @@ export function startConsole(options: ConsoleOptions = {}): ConsoleHarness {
 
   beforeEach(async () => {
     outside = [];
-    context = await browser!.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: options.locale ?? 'en-US', timezoneId: options.timezoneId });
+    context = await browser!.newContext({
+      reducedMotion: 'reduce',
+      viewport: options.viewport ?? { width: 1280, height: 800 },
+      locale: options.locale ?? 'en-US',
+      timezoneId: options.timezoneId,
+    });
     await context.route('**/*', async (route) => {
       const url = route.request().url();
       if (isLocal(url)) return route.continue();
@@ -172,7 +177,7 @@ export async function logInInBrowser(page: Page, consoleUrl: string, person: Pic
 
 /** axe-core over the page as it is: a serious or critical violation fails, each listed with the elements it hit. */
 export async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
+  const results = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
   const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
   const listed = serious.map((v) => `${v.impact} ${v.id}: ${v.help}: ${v.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`).join('; ')}`);
   expect(listed, `accessibility violations on ${name}`).toEqual([]);
