@@ -79,7 +79,12 @@ describe('a product published in the store', () => {
     const { token, sourceId } = await shop({ timing: { mode: 'DELAY', delayMinutes: 600 } });
     const id = `p-dup-${Date.now()}`;
     fake.set(id, product(id));
-    await Promise.all([...[1, 2, 3].map(() => sendEvent(t, sourceId, 'e-same', id)), ...[1, 2, 3].map((i) => sendEvent(t, sourceId, `e-other-${i}`, id))]);
+    // One change time for all six: taken each at its own send, a later-handled one could be older, rightly STALE.
+    const changedAt = new Date();
+    await Promise.all([
+      ...[1, 2, 3].map(() => sendEvent(t, sourceId, 'e-same', id, { changedAt })),
+      ...[1, 2, 3].map((i) => sendEvent(t, sourceId, `e-other-${i}`, id, { changedAt })),
+    ]);
     const events = await waitForEvents(t, token, sourceId, 6);
     expect(events.filter((e) => e.outcome === 'POST_CREATED')).toHaveLength(1);
     expect(events.filter((e) => e.outcome === 'DUPLICATE')).toHaveLength(2);

@@ -1,15 +1,18 @@
-// The console's calendar with 1,000 deliveries in a month, in headless Chromium: seeds 1,000 posts in March 2030 and
-// 1,000 in April through the API (bulkCreatePosts, EXACT times spread over each month), signs in on the login page,
-// then prints the time from navigating to #/calendar until March's events are drawn (its "+N more" links there), and
-// month-to-month switches: March -> April (a month not read yet) and April -> March (read before: react-query's
-// cache, refetched behind it). Also the long tasks (> 50 ms) the main thread had in each, and the DOM's event count.
-// Figures only, no assertions. Usage: npm run bench:console-calendar [-- <switches>]
+// The console in headless Chromium, with 1,000 deliveries in a month: seeds 1,000 posts in March 2030 and 1,000 in
+// April through the API (bulkCreatePosts, EXACT times spread over each month), signs in on the login page, then
+// 1. the queue page loaded cold (a new tab, empty cache): the JavaScript it downloads (gzip, as sent), when its first
+//    rows are shown, and its time to interactive: the end of the last long task (> 50 ms) before 5 s without any,
+//    from the navigation's start (Lighthouse's definition, less its network condition);
+// 2. the calendar: navigating to #/calendar until March's events are drawn (its "+N more" links there), and
+//    month-to-month switches: March -> April (a month not read yet) and April -> March (read before: react-query's
+//    cache, refetched behind it). Also the long tasks the main thread had in each, and the DOM's event count.
+// Figures only, no assertions. Usage: npm run bench:console [-- <switches>]
 import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../src/config.js';
 import { startPostFlow } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
@@ -35,7 +38,7 @@ async function main() {
   const receiver = await startWebhookReceiver({ secret: SECRET });
   const config = loadConfig({
     DATABASE_URL: db.url,
-    POSTFLOW_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'postflow-bench-console-calendar-')),
+    POSTFLOW_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'postflow-bench-console-')),
     POSTFLOW_SECRET_KEY: randomBytes(32).toString('base64'),
     // No worker: nothing publishes while the calendar is read (the posts are years ahead anyway).
     POSTFLOW_ROLE: 'api',
@@ -91,6 +94,7 @@ async function main() {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: /^Dashboard/ }).waitFor();
+    await queueInteractive(context, origin);
     await watchLongTasks(page);
 
     const open = await timed(page, async () => {
@@ -136,6 +140,46 @@ async function main() {
     await receiver.stop();
     await db.stop();
   }
+}
+
+/** The queue page in a new tab of the signed-in context, nothing cached: what it loads and when it is usable. */
+async function queueInteractive(context: BrowserContext, origin: string) {
+  const runs: { js: number; rows: number; interactive: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const tab = await context.newPage();
+    const cdp = await context.newCDPSession(tab);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    let js = 0;
+    const scripts = new Set<string>();
+    cdp.on('Network.responseReceived', (event) => void (event.type === 'Script' && scripts.add(event.requestId)));
+    cdp.on('Network.loadingFinished', (event) => void (scripts.has(event.requestId) && (js += event.encodedDataLength)));
+    // Long tasks from the document's first script on, before the console's own.
+    await tab.addInitScript(() => {
+      const seen: { start: number; end: number }[] = [];
+      (window as unknown as { __tasks: typeof seen }).__tasks = seen;
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => seen.push({ start: e.startTime, end: e.startTime + e.duration }))).observe({
+        type: 'longtask',
+        buffered: true,
+      });
+    });
+    await tab.goto(`${origin}/admin/#/deliveries`);
+    await tab.locator('tbody tr').first().waitFor({ timeout: 60_000 });
+    const rows = await tab.evaluate(() => performance.now());
+    await tab.waitForTimeout(5_000);
+    const interactive = await tab.evaluate((shown) => {
+      const tasks = (window as unknown as { __tasks: { start: number; end: number }[] }).__tasks;
+      let at = shown;
+      for (const task of tasks) if (task.end > at && task.start - at < 5_000) at = task.end;
+      return at;
+    }, rows);
+    runs.push({ js, rows, interactive });
+    await tab.close();
+  }
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+  console.log(`\nqueue page (#/deliveries), cold, ${runs.length} loads: JavaScript downloaded ${kb(runs[0]!.js)} (gzip, as sent)`);
+  console.log(`  first rows shown         ${runs.map((r) => `${r.rows.toFixed(0)} ms`).join(', ')}`);
+  console.log(`  time to interactive      ${runs.map((r) => `${r.interactive.toFixed(0)} ms`).join(', ')}  (median ${figures(runs.map((r) => r.interactive)).p50.toFixed(0)} ms)`);
 }
 
 /** The month's title is up, its deliveries are counted as shown (no longer fetching), and its cells have drawn events. */
