@@ -63,6 +63,7 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
   let events: DeliveryEvents | null = null;
   let graphql: GraphQLRoutes | null = null;
   let worker: Worker | null = null;
+  let shopify: Awaited<ReturnType<typeof wireShopify>> | null = null;
   let graphqlUrl: string | null = null;
   try {
     const applied = await runMigrations(database.pool);
@@ -89,7 +90,7 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
     };
     // The Shopify app (plugins/shopify/), in every role when configured: the worker's source_event job fetches
     // products through its connector, the API serves its /shopify/* routes. Without it the library is not loaded.
-    const shopify = config.shopify ? await wireShopify(config, config.shopify, services) : null;
+    shopify = config.shopify ? await wireShopify(config, config.shopify, services) : null;
     // WordPress sites (plugins/wordpress/) need no setting: each site's key and secret come from createSource.
     const wordpress = await wireWordPress(services);
     // Feeds' entries come from their poll (src/services/feedSources.ts), handed to the engine with each change.
@@ -160,6 +161,7 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
           await server.stop();
           await events?.close();
           await worker?.stop();
+          shopify?.close();
           mailer?.close();
           await database.close();
         })()),
@@ -169,6 +171,7 @@ export async function startPostFlow(given: Config, logger: Logger = createLogger
     await server.stop(0).catch(() => {});
     await events?.close().catch(() => {});
     await worker?.stop().catch(() => {});
+    shopify?.close();
     await database.close();
     throw error;
   }
@@ -209,6 +212,7 @@ async function wireShopify(config: Config, settings: NonNullable<Config['shopify
   // The store owner's page (/shopify/app): its reads and writes, through the same services as the API's.
   const { shopifyAppHomeServices } = await import('./services/shopifyAppHome.js');
   return {
+    close: () => client.close(),
     routes: shopifyRoutes(client, {
       sources,
       ...shopifyAppServices(services),

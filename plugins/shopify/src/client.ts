@@ -1,8 +1,8 @@
 // The one @shopify/shopify-api instance, built from PostFlow's settings. The library builds https://<shop> itself
 // for OAuth's authorize, token and refresh URLs; SHOPIFY_SHOP_ORIGIN is honoured by rewriting that origin in the
 // library's abstract fetch. That fetch is a module-level variable of the library, shared by every instance in the
-// process: it is set once, here, and a second client asking for another origin is refused rather than silently
-// redirecting the first one's requests. The library's fetch only ever reaches a *.myshopify.com name (sanitizeShop)
+// process: it is set here, and a second client asking for another origin while the first is open is refused rather
+// than silently redirecting the first one's requests. The library's fetch only ever reaches a *.myshopify.com name (sanitizeShop)
 // or the operator's SHOPIFY_SHOP_ORIGIN: never a URL a user chose, so it is Node's fetch with a time limit.
 // PostFlow's own Admin API calls (admin.ts) go through the guarded transport instead.
 import '@shopify/shopify-api/adapters/node';
@@ -25,29 +25,43 @@ export interface ShopifyClient {
   typedShopName(input: string, field?: (string | number)[]): string;
   /** Where this shop's OAuth and Admin API are (SHOPIFY_SHOP_ORIGIN with the shop put in). */
   shopUrl(shop: string): string;
+  /** Lets go of the library's process-wide fetch (when PostFlow stops): another origin may then take it. */
+  close(): void;
 }
 
 const MYSHOPIFY = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
-let installedShopOrigin: string | null = null;
+/** The origin the library's fetch sends shops to, and how many clients (PostFlows in this process) use it. */
+let installed: { shopOrigin: string; clients: number } | null = null;
 
-function installShopFetch(shopOrigin: string, timeoutMs: number): void {
-  if (installedShopOrigin === shopOrigin) return;
-  if (installedShopOrigin !== null) {
-    throw new Error(`@shopify/shopify-api's fetch is process-wide and already sends shops to ${installedShopOrigin}; one SHOPIFY_SHOP_ORIGIN per process`);
+/** Points the library's fetch at shopOrigin; the function returned lets go of it (once the last client does, another origin may take it). */
+function installShopFetch(shopOrigin: string, timeoutMs: number): () => void {
+  if (installed !== null && installed.shopOrigin !== shopOrigin) {
+    throw new Error(`@shopify/shopify-api's fetch is process-wide and already sends shops to ${installed.shopOrigin}; one SHOPIFY_SHOP_ORIGIN per process`);
   }
-  const nodeFetch = globalThis.fetch;
-  setAbstractFetchFunc((input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const target = MYSHOPIFY.test(url.hostname) ? `${shopBaseUrl(shopOrigin, url.hostname)}${url.pathname}${url.search}` : url.href;
-    return nodeFetch(target, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
-  });
-  installedShopOrigin = shopOrigin;
+  if (installed === null) {
+    const nodeFetch = globalThis.fetch;
+    setAbstractFetchFunc((input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const target = MYSHOPIFY.test(url.hostname) ? `${shopBaseUrl(shopOrigin, url.hostname)}${url.pathname}${url.search}` : url.href;
+      return nodeFetch(target, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+    });
+    installed = { shopOrigin, clients: 0 };
+  }
+  const mine = installed;
+  mine.clients += 1;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    mine.clients -= 1;
+    if (mine.clients === 0 && installed === mine) installed = null;
+  };
 }
 
 export function createShopifyClient(options: ShopifyAppOptions): ShopifyClient {
   const { settings, requestTimeoutMs } = options;
-  installShopFetch(settings.shopOrigin, requestTimeoutMs);
+  const release = installShopFetch(settings.shopOrigin, requestTimeoutMs);
   const publicUrl = new URL(options.publicUrl);
   const api = shopifyApi({
     apiKey: settings.apiKey,
@@ -77,6 +91,7 @@ export function createShopifyClient(options: ShopifyAppOptions): ShopifyClient {
     outbound,
     timeoutMs: requestTimeoutMs,
     shopName,
+    close: release,
     typedShopName(input, field = ['shop']) {
       // What a person pastes: the bare name, its https:// address, or their admin's https://admin.shopify.com/store/<name>.
       const address = input

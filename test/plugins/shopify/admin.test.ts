@@ -32,6 +32,7 @@ beforeAll(async () => {
   session = { shop: SHOP, accessToken: installed.accessToken };
 });
 afterAll(async () => {
+  client?.close();
   await fake?.stop();
 });
 

@@ -15,6 +15,7 @@ beforeAll(async () => {
   ({ fake, client } = await startShopify());
 });
 afterAll(async () => {
+  client?.close();
   await fake?.stop();
 });
 

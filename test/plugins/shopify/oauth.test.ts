@@ -18,6 +18,7 @@ beforeAll(async () => {
   ({ fake, client } = await startShopify());
 });
 afterAll(async () => {
+  client?.close();
   await fake?.stop();
 });
 

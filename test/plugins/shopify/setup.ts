@@ -1,5 +1,5 @@
 // The Shopify plugin against the loopback Shopify (test/fakes/shopifyFake.ts): one fake and one client per test
-// file (the library's fetch is process-wide, and vitest runs each file in its own process), and an install that
+// file (the library's fetch is process-wide: each file closes its client when done), and an install that
 // follows a merchant's browser from beginInstall through the fake's approval to completeInstall.
 import { startShopifyFake, type ShopifyFake } from '../../fakes/shopifyFake.js';
 import { createShopifyClient, type ShopifyClient } from '../../../plugins/shopify/src/client.js';

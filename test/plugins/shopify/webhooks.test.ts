@@ -32,6 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   stopReceiver?.();
+  client?.close();
   await fake?.stop();
 });
 
