@@ -72,6 +72,16 @@ describe('the console served from a build', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it("sends an invitation link on to the console's page for it, the token in the fragment, and refuses what is no token", async () => {
+    const answer = await get(server.url, '/invitations/Ab_c-12');
+    expect(answer.status).toBe(302);
+    expect(answer.headers.location).toBe('/admin/#/invitation/Ab_c-12');
+    expect(answer.headers['cache-control']).toBe('no-cache');
+    for (const bad of ['/invitations', '/invitations/', '/invitations/a%20b', '/invitations/a/b', `/invitations/${'x'.repeat(201)}`]) {
+      expect((await get(server.url, bad)).status, bad).toBe(404);
+    }
+  });
+
   it('serves index.html at /admin/ with the page policy, revalidated on every visit', async () => {
     const answer = await get(server.url, '/admin/');
     expect(answer.status).toBe(200);

@@ -1,5 +1,5 @@
 // The console's workspace pages in a real browser: Sources (a feed added and listed, a WordPress site's secrets shown
-// once, its rules saved), Team (an invitation shown once and revoked, a role changed, a viewer refused the API keys),
+// once, its rules saved), Team (an invitation shown once and revoked, one accepted from its link by a new person, a role changed, a viewer refused the API keys),
 // Approval (an EDITOR's posts approved into SCHEDULED and rejected with a reason), API keys (a key shown once that
 // works with Bearer until it is revoked from the page) and Settings (the approval mode saved). Every change is read
 // back from the API; each page passes axe and leaves a screenshot. Data the test is not about is seeded through the API.
@@ -186,6 +186,52 @@ describe('Team', () => {
       await page.reload();
       await page.getByText('No pending invitations.').waitFor();
       expect(await page.getByTestId('invitation-link').count()).toBe(0);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'accepts an invitation from its link: a new person chooses a password and lands in the workspace; the link then works no more',
+    async () => {
+      const page = harness.page;
+      // The owner through the API only: this browser is the invited person's, signed in to nothing.
+      const ownerEmail = `owner${Date.now()}@example.com`;
+      const { signup } = await harness.t.ok(
+        'mutation($email: String!, $password: String!) { signup(email: $email, password: $password, workspaceName: "Acme Bakery") { token } }',
+        { email: ownerEmail, password: PASSWORD },
+      );
+      const email = `invited${Date.now()}@example.com`;
+      const { link } = (await harness.t.ok('mutation($email: String!) { inviteMember(email: $email, role: EDITOR) { link } }', { email }, signup.token)).inviteMember;
+      // The link as mailed (its path on this server): sent on to the console's page, the token in the fragment.
+      const path = new URL(link).pathname;
+      expect(path).toMatch(/^\/invitations\/[A-Za-z0-9_-]+$/);
+      await page.goto(`${harness.origin}${path}`);
+      await page.getByRole('heading', { level: 1, name: 'Join a workspace' }).waitFor({ timeout: 30_000 });
+      expect(new URL(page.url()).hash).toBe(`#/invitation/${path.split('/').at(-1)}`);
+      const form = page.getByRole('form', { name: 'Create my account and join' });
+      await form.getByLabel('Password').fill('short');
+      await form.getByRole('button', { name: 'Create my account and join' }).click();
+      // The API's rule, under the field; nothing created.
+      await expect.poll(async () => (await form.getByLabel('Password').getAttribute('aria-invalid')) ?? 'false').toBe('true');
+      await expectNoSeriousA11yViolations(page, 'the invitation page');
+      await screenshot(page, 'invitation');
+      await form.getByLabel('Password').fill(PASSWORD);
+      await form.getByRole('button', { name: 'Create my account and join' }).click();
+      await page.getByRole('heading', { level: 1, name: /^Dashboard/ }).waitFor({ timeout: 30_000 });
+
+      const { login } = await harness.t.ok('mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }', { email, password: PASSWORD });
+      const { workspace, members } = await harness.t.ok('{ workspace { name } members { email role } }', {}, login.token);
+      expect(workspace.name).toBe('Acme Bakery');
+      expect(members).toEqual(expect.arrayContaining([{ email, role: 'EDITOR' }]));
+
+      // Signed in now, the same link again: the page offers to accept with this account, and shows why it cannot.
+      await page.goto(`${harness.origin}${path}`);
+      await page.getByText(`You are signed in as ${email}.`).waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Accept the invitation' }).click();
+      await page
+        .getByRole('alert')
+        .getByText(/^The invitation could not be accepted: /)
+        .waitFor();
     },
     TEST_TIMEOUT,
   );

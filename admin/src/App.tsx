@@ -12,6 +12,8 @@ import { Layout } from './layout/Layout';
 import { lightTheme } from './theme';
 import { LoginPage } from './pages/Login';
 import * as pages from './pages/lazyPages';
+// Outside the Layout (and its Suspense), and small: loaded with the app.
+import { AcceptInvitation } from './pages/team/AcceptInvitation';
 
 export function App() {
   return (
@@ -40,6 +42,10 @@ export function App() {
         <Route path="/team" element={<pages.TeamPage />} />
         <Route path="/api-keys" element={<pages.ApiKeysPage />} />
         <Route path="/settings" element={<pages.SettingsPage />} />
+      </CustomRoutes>
+      {/* Open to visitors too: an invitation link, before its person has an account or is signed in. */}
+      <CustomRoutes noLayout>
+        <Route path="/invitation/:token" element={<AcceptInvitation />} />
       </CustomRoutes>
       {/* posts and failedDeliveries: what the dashboard reads through the data provider, with no page of their own. */}
       <Resource name="posts" />

@@ -13,6 +13,7 @@ import { pathnameOf, type Route } from './routes.js';
 export const CONSOLE_PATH = '/admin';
 /** Where scripts/console/build.mjs writes the build, from the project root. */
 export const CONSOLE_DIST = path.join('admin', 'dist');
+const INVITATIONS_PATH = '/invitations';
 /** The file the build writes last: its change means a new build was swapped in. */
 const STAMP = '.build-stamp';
 /** Vite puts content-hashed files (their name changes with their content) in assets/. */
@@ -30,6 +31,17 @@ export function consoleRoutes(options: ConsoleRoutesOptions = {}): Route[] {
   const files = buildFiles(distDir);
   return [
     { path: '/', methods: ['GET'], handle: (_request, response) => redirect(response, `${CONSOLE_PATH}/`) },
+    // The link an invitation mail or the Team page gives out (src/services/members.ts): the console's page that
+    // accepts it. The token goes on in the fragment, which browsers never send to a server or in a Referer.
+    {
+      path: `${INVITATIONS_PATH}/*`,
+      methods: ['GET'],
+      handle: (request, response) => {
+        const token = pathnameOf(request).slice(INVITATIONS_PATH.length + 1);
+        if (!/^[A-Za-z0-9_-]{1,200}$/.test(token)) return notFound(response);
+        redirect(response, `${CONSOLE_PATH}/#/invitation/${token}`);
+      },
+    },
     {
       path: `${CONSOLE_PATH}/*`,
       methods: ['GET'],

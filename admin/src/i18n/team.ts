@@ -42,4 +42,16 @@ export const teamMessages = {
     leaveButton: 'Leave workspace',
     leaveTitle: 'Leave this workspace?',
   },
+  invitation: {
+    title: 'Join a workspace',
+    intro: 'You were invited to a PostFlow workspace.',
+    signedInAs: 'You are signed in as %{email}.',
+    accept: 'Accept the invitation',
+    newAccount: 'New to PostFlow? Choose a password for the invited email address:',
+    password: 'Password',
+    passwordHelp: 'At least 12 characters; a phrase of a few words is good.',
+    create: 'Create my account and join',
+    haveAccount: 'I have an account: sign in first',
+    failed: 'The invitation could not be accepted: %{message}',
+  },
 };

@@ -1,4 +1,4 @@
-// Every page but the login page is loaded on first visit (react-admin's Layout shows its Loading inside a Suspense
+// Every page but the login and invitation pages is loaded on first visit (react-admin's Layout shows its Loading inside a Suspense
 // meanwhile): the first page ships react-admin, MUI and the sign-in, not recharts, papaparse or the composer.
 import { lazy, type ComponentType } from 'react';
 
