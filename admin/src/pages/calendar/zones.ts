@@ -61,23 +61,8 @@ export function minutesOf(hhmm: string): number {
   return Number(hours) * 60 + Number(minutes);
 }
 
-/**
- * An instant as the viewer's locale writes it, in the zone, with the zone's name (times are always read in one).
- * Fields one by one: Intl refuses dateStyle/timeStyle together with timeZoneName.
- */
-export function formatInZone(instant: Date | string, zone: string): string {
-  const options: Intl.DateTimeFormatOptions = {
-    weekday: 'short',
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZone: zone,
-    timeZoneName: 'short',
-  };
-  return new Intl.DateTimeFormat(undefined, options).format(new Date(instant));
-}
+/** Re-exported for the calendar's modules: the one zoned format of the console (../../format.ts). */
+export { formatInZone } from '../../format';
 
 /** The zone's wall clock at an instant, as a datetime-local input holds it ("2030-03-10T09:30"). */
 export function toLocalInput(instant: Date | string, zone: string): string {
