@@ -42,16 +42,5 @@ export const calendarMessages = {
     move: 'Move',
     close: 'Close',
     invalidTime: 'Enter a date and a time',
-    status: {
-      AWAITING_APPROVAL: 'Awaiting approval',
-      CANCELLED: 'Cancelled',
-      DRAFT: 'Draft',
-      FAILED: 'Failed',
-      PENDING: 'Pending',
-      PUBLISHED: 'Published',
-      PUBLISHING: 'Publishing',
-      SCHEDULED: 'Scheduled',
-      UNCONFIRMED: 'Unconfirmed',
-    },
   },
 };

@@ -64,7 +64,7 @@ export const DeliveryCalendar = memo(function DeliveryCalendar({ controller, zon
       // Shading (outside the hours, a blackout): its name as a tooltip.
       if (!delivery) return info.el.setAttribute('title', info.event.title);
       if (!info.event.start) return;
-      const status = translate(`postflow.calendar.status.${delivery.status}`);
+      const status = translate(`postflow.queue.status.${delivery.status}`);
       info.el.setAttribute('data-delivery-id', delivery.id);
       info.el.setAttribute(
         'aria-label',

@@ -21,7 +21,7 @@ export function DeliveryDialog({ delivery, zone, moving, onMove, onClose }: Deli
   const [value, setValue] = useState(() => (at ? toLocalInput(at, zone) : ''));
   const [invalid, setInvalid] = useState(false);
   const movable = MOVABLE_STATUSES.has(delivery.status);
-  const status = translate(`postflow.calendar.status.${delivery.status}`);
+  const status = translate(`postflow.queue.status.${delivery.status}`);
   const submit = () => {
     const instant = fromLocalInput(value, zone);
     setInvalid(instant === null);

@@ -11,7 +11,7 @@ export function StatusLegend() {
       {SHOWN_STATUSES.map((status) => (
         <Box component="li" key={status} sx={{ display: 'flex', alignItems: 'center', gap: 0.5 }}>
           <Box aria-hidden sx={{ width: 12, height: 12, borderRadius: '2px', bgcolor: STATUS_COLOURS[status] }} />
-          <Typography variant="caption">{translate(`postflow.calendar.status.${status}`)}</Typography>
+          <Typography variant="caption">{translate(`postflow.queue.status.${status}`)}</Typography>
         </Box>
       ))}
     </Box>
