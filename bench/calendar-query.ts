@@ -3,16 +3,10 @@
 // totalCount), 200 times; then analytics() over the same month. Prints p50/p95/max in ms and the query plan.
 // Usage: npm run bench:calendar [-- <iterations>] [--cpu-prof <file.cpuprofile>] (a CPU profile of the calendar runs
 // only, without start-up, seeding and analytics: the server and the client share this process, so both are in it).
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../src/config.js';
-import { startPostFlow } from '../src/app.js';
-import { createLogger } from '../src/logger.js';
 import { findDeliveryPage } from '../src/store/deliveryQueries.js';
-import { startBenchDatabase, figures } from './harness.js';
+import { startBenchApi, startBenchDatabase, figures } from './harness.js';
 
 const args = process.argv.slice(2);
 const profileAt = args.indexOf('--cpu-prof');
@@ -39,29 +33,7 @@ const ANALYTICS_QUERY = `query($from: DateTime!, $to: DateTime!) {
 
 async function main() {
   const db = await startBenchDatabase();
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    POSTFLOW_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'postflow-bench-calendar-')),
-    POSTFLOW_SECRET_KEY: randomBytes(32).toString('base64'),
-    POSTFLOW_ROLE: 'api',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    POSTFLOW_THROTTLE_API_WORKSPACE: '1000000/3600',
-  });
-  const app = await startPostFlow(config, createLogger(config.logLevel));
-  const url = app.url!.replace('localhost', '127.0.0.1');
-  const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-      body: JSON.stringify({ query, variables }),
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are read by shape, as the tests do
-    const body = (await response.json()) as { data?: any; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
+  const { app, gql } = await startBenchApi(db);
   try {
     const { signup } = await gql(`mutation { signup(email: "bench@example.com", password: "vivid-ocean-lantern-42", workspaceName: "Bench") { token } }`, {});
     const token: string = signup.token;

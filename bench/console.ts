@@ -8,18 +8,12 @@
 //    cache, refetched behind it). Also the long tasks the main thread had in each, and the DOM's event count.
 // Figures only, no assertions. Usage: npm run bench:console [-- <switches>]
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadConfig } from '../src/config.js';
-import { startPostFlow } from '../src/app.js';
-import { createLogger } from '../src/logger.js';
 import { buildConsole, consoleLayout } from '../scripts/console/build.mjs';
 import { startWebhookReceiver } from '../test/fakes/webhookReceiver.js';
 import { PROJECT_ROOT } from '../test/helpers/childProcess.js';
-import { figures, startBenchDatabase } from './harness.js';
+import { figures, startBenchApi, startBenchDatabase } from './harness.js';
 
 const SWITCHES = Number(process.argv[2] ?? 5);
 const PER_MONTH = 1_000;
@@ -36,35 +30,12 @@ async function main() {
   await buildConsole(consoleLayout(), { onlyIfStale: true });
   const db = await startBenchDatabase();
   const receiver = await startWebhookReceiver({ secret: SECRET });
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    POSTFLOW_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'postflow-bench-console-')),
-    POSTFLOW_SECRET_KEY: randomBytes(32).toString('base64'),
-    // No worker: nothing publishes while the calendar is read (the posts are years ahead anyway).
-    POSTFLOW_ROLE: 'api',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    POSTFLOW_OUTBOUND_ALLOW: '127.0.0.1/32',
-    POSTFLOW_THROTTLE_API_WORKSPACE: '1000000/3600',
-  });
-  const app = await startPostFlow(config, createLogger(config.logLevel));
-  const url = app.url!.replace('localhost', '127.0.0.1');
+  // No worker: nothing publishes while the calendar is read (the posts are years ahead anyway).
+  const { app, url, gql } = await startBenchApi(db, { POSTFLOW_OUTBOUND_ALLOW: '127.0.0.1/32' });
   const origin = new URL(url).origin;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: LAUNCH_ARGS });
   try {
     const email = 'bench@example.com';
-    const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-        body: JSON.stringify({ query, variables }),
-      });
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are read by shape, as the tests do
-      const body = (await response.json()) as { data?: any; errors?: unknown[] };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data;
-    };
     const token: string = (
       await gql(`mutation($email: String!, $password: String!) { signup(email: $email, password: $password, workspaceName: "Bench") { token } }`, { email, password: PASSWORD })
     ).signup.token;

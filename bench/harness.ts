@@ -1,4 +1,4 @@
-// What the dispatch bench is built from: a throw-away Postgres, seed data, the processes under test, and the
+// What the benches are built from: a throw-away Postgres, seed data, the processes or the API under test, and the
 // figures read back from the database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,6 +10,10 @@ import { startEmbeddedPostgres } from '../src/db/embeddedPostgres.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { enqueuePublishJobs } from '../src/store/jobs.js';
 import type { Secrets } from '../src/security/secrets.js';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../src/config.js';
+import { startPostFlow, type PostFlow } from '../src/app.js';
+import { createLogger } from '../src/logger.js';
 import { freePort } from '../test/helpers/ports.js';
 import { PROJECT_ROOT } from '../test/helpers/childProcess.js';
 
@@ -236,4 +240,39 @@ export async function stopChild(child: Child, timeoutMs = 15_000): Promise<void>
   const timer = setTimeout(() => child.child.kill('SIGKILL'), timeoutMs);
   await child.exited;
   clearTimeout(timer);
+}
+
+/** GraphQL over HTTP as a client sends it: the answer's data, or a throw with its errors. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are read by shape, as the tests do
+export type BenchGql = (query: string, variables?: Record<string, unknown>, token?: string) => Promise<any>;
+
+/**
+ * A PostFlow serving the API only (no worker: nothing publishes while it is read) on a free loopback port, its
+ * workspace budget out of the way, and a GraphQL client of it. `env` adds or overrides settings.
+ */
+export async function startBenchApi(db: BenchDatabase, env: Record<string, string> = {}): Promise<{ app: PostFlow; url: string; gql: BenchGql }> {
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    POSTFLOW_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'postflow-bench-api-')),
+    POSTFLOW_SECRET_KEY: randomBytes(32).toString('base64'),
+    POSTFLOW_ROLE: 'api',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    POSTFLOW_THROTTLE_API_WORKSPACE: '1000000/3600',
+    ...env,
+  });
+  const app = await startPostFlow(config, createLogger(config.logLevel));
+  const url = app.url!.replace('localhost', '127.0.0.1');
+  const gql: BenchGql = async (query, variables = {}, token) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  return { app, url, gql };
 }
