@@ -9,11 +9,11 @@ import path from 'node:path';
 import sirv from 'sirv';
 import { projectRoot } from '../projectRoot.js';
 import { pathnameOf, type Route } from './routes.js';
+import { INVITATIONS_PATH } from '../domain/invitations.js';
 
 export const CONSOLE_PATH = '/admin';
 /** Where scripts/console/build.mjs writes the build, from the project root. */
 export const CONSOLE_DIST = path.join('admin', 'dist');
-const INVITATIONS_PATH = '/invitations';
 /** The file the build writes last: its change means a new build was swapped in. */
 const STAMP = '.build-stamp';
 /** Vite puts content-hashed files (their name changes with their content) in assets/. */
@@ -31,7 +31,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions = {}): Route[] {
   const files = buildFiles(distDir);
   return [
     { path: '/', methods: ['GET'], handle: (_request, response) => redirect(response, `${CONSOLE_PATH}/`) },
-    // The link an invitation mail or the Team page gives out (src/services/members.ts): the console's page that
+    // The link an invitation mail or the Team page gives out (src/domain/invitations.ts): the console's page that
     // accepts it. The token goes on in the fragment, which browsers never send to a server or in a Referer.
     {
       path: `${INVITATIONS_PATH}/*`,

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { MemberRole } from '../generated/prisma/enums.js';
 import { AppError, conflict, forbidden, notFound, unauthenticated } from '../domain/errors.js';
 import type { Auth } from '../domain/auth.js';
+import { invitationLink } from '../domain/invitations.js';
 import { transaction } from '../store/sql.js';
 import { isDuplicateEmail, findUserById } from '../store/accounts.js';
 import {
@@ -75,7 +76,7 @@ export async function inviteMember(deps: ServiceDeps, auth: Auth, emailGiven: st
       expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
     });
   });
-  const link = `${deps.config.publicUrl}/invitations/${token}`;
+  const link = invitationLink(deps.config.publicUrl, token);
   await recordAudit(deps.pool, { actor: auth, action: 'member.invited', target: { type: 'invitation', id: invitation.id }, details: { email, role } });
   return { invitation, link, mailed: await mailInvitation(deps, auth, invitation, link) };
 }
